@@ -1,0 +1,36 @@
+"""Dependencies injected into routes: the session and the settings."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.settings import ApiSettings, get_api_settings
+from profiles.db import read_only
+
+
+def get_db_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_session(
+    request: Request, engine: Annotated[Engine, Depends(get_db_engine)]
+) -> Iterator[Session]:
+    """One session per request: committed when the route succeeds, rolled back otherwise.
+
+    Reads (GET, HEAD) use a read-only transaction so they never queue behind writers.
+    """
+    bind = read_only(engine) if request.method in ("GET", "HEAD") else engine
+    with Session(bind) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]

@@ -1,0 +1,119 @@
+"""Every error answers ``application/problem+json`` (RFC 9457), mapped here and only here."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
+
+log = logging.getLogger("counterpart.api")
+PROBLEM = "application/problem+json"
+TYPES = "https://counterpart.example/problems/"
+
+
+def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) -> JSONResponse:
+    body = {"type": TYPES + slug, "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+def _validation(_: Request, error: RequestValidationError) -> JSONResponse:
+    errors = [
+        {
+            "field": _field_path(tuple(e.get("loc", ()))),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in error.errors()
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "Invalid request", detail, slug="validation", errors=errors)
+
+
+def _not_found(_: Request, error: NotFound) -> JSONResponse:
+    return problem(
+        404, "Not found", str(error), slug="not-found", kind=error.kind, key=str(error.key)
+    )
+
+
+def _conflict(_: Request, error: Conflict) -> JSONResponse:
+    return problem(
+        409,
+        "Conflict",
+        str(error),
+        slug="conflict",
+        kind=error.kind,
+        conflicting={"id": error.existing, **error.fields},
+    )
+
+
+def _invalid_reference(_: Request, error: InvalidReference) -> JSONResponse:
+    errors = [{"field": error.field, "message": error.reason, "type": "invalid_reference"}]
+    return problem(
+        422,
+        "Invalid reference",
+        str(error),
+        slug="invalid-reference",
+        errors=errors,
+        candidates=error.candidates,
+    )
+
+
+def _domain(_: Request, error: DomainError) -> JSONResponse:
+    return problem(422, "Unprocessable", str(error), slug="unprocessable")
+
+
+def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    titles = {
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Payload too large",
+        429: "Too many requests",
+    }
+    response = problem(
+        error.status_code,
+        titles.get(error.status_code, "Error"),
+        str(error.detail),
+        slug=str(error.status_code),
+    )
+    for key, value in (error.headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _integrity(_: Request, error: IntegrityError) -> JSONResponse:
+    log.warning("integrity error: %s", error.orig)
+    return problem(409, "Conflict", "the change conflicts with a stored record", slug="conflict")
+
+
+def _unavailable(_: Request, error: OperationalError) -> JSONResponse:
+    log.error("database error: %s", error.orig)
+    return problem(
+        503, "Store unavailable", "the database could not answer; try again", slug="unavailable"
+    )
+
+
+def _unexpected(_: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=error)
+    return problem(500, "Internal error", "an unexpected error occurred", slug="internal")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidReference, _invalid_reference)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _unavailable)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,69 @@
+"""The FastAPI application: ``api.main:app``."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.engine import Engine
+
+from api import errors
+from api.routes import catalogue, health, search
+from api.settings import get_api_settings
+from profiles.db import create_schema, get_engine
+
+DESCRIPTION = """
+对口 **Counterpart** pairs China's revolutionary base areas (革命老区) with developed regions,
+enterprises, universities and experts, under the cooperation modes of the 2026 Opinion
+《关于加快革命老区振兴发展的意见》.
+
+Cities are addressed by their adcode (GB/T 2260, e.g. `360700` 赣州市); every other profile by
+a stable id. Fields that name a city accept an adcode or any name the resolver understands
+(赣州, ganzhou, 赣洲 …). Errors are `application/problem+json` (RFC 9457).
+
+Demo enterprises, experts and talent needs are **synthetic** and carry `is_demo: true`.
+"""
+
+TAGS = [
+    {"name": "health", "description": "服务状态 Service status and catalogue counts"},
+    {"name": "cities", "description": "城市 Cities and other administrative divisions, by adcode"},
+    {"name": "base-areas", "description": "重点革命老区 The 12 key revolutionary base areas"},
+    {"name": "industries", "description": "行业 GB/T 4754-2017 industry classification"},
+    {"name": "search", "description": "检索 Name resolution and search across kinds"},
+]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    create_schema(app.state.engine)
+    yield
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """The application over ``engine`` (by default the one ``DATABASE_URL`` names)."""
+    settings = get_api_settings()
+    app = FastAPI(
+        title="Counterpart 对口",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url="/redoc" if settings.docs_enabled else None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["*"],
+        )
+    app.state.engine = engine or get_engine()
+    errors.install(app)
+    for module in (health, catalogue, search):
+        app.include_router(module.router, prefix="/api/v1")
+    return app
+
+
+app = create_app()

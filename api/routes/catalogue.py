@@ -1,0 +1,172 @@
+"""Cities, base areas and industries: the real catalogue."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+from sqlmodel import select
+
+from api.deps import SessionDep
+from api.routes.common import ItemList, Removed
+from profiles import repository
+from profiles.errors import NotFound
+from profiles.models import (
+    BaseArea,
+    BaseAreaCity,
+    BaseAreaPublic,
+    City,
+    CityCreate,
+    CityPublic,
+    CityUpdate,
+    Industry,
+    IndustryPublic,
+    Pairing,
+    PairingPublic,
+    TalentNeed,
+    TalentNeedPublic,
+)
+from profiles.queries import CityFilters, PairingFilters, city_query, paginate, pairing_query
+
+router = APIRouter()
+Adcode = Annotated[
+    str, Path(pattern=r"^\d{6}$", description="GB/T 2260 adcode", examples=["360700"])
+]
+
+
+def _public(session: SessionDep, cities: list[City]) -> list[CityPublic]:
+    areas = repository.base_areas_of(session, [c.adcode for c in cities])
+    return [CityPublic.model_validate(c, update={"base_areas": areas[c.adcode]}) for c in cities]
+
+
+@router.get("/cities", tags=["cities"], summary="城市列表 List cities")
+def list_cities(
+    session: SessionDep, filters: Annotated[CityFilters, Query()]
+) -> ItemList[CityPublic]:
+    page = paginate(session, city_query(filters), pk=City.adcode, sort=filters.sort, params=filters)
+    return ItemList(
+        items=_public(session, page.items), next_cursor=page.next_cursor, total=page.total
+    )
+
+
+@router.get("/cities/{adcode}", tags=["cities"], summary="城市详情 One city by adcode")
+def get_city(session: SessionDep, adcode: Adcode) -> CityPublic:
+    return _public(session, [repository.get_city(session, adcode=adcode)])[0]
+
+
+@router.post(
+    "/cities",
+    tags=["cities"],
+    status_code=status.HTTP_201_CREATED,
+    summary="新增城市 Add a division",
+)
+def create_city(session: SessionDep, body: CityCreate) -> CityPublic:
+    return _public(session, [repository.create_city(session, data=body)])[0]
+
+
+@router.patch("/cities/{adcode}", tags=["cities"], summary="修改城市 Update a city's profile")
+def update_city(session: SessionDep, adcode: Adcode, body: CityUpdate) -> CityPublic:
+    return _public(session, [repository.update_city(session, adcode=adcode, data=body)])[0]
+
+
+@router.delete(
+    "/cities/{adcode}",
+    tags=["cities"],
+    summary="删除城市 Delete a city (archived when anything refers to it)",
+)
+def delete_city(session: SessionDep, adcode: Adcode) -> Removed:
+    city = repository.get_city(session, adcode=adcode)
+    outcome = repository.remove(
+        session, city, references=repository.city_references(session, adcode=adcode)
+    )
+    return Removed(id=adcode, outcome=outcome)
+
+
+@router.get(
+    "/cities/{adcode}/pairings", tags=["cities"], summary="城市的结对关系 Pairings naming a city"
+)
+def city_pairings(
+    session: SessionDep, adcode: Adcode, filters: Annotated[PairingFilters, Query()]
+) -> ItemList[PairingPublic]:
+    repository.get_city(session, adcode=adcode)
+    filters = filters.model_copy(update={"city": adcode})
+    page = paginate(
+        session, pairing_query(filters), pk=Pairing.id, sort=filters.sort, params=filters
+    )
+    return ItemList(items=page.items, next_cursor=page.next_cursor, total=page.total)
+
+
+@router.get(
+    "/cities/{adcode}/needs", tags=["cities"], summary="城市的人才需求 A city's talent needs"
+)
+def city_needs(session: SessionDep, adcode: Adcode) -> ItemList[TalentNeedPublic]:
+    repository.get_city(session, adcode=adcode)
+    rows = session.exec(
+        select(TalentNeed)
+        .where(TalentNeed.city == adcode, TalentNeed.archived == False)  # noqa: E712
+        .order_by(TalentNeed.id)
+    ).all()
+    return ItemList(items=list(rows), total=len(rows))
+
+
+def _base_area(session: SessionDep, base_area_id: str) -> BaseAreaPublic:
+    area = session.get(BaseArea, base_area_id)
+    if area is None:
+        raise NotFound("base area", base_area_id)
+    count = len(
+        session.exec(
+            select(BaseAreaCity.adcode).where(BaseAreaCity.base_area_id == base_area_id)
+        ).all()
+    )
+    return BaseAreaPublic.model_validate(area, update={"city_count": count})
+
+
+@router.get("/base-areas", tags=["base-areas"], summary="重点革命老区 The 12 key base areas")
+def list_base_areas(session: SessionDep) -> ItemList[BaseAreaPublic]:
+    ids = session.exec(select(BaseArea.id).order_by(BaseArea.id)).all()
+    return ItemList(items=[_base_area(session, i) for i in ids], total=len(ids))
+
+
+@router.get("/base-areas/{base_area_id}", tags=["base-areas"], summary="老区详情 One base area")
+def get_base_area(
+    session: SessionDep, base_area_id: Annotated[str, Path(max_length=40)]
+) -> BaseAreaPublic:
+    return _base_area(session, base_area_id)
+
+
+@router.get(
+    "/base-areas/{base_area_id}/cities",
+    tags=["base-areas"],
+    summary="老区覆盖的城市 Cities a base area covers",
+)
+def base_area_cities(
+    session: SessionDep, base_area_id: Annotated[str, Path(max_length=40)]
+) -> ItemList[CityPublic]:
+    _base_area(session, base_area_id)
+    cities = session.exec(
+        select(City)
+        .join(BaseAreaCity)
+        .where(BaseAreaCity.base_area_id == base_area_id)
+        .order_by(City.adcode)
+    ).all()
+    return ItemList(items=_public(session, list(cities)), total=len(cities))
+
+
+@router.get("/industries", tags=["industries"], summary="行业分类 GB/T 4754-2017 codes")
+def list_industries(
+    session: SessionDep,
+    section: Annotated[str | None, Query(pattern=r"^[A-T]$", description="门类 letter")] = None,
+) -> ItemList[IndustryPublic]:
+    statement = select(Industry).order_by(Industry.section, Industry.code)
+    if section:
+        statement = statement.where(Industry.section == section)
+    rows = session.exec(statement).all()
+    return ItemList(items=list(rows), total=len(rows))
+
+
+@router.get("/industries/{code}", tags=["industries"], summary="行业详情 One industry code")
+def get_industry(
+    session: SessionDep, code: Annotated[str, Path(pattern=r"^([A-T]|\d{2})$")]
+) -> IndustryPublic:
+    industry = session.get(Industry, code)
+    if industry is None:
+        raise NotFound("industry", code)
+    return industry

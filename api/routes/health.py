@@ -1,0 +1,20 @@
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import SessionDep
+from profiles.repository import catalogue_counts
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    counts: dict[str, int]
+
+
+@router.get("/health", summary="服务状态 Service health and catalogue counts")
+def health(session: SessionDep) -> Health:
+    return Health(
+        status="ok", database=session.get_bind().dialect.name, counts=catalogue_counts(session)
+    )

@@ -1,0 +1,21 @@
+"""API settings, read from the environment (prefix ``COUNTERPART_``)."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ApiSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COUNTERPART_", extra="ignore")
+
+    docs_enabled: bool = True
+    cors_origins: list[str] = []
+    page_size_default: int = 50
+    page_size_max: int = 500
+    import_max_bytes: int = 50 * 1024 * 1024
+    import_max_rows: int = 200_000
+
+
+@lru_cache
+def get_api_settings() -> ApiSettings:
+    return ApiSettings()

@@ -1,0 +1,1 @@
+"""What is known: the catalogue's tables, the store, name resolution, import and export."""

@@ -1,0 +1,90 @@
+"""The engine and sessions: SQLite by default (WAL, foreign keys), PostgreSQL by URL."""
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+from profiles.settings import StoreSettings, get_settings
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(settings: StoreSettings) -> Engine:
+    """Create the engine for ``settings.database_url`` with the store's connection rules."""
+    url = settings.database_url
+    if is_sqlite(url):
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, json_serializer=_json
+        )
+        _configure_sqlite(engine, settings)
+    else:
+        engine = create_engine(
+            url,
+            pool_size=settings.pool_size,
+            max_overflow=10,
+            pool_pre_ping=True,
+            json_serializer=_json,
+        )
+    return engine
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _configure_sqlite(engine: Engine, settings: StoreSettings) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, issue BEGIN so that we can make it IMMEDIATE.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        # A read-then-write transaction that began DEFERRED fails at once with "database is
+        # locked" when another writer commits first; IMMEDIATE waits for the lock instead.
+        # Read-only sessions (see ``read_only``) opt out so readers never queue behind writers.
+        readonly = connection.get_execution_options().get("read_only", False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return make_engine(get_settings())
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine (and pool) for sessions that only read."""
+    return engine.execution_options(read_only=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table the models declare (idempotent)."""
+    import profiles.models  # noqa: F401  (registers the tables)
+
+    SQLModel.metadata.create_all(engine)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine or get_engine()) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

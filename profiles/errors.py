@@ -1,0 +1,40 @@
+"""Domain errors of the store. The API maps each to one HTTP status in ``api/errors.py``.
+
+DomainError
+├── NotFound            — no such profile (404)
+├── Conflict            — a natural key is taken (409), names the existing record
+└── InvalidReference    — a field names something unknown or ambiguous (422)
+"""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error the store raises on purpose."""
+
+
+class NotFound(DomainError):
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} '{key}' not found")
+        self.kind = kind
+        self.key = key
+
+
+class Conflict(DomainError):
+    def __init__(self, kind: str, fields: dict[str, Any], existing: object) -> None:
+        described = ", ".join(f"{k}={v!r}" for k, v in fields.items())
+        super().__init__(f"{kind} with {described} already exists (id {existing})")
+        self.kind = kind
+        self.fields = fields
+        self.existing = existing
+
+
+class InvalidReference(DomainError):
+    def __init__(
+        self, field: str, value: object, reason: str, candidates: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.value = value
+        self.reason = reason
+        self.candidates = candidates or []

@@ -1,0 +1,348 @@
+"""All SQL of the catalogue. Functions take a session and domain arguments (keyword-only)."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, SQLModel, select
+
+from matching.vocabulary import CityLevel, PairingKind
+from profiles.errors import Conflict, InvalidReference, NotFound
+from profiles.industries import industry_catalogue
+from profiles.kinds import Kind
+from profiles.models import (
+    PARTIES,
+    City,
+    CityCreate,
+    Pairing,
+    PairingCreate,
+    University,
+    pairing_key,
+    utcnow,
+)
+from profiles.names import AmbiguousName, Candidate, NameIndex, NameNotFound, OrgNames
+
+LEVEL_PRIORITY = {
+    CityLevel.municipality: 3.0,
+    CityLevel.prefecture: 2.0,
+    CityLevel.province: 1.0,
+    CityLevel.county: 0.0,
+}
+
+
+# ---------------------------------------------------------------- name indexes
+@dataclass(frozen=True)
+class KeyedIndex:
+    """A NameIndex whose entries carry their store keys (adcodes or ids)."""
+
+    keys: list[Any]
+    index: NameIndex
+
+    def search(
+        self, query: str, *, limit: int = 10, cutoff: float = 50.0
+    ) -> list[tuple[Any, Candidate]]:
+        return [
+            (self.keys[c.index], c) for c in self.index.search(query, limit=limit, cutoff=cutoff)
+        ]
+
+    def resolve(self, query: str) -> tuple[Any, Candidate]:
+        candidate = self.index.resolve(query)
+        return self.keys[candidate.index], candidate
+
+
+_index_cache: dict[tuple[str, str], tuple[tuple[Any, ...], KeyedIndex]] = {}
+
+
+def _version(session: Session, table: type[SQLModel]) -> tuple[Any, ...]:
+    row = session.exec(select(func.count(), func.max(table.updated_at))).one()  # type: ignore[attr-defined]
+    return tuple(row)
+
+
+def _cached(session: Session, name: str, table: type[SQLModel], build: Any) -> KeyedIndex:
+    key = (str(session.get_bind().url), name)
+    version = _version(session, table)
+    hit = _index_cache.get(key)
+    if hit is None or hit[0] != version:
+        hit = (version, build())
+        _index_cache[key] = hit
+    return hit[1]
+
+
+def city_index(session: Session) -> KeyedIndex:
+    """Every division by name, short name, 州 form and pinyin (rebuilt when cities change)."""
+
+    def build() -> KeyedIndex:
+        rows = session.exec(
+            select(City.adcode, City.name, City.short_name, City.pinyin, City.level).where(
+                City.archived == False  # noqa: E712
+            )
+        ).all()
+        from profiles.names import place_aliases
+
+        aliases = [[*place_aliases(name), pinyin] for _, name, _, pinyin, _ in rows]
+        index = NameIndex(
+            [r[1] for r in rows], aliases=aliases, priority=[LEVEL_PRIORITY[r[4]] for r in rows]
+        )
+        return KeyedIndex([r[0] for r in rows], index)
+
+    return _cached(session, "city", City, build)
+
+
+def profile_index(session: Session, kind: Kind) -> KeyedIndex:
+    """The names of one kind of profile (organisations are matched on their Chinese names)."""
+    table = kind.table
+    name_column = getattr(table, kind.name_field or "id")
+
+    def build() -> KeyedIndex:
+        rows = session.exec(select(table.id, name_column).where(table.archived == False)).all()  # type: ignore[attr-defined]  # noqa: E712
+        return KeyedIndex([r[0] for r in rows], NameIndex([r[1] for r in rows], with_pinyin=False))
+
+    return _cached(session, kind.slug, table, build)
+
+
+def org_names(session: Session) -> OrgNames:
+    places = session.exec(
+        select(City.name).where(City.level != CityLevel.county)  # type: ignore[arg-type]
+    ).all()
+    return OrgNames(list(places))
+
+
+# ---------------------------------------------------------------- cities
+def get_city(session: Session, *, adcode: str) -> City:
+    city = session.get(City, adcode)
+    if city is None:
+        raise NotFound("city", adcode)
+    return city
+
+
+def resolve_city(session: Session, *, value: str, field: str) -> str:
+    """An adcode for ``value`` (an adcode or any name the resolver understands)."""
+    value = value.strip()
+    if value.isdigit():
+        if len(value) == 6 and session.get(City, value) is not None:
+            return value
+        raise InvalidReference(field, value, f"unknown adcode '{value}'")
+    try:
+        adcode, _ = city_index(session).resolve(value)
+    except AmbiguousName as error:
+        index = city_index(session)
+        candidates = [
+            {"adcode": index.keys[c.index], "name": c.name, "score": c.score}
+            for c in error.candidates
+        ]
+        raise InvalidReference(
+            field, value, f"'{value}' names several places; use an adcode", candidates
+        ) from error
+    except NameNotFound as error:
+        raise InvalidReference(field, value, f"no place is named '{value}'") from error
+    return adcode
+
+
+def create_city(session: Session, *, data: CityCreate) -> City:
+    if session.get(City, data.adcode) is not None:
+        raise Conflict("city", {"adcode": data.adcode}, data.adcode)
+    _check_industry_codes("industry_codes", data.industry_codes)
+    city = City.model_validate(data)
+    session.add(city)
+    session.flush()
+    return city
+
+
+# ---------------------------------------------------------------- profiles
+def _check_industry_codes(field: str, codes: list[str]) -> None:
+    catalogue = industry_catalogue()
+    for code in codes:
+        if not catalogue.is_code(code):
+            raise InvalidReference(field, code, f"unknown GB/T 4754 industry code '{code}'")
+
+
+def _prepare(session: Session, kind: Kind, data: SQLModel) -> dict[str, Any]:
+    """Resolve names to keys and check every reference; the values ready for the table."""
+    values = data.model_dump()
+    for field in kind.city_fields:
+        if values.get(field):
+            values[field] = resolve_city(session, value=values[field], field=field)
+    if "industry_codes" in values:
+        _check_industry_codes("industry_codes", values["industry_codes"])
+    if (
+        values.get("university_id") is not None
+        and session.get(University, values["university_id"]) is None
+    ):
+        raise InvalidReference("university_id", values["university_id"], "unknown university")
+    if isinstance(data, PairingCreate):
+        _check_pairing(session, values)
+        values["natural_key"] = pairing_key(PairingCreate.model_validate(values))
+    return values
+
+
+def _check_pairing(session: Session, values: dict[str, Any]) -> None:
+    from profiles.kinds import KINDS
+
+    kind = PairingKind(values["kind"])
+    tables = {
+        "enterprise_id": KINDS["enterprises"],
+        "university_id": KINDS["universities"],
+        "expert_id": KINDS["experts"],
+        "need_id": KINDS["needs"],
+    }
+    for field in PARTIES[kind]:
+        if values.get(field) is None:
+            raise InvalidReference(field, None, f"a {kind.value} pairing needs {field}")
+        if field in tables and session.get(tables[field].table, values[field]) is None:
+            raise InvalidReference(
+                field, values[field], f"unknown {tables[field].singular.lower()}"
+            )
+
+
+def find_by_natural_key(session: Session, kind: Kind, values: dict[str, Any]) -> Any | None:
+    conditions = [getattr(kind.table, f) == values[f] for f in kind.natural_key]
+    return session.exec(select(kind.table).where(*conditions)).first()
+
+
+def create_profile(
+    session: Session, *, kind: Kind, data: SQLModel, owner: str | None = None
+) -> Any:
+    """Validate references, refuse a taken natural key, insert; nothing is half-written."""
+    values = _prepare(session, kind, data)
+    existing = find_by_natural_key(session, kind, values)
+    if existing is not None:
+        raise Conflict(kind.singular.lower(), {f: values[f] for f in kind.natural_key}, existing.id)
+    row = kind.table.model_validate(values | {"owner": owner})
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_profile(session: Session, *, kind: Kind, id: int) -> Any:
+    row = session.get(kind.table, id)
+    if row is None:
+        raise NotFound(kind.singular.lower(), id)
+    return row
+
+
+def update_profile(session: Session, *, kind: Kind, id: int, data: SQLModel) -> Any:
+    row = get_profile(session, kind=kind, id=id)
+    changes = data.model_dump(exclude_unset=True)
+    for field in kind.city_fields:
+        if changes.get(field):
+            changes[field] = resolve_city(session, value=changes[field], field=field)
+    if changes.get("industry_codes"):
+        _check_industry_codes("industry_codes", changes["industry_codes"])
+    merged = {f: changes.get(f, getattr(row, f)) for f in kind.natural_key if f != "natural_key"}
+    if kind.natural_key != ("natural_key",) and any(f in changes for f in kind.natural_key):
+        clash = find_by_natural_key(session, kind, merged)
+        if clash is not None and clash.id != row.id:
+            raise Conflict(kind.singular.lower(), merged, clash.id)
+    row.sqlmodel_update(changes)
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def count_rows(session: Session, table: type[SQLModel]) -> int:
+    return session.exec(select(func.count()).select_from(table)).one()
+
+
+def pairing_parties(session: Session, *, adcode: str) -> list[Pairing]:
+    """Every pairing that names the city on either side."""
+    return list(
+        session.exec(
+            select(Pairing).where((Pairing.base_city == adcode) | (Pairing.partner_city == adcode))
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------- catalogue reads
+def catalogue_counts(session: Session) -> dict[str, int]:
+    from profiles.models import BaseArea, Enterprise, Expert, Industry, TalentNeed
+
+    tables = {
+        "cities": City,
+        "base_areas": BaseArea,
+        "industries": Industry,
+        "universities": University,
+        "enterprises": Enterprise,
+        "experts": Expert,
+        "needs": TalentNeed,
+        "pairings": Pairing,
+    }
+    counts = {name: count_rows(session, table) for name, table in tables.items()}
+    counts["key_cities"] = session.exec(select(func.count()).where(City.is_key_city == True)).one()  # noqa: E712
+    return counts
+
+
+def base_areas_of(session: Session, adcodes: list[str]) -> dict[str, list[str]]:
+    """The base-area ids covering each of ``adcodes``."""
+    from profiles.models import BaseAreaCity
+
+    links = session.exec(
+        select(BaseAreaCity.adcode, BaseAreaCity.base_area_id).where(
+            BaseAreaCity.adcode.in_(adcodes)
+        )  # type: ignore[attr-defined]
+    ).all()
+    result: dict[str, list[str]] = {a: [] for a in adcodes}
+    for adcode, area in links:
+        result[adcode].append(area)
+    return result
+
+
+def city_references(session: Session, *, adcode: str) -> int:
+    """How many records name the city (pairings, profiles, base areas, child divisions)."""
+    from profiles.models import BaseAreaCity, Enterprise, Expert, TalentNeed
+
+    checks = [
+        select(func.count()).where(
+            (Pairing.base_city == adcode) | (Pairing.partner_city == adcode)
+        ),
+        select(func.count()).where(Enterprise.hq_city == adcode),
+        select(func.count()).where(University.city == adcode),
+        select(func.count()).where(Expert.city == adcode),
+        select(func.count()).where(TalentNeed.city == adcode),
+        select(func.count()).where(BaseAreaCity.adcode == adcode),
+        select(func.count()).where(City.parent_adcode == adcode),
+    ]
+    return sum(session.exec(check).one() for check in checks)
+
+
+def profile_references(session: Session, *, kind: Kind, id: int) -> int:
+    """How many pairings (or experts, for a university) name the profile."""
+    from profiles.models import Expert
+
+    column = {
+        "enterprises": Pairing.enterprise_id,
+        "universities": Pairing.university_id,
+        "experts": Pairing.expert_id,
+        "needs": Pairing.need_id,
+    }.get(kind.slug)
+    if column is None:
+        return 0
+    count = session.exec(select(func.count()).where(column == id)).one()
+    if kind.slug == "universities":
+        count += session.exec(select(func.count()).where(Expert.university_id == id)).one()
+    return count
+
+
+def remove(session: Session, row: Any, *, references: int) -> str:
+    """Delete ``row``, or archive it when other records refer to it (history stays intact)."""
+    if references:
+        row.archived = True
+        row.updated_at = utcnow()
+        session.add(row)
+        session.flush()
+        return "archived"
+    session.delete(row)
+    session.flush()
+    return "deleted"
+
+
+def update_city(session: Session, *, adcode: str, data: Any) -> City:
+    city = get_city(session, adcode=adcode)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("industry_codes"):
+        _check_industry_codes("industry_codes", changes["industry_codes"])
+    city.sqlmodel_update(changes)
+    city.updated_at = utcnow()
+    session.add(city)
+    session.flush()
+    return city

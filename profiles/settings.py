@@ -1,0 +1,22 @@
+"""Store settings, read from the environment (``DATABASE_URL`` …)."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class StoreSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    database_url: str = "sqlite:///./counterpart.db"
+    # FastAPI runs sync routes in a 40-thread pool; size the pool to match.
+    pool_size: int = 40
+    sqlite_busy_timeout_ms: int = 15_000
+    # NORMAL with WAL: a committed transaction survives a process crash; only a power loss
+    # can drop the last commits. FULL also survives power loss at a write-latency cost.
+    sqlite_synchronous: str = "NORMAL"
+
+
+@lru_cache
+def get_settings() -> StoreSettings:
+    return StoreSettings()

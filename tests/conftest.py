@@ -1,0 +1,52 @@
+"""Shared fixtures: a seeded SQLite template copied per test, and a client over it."""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.main import create_app
+from profiles.db import create_schema, make_engine, session_scope
+from profiles.seed import seed_catalogue
+from profiles.settings import StoreSettings
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped catalogue with its demo data, seeded once per test run."""
+    path = tmp_path_factory.mktemp("template") / "catalogue.db"
+    engine = make_engine(StoreSettings(database_url=sqlite_url(path)))
+    create_schema(engine)
+    with session_scope(engine) as session:
+        seed_catalogue(session)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def engine(seeded_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    path = tmp_path / "counterpart.db"
+    shutil.copy(seeded_template, path)
+    engine = make_engine(StoreSettings(database_url=sqlite_url(path)))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(engine)) as client:
+        yield client

@@ -1,0 +1,154 @@
+"""Store round trips on real SQLite, and bad input refused whole with the field named."""
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from profiles.errors import Conflict, InvalidReference
+from profiles.kinds import KINDS
+from profiles.models import CityCreate, Enterprise, EnterpriseCreate, EnterprisePublic, ExpertCreate
+from profiles.repository import count_rows, create_city, create_profile, get_profile
+
+ENTERPRISES = KINDS["enterprises"]
+
+
+def test_three_fields_are_enough_and_names_resolve(session: Session) -> None:
+    data = EnterpriseCreate(name="深圳市测试电子有限公司", hq_city="深圳", industry_codes=["39"])
+    created = create_profile(session, kind=ENTERPRISES, data=data, owner="tester")
+    session.commit()
+    stored = get_profile(session, kind=ENTERPRISES, id=created.id)
+    assert (stored.hq_city, stored.industry_codes, stored.owner, stored.is_demo) == (
+        "440300",
+        ["39"],
+        "tester",
+        False,
+    )
+    assert stored.places == [] and stored.created_at is not None
+
+
+def test_every_field_round_trips(session: Session) -> None:
+    data = EnterpriseCreate(
+        name="赣州测试稀土科技有限公司",
+        hq_city="360700",
+        industry_codes=["32", "C"],
+        industry_keywords=["稀土"],
+        employees=800,
+        revenue_100m=12.5,
+        places=["manufacturing", "rnd"],
+        needs_resources=["稀土"],
+        land_mu=300,
+        workers=500,
+        energy_intensity="high",
+        target_markets=["珠三角"],
+        preferred_modes=["enterprise_resource", "研发+制造"],
+        contact="张三 138",
+    )
+    row = create_profile(session, kind=ENTERPRISES, data=data)
+    session.commit()
+    session.expire_all()
+    stored = EnterprisePublic.model_validate(session.get(Enterprise, row.id))
+    assert stored.model_dump(include=set(EnterpriseCreate.model_fields)) == data.model_dump()
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"hq_city": "999999"}, "hq_city"),
+        ({"hq_city": "亚特兰蒂斯"}, "hq_city"),
+        ({"hq_city": "fuzhou"}, "hq_city"),  # ambiguous: 福州 or 抚州
+        ({"industry_codes": ["98"]}, "industry_codes"),
+    ],
+)
+def test_unknown_references_name_the_field_and_write_nothing(
+    engine: Engine, values: dict, field: str
+) -> None:
+    with Session(engine) as session:
+        before = count_rows(session, Enterprise)
+        data = EnterpriseCreate(
+            **({"name": "某某公司", "hq_city": "440300", "industry_codes": ["39"]} | values)
+        )
+        with pytest.raises(InvalidReference) as caught:
+            create_profile(session, kind=ENTERPRISES, data=data)
+        session.rollback()
+        assert caught.value.field == field
+        assert str(next(iter(values.values()))).strip("[]'") in str(caught.value.value) + str(
+            caught.value
+        )
+        assert count_rows(session, Enterprise) == before
+
+
+def test_ambiguous_place_offers_candidates(session: Session) -> None:
+    data = EnterpriseCreate(name="某某公司", hq_city="fuzhou", industry_codes=["39"])
+    with pytest.raises(InvalidReference) as caught:
+        create_profile(session, kind=ENTERPRISES, data=data)
+    assert {c["adcode"] for c in caught.value.candidates} == {"350100", "361000"}
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"population_10k": -1}, "population_10k"),
+        ({"longitude": 10.0}, "longitude"),
+        ({"latitude": 80.0}, "latitude"),
+        ({"adcode": "36070"}, "adcode"),
+        ({"industry_codes": ["Z9"]}, "industry_codes"),
+    ],
+)
+def test_impossible_values_are_refused_naming_the_field(values: dict, field: str) -> None:
+    base = {
+        "adcode": "999901",
+        "name": "测试市",
+        "province": "测试省",
+        "province_adcode": "999900",
+        "level": "prefecture",
+    }
+    with pytest.raises(ValidationError) as caught:
+        CityCreate(**(base | values))
+    assert [e["loc"][0] for e in caught.value.errors()] == [field]
+
+
+def test_duplicate_natural_key_conflicts_with_the_existing_record(session: Session) -> None:
+    existing = session.get(Enterprise, 1)
+    data = EnterpriseCreate(name=existing.name, hq_city=existing.hq_city, industry_codes=["39"])
+    with pytest.raises(Conflict) as caught:
+        create_profile(session, kind=ENTERPRISES, data=data)
+    assert caught.value.existing == existing.id
+    assert caught.value.fields == {"name": existing.name, "hq_city": existing.hq_city}
+
+
+def test_duplicate_adcode_conflicts(session: Session) -> None:
+    data = CityCreate(
+        adcode="360700",
+        name="赣州市",
+        province="江西省",
+        province_adcode="360000",
+        level="prefecture",
+    )
+    with pytest.raises(Conflict):
+        create_city(session, data=data)
+
+
+def test_expert_needs_an_existing_university(session: Session) -> None:
+    data = ExpertCreate(
+        name="王测试",
+        affiliation_type="university",
+        affiliation="不存在大学",
+        university_id=10**9,
+        city="360700",
+        fields=["材料"],
+        title="senior",
+        degree="doctorate",
+    )
+    with pytest.raises(InvalidReference) as caught:
+        create_profile(session, kind=KINDS["experts"], data=data)
+    assert caught.value.field == "university_id"
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(engine: Engine) -> None:
+    with engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode") == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") == 15000
+        assert pragma("synchronous") == 1  # NORMAL
