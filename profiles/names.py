@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from pypinyin import lazy_pinyin
+from pypinyin import lazy_pinyin, load_phrases_dict
 from rapidfuzz import fuzz, process
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,6 +28,39 @@ _SUFFIXES = ("特别行政区", "林区", "地区", "新区", "省", "市", "盟
 # so "赣洲" still reaches 赣州 but an exact Chinese match always wins.
 PINYIN_WEIGHT = 0.92
 ACCEPT_SCORE = 80.0
+
+# Place names whose characters are read differently from their everyday reading.
+load_phrases_dict(
+    {
+        name: [[syllable] for syllable in reading.split()]
+        for name, reading in {
+            "长治": "cháng zhì",
+            "长沙": "cháng shā",
+            "长春": "cháng chūn",
+            "长汀": "cháng tīng",
+            "长兴": "cháng xīng",
+            "长安": "cháng ān",
+            "六安": "lù ān",
+            "丽水": "lí shuǐ",
+            "蚌埠": "bèng bù",
+            "厦门": "xià mén",
+            "亳州": "bó zhōu",
+            "番禺": "pān yú",
+            "乐山": "lè shān",
+            "单县": "shàn xiàn",
+            "莘县": "shēn xiàn",
+            "铅山": "yán shān",
+            "歙县": "shè xiàn",
+            "大埔": "dà bù",
+            "东阿": "dōng ē",
+            "台州": "tāi zhōu",
+            "重庆": "chóng qìng",
+            "长寿": "cháng shòu",
+            "长白": "cháng bái",
+            "长岭": "cháng lǐng",
+        }.items()
+    }
+)
 
 
 def normalise(text: str) -> str:

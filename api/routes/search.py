@@ -37,7 +37,11 @@ def _item(kind: str, candidate: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/resolve", summary="名称解析 Resolve a name (Chinese, pinyin, typos) to candidates")
+@router.get(
+    "/resolve",
+    response_model_exclude_none=True,
+    summary="名称解析 Resolve a name (Chinese, pinyin, typos) to candidates",
+)
 def resolve(
     session: SessionDep,
     q: Annotated[str, Query(min_length=1, max_length=60, examples=["赣洲"])],
@@ -48,7 +52,9 @@ def resolve(
     return {"items": [Resolved(**_item(kind, c)) for c in candidates]}
 
 
-@router.get("/search", summary="全局搜索 Search every kind at once")
+@router.get(
+    "/search", response_model_exclude_none=True, summary="全局搜索 Search every kind at once"
+)
 def search(
     session: SessionDep,
     q: Annotated[str, Query(min_length=1, max_length=60, examples=["ganzhou"])],
