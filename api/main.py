@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
 from api import errors
-from api.routes import catalogue, health, search
+from api.routes import catalogue, health, profiles, search
 from api.settings import get_api_settings
 from profiles.db import create_schema, get_engine
 
@@ -30,6 +30,20 @@ TAGS = [
     {"name": "base-areas", "description": "重点革命老区 The 12 key revolutionary base areas"},
     {"name": "industries", "description": "行业 GB/T 4754-2017 industry classification"},
     {"name": "search", "description": "检索 Name resolution and search across kinds"},
+    {
+        "name": "enterprises",
+        "description": "企业 Enterprises planning to place production, R&D or HQ",
+    },
+    {
+        "name": "universities",
+        "description": "高校 Universities: 双一流, 本科, 高职 (real, MOE lists)",
+    },
+    {"name": "experts", "description": "专家 Experts willing to join talent programmes"},
+    {"name": "needs", "description": "人才需求 Base-area posts under a talent programme"},
+    {
+        "name": "pairings",
+        "description": "结对关系 Existing and proposed pairings (对口合作, 东西部协作 …)",
+    },
 ]
 
 
@@ -61,8 +75,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         )
     app.state.engine = engine or get_engine()
     errors.install(app)
-    for module in (health, catalogue, search):
-        app.include_router(module.router, prefix="/api/v1")
+    for router in (health.router, catalogue.router, search.router, *profiles.routers):
+        app.include_router(router, prefix="/api/v1")
     return app
 
 

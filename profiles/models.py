@@ -6,7 +6,7 @@ table models are never request bodies. Lists (industry codes, resources …) are
 
 from datetime import UTC, datetime
 
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 from sqlalchemy import JSON, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -34,6 +34,7 @@ MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 LONGITUDE = (73.0, 136.0)
 LATITUDE = (3.0, 54.0)
 MAX_INT = 2**53  # bounded well below SQLite's 2^63−1 so no value crashes the driver
+STRICT = ConfigDict(extra="forbid")  # request bodies refuse fields they do not know
 
 
 def utcnow() -> datetime:
@@ -123,6 +124,8 @@ class City(CityBase, table=True):
 
 
 class CityCreate(CityBase):
+    model_config = STRICT
+
     adcode: str = Field(max_length=6, schema_extra={"pattern": ADCODE, "examples": ["360700"]})
 
 
@@ -135,6 +138,8 @@ class CityPublic(CityBase):
 
 
 class CityUpdate(SQLModel):
+    model_config = STRICT
+
     name: str | None = Field(default=None, max_length=40)
     short_name: str | None = Field(default=None, max_length=20)
     longitude: float | None = Field(default=None, ge=LONGITUDE[0], le=LONGITUDE[1])
@@ -208,8 +213,10 @@ class EnterpriseBase(SQLModel):
         sa_type=JSON, min_length=1, max_length=20, schema_extra={"examples": [["39", "C"]]}
     )
     industry_keywords: list[str] = _strings(max_items=50)
-    employees: int | None = Field(default=None, ge=0, le=10_000_000)
-    revenue_100m: float | None = Field(default=None, ge=0, le=1e6, description="营业收入（亿元）")
+    employees: int | None = Field(default=None, ge=0, le=10_000_000, index=True)
+    revenue_100m: float | None = Field(
+        default=None, ge=0, le=1e6, index=True, description="营业收入（亿元）"
+    )
     places: list[Placement] = Field(default_factory=list, sa_type=JSON, max_length=5)
     needs_resources: list[str] = _strings(max_items=50)
     land_mu: float | None = Field(default=None, ge=0, le=1e6, description="用地需求（亩）")
@@ -234,6 +241,8 @@ class Enterprise(EnterpriseBase, table=True):
 
 
 class EnterpriseCreate(EnterpriseBase):
+    model_config = STRICT
+
     hq_city: str = Field(
         max_length=40,
         description="adcode, or a name the resolver understands",
@@ -249,6 +258,8 @@ class EnterprisePublic(EnterpriseBase):
 
 
 class EnterpriseUpdate(SQLModel):
+    model_config = STRICT
+
     name: str | None = Field(default=None, min_length=2, max_length=100)
     hq_city: str | None = Field(default=None, max_length=40)
     industry_codes: list[str] | None = Field(default=None, min_length=1, max_length=20)
@@ -294,6 +305,8 @@ class University(UniversityBase, table=True):
 
 
 class UniversityCreate(UniversityBase):
+    model_config = STRICT
+
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
@@ -303,6 +316,8 @@ class UniversityPublic(UniversityBase):
 
 
 class UniversityUpdate(SQLModel):
+    model_config = STRICT
+
     english_name: str | None = Field(default=None, max_length=200)
     type: UniversityType | None = None
     tags: list[str] | None = Field(default=None, max_length=20)
@@ -344,6 +359,8 @@ class Expert(ExpertBase, table=True):
 
 
 class ExpertCreate(ExpertBase):
+    model_config = STRICT
+
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
@@ -354,6 +371,8 @@ class ExpertPublic(ExpertBase):
 
 
 class ExpertUpdate(SQLModel):
+    model_config = STRICT
+
     affiliation_type: AffiliationType | None = None
     affiliation: str | None = Field(default=None, max_length=100)
     fields: list[str] | None = Field(default=None, min_length=1, max_length=20)
@@ -397,6 +416,8 @@ class TalentNeed(TalentNeedBase, table=True):
 
 
 class TalentNeedCreate(TalentNeedBase):
+    model_config = STRICT
+
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
@@ -407,6 +428,8 @@ class TalentNeedPublic(TalentNeedBase):
 
 
 class TalentNeedUpdate(SQLModel):
+    model_config = STRICT
+
     title: str | None = Field(default=None, min_length=2, max_length=100)
     field: str | None = Field(default=None, max_length=40)
     headcount: int | None = Field(default=None, ge=1, le=10_000)
@@ -460,6 +483,8 @@ class Pairing(PairingBase, table=True):
 
 
 class PairingCreate(PairingBase):
+    model_config = STRICT
+
     base_city: str | None = Field(default=None, max_length=40)
     partner_city: str | None = Field(default=None, max_length=40)
 
@@ -469,6 +494,8 @@ class PairingPublic(PairingBase):
 
 
 class PairingUpdate(SQLModel):
+    model_config = STRICT
+
     modes: list[Mode] | None = Field(default=None, max_length=4)
     since: int | None = Field(default=None, ge=1949, le=2100)
     status: PairingStatus | None = None

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, tuple_
 from sqlmodel import Session, SQLModel, select
 
 from matching.vocabulary import CityLevel, PairingKind
@@ -115,6 +115,26 @@ def get_city(session: Session, *, adcode: str) -> City:
     return city
 
 
+class CityResolver:
+    """Resolves city fields, remembering each answer: an import names the same cities often."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._memo: dict[tuple[str, str], str | InvalidReference] = {}
+
+    def __call__(self, value: str, field: str) -> str:
+        key = (value, field)
+        if key not in self._memo:
+            try:
+                self._memo[key] = resolve_city(self.session, value=value, field=field)
+            except InvalidReference as error:
+                self._memo[key] = error
+        answer = self._memo[key]
+        if isinstance(answer, InvalidReference):
+            raise answer
+        return answer
+
+
 def resolve_city(session: Session, *, value: str, field: str) -> str:
     """An adcode for ``value`` (an adcode or any name the resolver understands)."""
     value = value.strip()
@@ -156,12 +176,15 @@ def _check_industry_codes(field: str, codes: list[str]) -> None:
             raise InvalidReference(field, code, f"unknown GB/T 4754 industry code '{code}'")
 
 
-def _prepare(session: Session, kind: Kind, data: SQLModel) -> dict[str, Any]:
+def prepare_values(
+    session: Session, kind: Kind, data: SQLModel, cities: CityResolver | None = None
+) -> dict[str, Any]:
     """Resolve names to keys and check every reference; the values ready for the table."""
     values = data.model_dump()
+    resolve = cities or CityResolver(session)
     for field in kind.city_fields:
         if values.get(field):
-            values[field] = resolve_city(session, value=values[field], field=field)
+            values[field] = resolve(values[field], field)
     if "industry_codes" in values:
         _check_industry_codes("industry_codes", values["industry_codes"])
     if (
@@ -199,11 +222,25 @@ def find_by_natural_key(session: Session, kind: Kind, values: dict[str, Any]) ->
     return session.exec(select(kind.table).where(*conditions)).first()
 
 
+def find_by_natural_keys(
+    session: Session, kind: Kind, keys: list[tuple[Any, ...]]
+) -> dict[tuple[Any, ...], Any]:
+    """The stored rows for many natural keys, in one query."""
+    if not keys:
+        return {}
+    columns = [getattr(kind.table, f) for f in kind.natural_key]
+    match = (
+        columns[0].in_([k[0] for k in keys]) if len(columns) == 1 else tuple_(*columns).in_(keys)
+    )
+    rows = session.exec(select(kind.table).where(match)).all()
+    return {tuple(getattr(row, f) for f in kind.natural_key): row for row in rows}
+
+
 def create_profile(
     session: Session, *, kind: Kind, data: SQLModel, owner: str | None = None
 ) -> Any:
     """Validate references, refuse a taken natural key, insert; nothing is half-written."""
-    values = _prepare(session, kind, data)
+    values = prepare_values(session, kind, data)
     existing = find_by_natural_key(session, kind, values)
     if existing is not None:
         raise Conflict(kind.singular.lower(), {f: values[f] for f in kind.natural_key}, existing.id)

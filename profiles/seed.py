@@ -99,7 +99,8 @@ def _validated(
     model: type[SQLModel], records: Iterable[dict[str, Any]], extra: tuple[str, ...] = ()
 ) -> Iterator[dict[str, Any]]:
     for record in records:
-        values = model.model_validate(record).model_dump()
+        values = model.model_validate({k: v for k, v in record.items() if k in model.model_fields})
+        values = values.model_dump()
         values.update({k: record[k] for k in extra if k in record})
         yield values
 

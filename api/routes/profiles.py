@@ -1,0 +1,169 @@
+"""Enterprises, universities, experts, talent needs and pairings: one router per kind.
+
+The routes are the same for every kind (list, export, import, get, create, update, delete);
+what differs — models, filters, natural key — comes from ``profiles.kinds``.
+"""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Path, Query, UploadFile, status
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy.sql import Select
+
+from api.deps import SessionDep, SettingsDep
+from api.errors import problem
+from api.routes.common import ItemList, Removed
+from profiles import repository
+from profiles.importer import (
+    ImportReport,
+    UnreadableFile,
+    export_csv,
+    export_json,
+    import_rows,
+    read_rows,
+)
+from profiles.kinds import KINDS, Kind
+from profiles.queries import (
+    EnterpriseFilters,
+    ExpertFilters,
+    ListParams,
+    NeedFilters,
+    PairingFilters,
+    UniversityFilters,
+    paginate,
+    pairing_query,
+    profile_query,
+    stream,
+)
+
+MAX_ID = 2**53
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the profile's id")]
+FILTERS: dict[str, type[ListParams]] = {
+    "enterprises": EnterpriseFilters,
+    "universities": UniversityFilters,
+    "experts": ExpertFilters,
+    "needs": NeedFilters,
+    "pairings": PairingFilters,
+}
+CITY_COLUMN = {"enterprises": "hq_city", "universities": "city", "experts": "city", "needs": "city"}
+
+
+def _statement(kind: Kind, filters: Any) -> Select[Any]:
+    if kind.slug == "pairings":
+        return pairing_query(filters)
+    return profile_query(kind.table, getattr(kind.table, CITY_COLUMN[kind.slug]), filters)
+
+
+def profile_router(kind: Kind) -> APIRouter:
+    """The routes of one kind of profile, under ``/{kind.slug}``."""
+    router = APIRouter(prefix=f"/{kind.slug}", tags=[kind.slug])
+    Filters, Public, Create, Update = FILTERS[kind.slug], kind.public, kind.create, kind.update
+    pk = kind.table.id  # type: ignore[attr-defined]
+    label = kind.label
+
+    class ExportFilters(Filters):  # type: ignore[valid-type,misc]
+        format: Literal["csv", "json"] = "csv"
+
+    @router.get("", summary=f"{label}列表 List {kind.slug}")
+    def list_profiles(
+        session: SessionDep, filters: Annotated[Filters, Query()]
+    ) -> ItemList[Public]:  # type: ignore[valid-type]
+        page = paginate(
+            session, _statement(kind, filters), pk=pk, sort=filters.sort, params=filters
+        )  # type: ignore[attr-defined]
+        return ItemList(items=page.items, next_cursor=page.next_cursor, total=page.total)
+
+    @router.get(
+        "/export",
+        summary=f"导出{label} Export {kind.slug} as CSV or JSON",
+        response_class=StreamingResponse,
+        responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+    )
+    def export(
+        session: SessionDep, filters: Annotated[ExportFilters, Query()]
+    ) -> StreamingResponse:
+        rows = stream(session, _statement(kind, filters), pk=pk)
+        if filters.format == "json":
+            return StreamingResponse(export_json(Public, rows), media_type="application/json")
+        headers = {"Content-Disposition": f'attachment; filename="{kind.slug}.csv"'}
+        return StreamingResponse(
+            export_csv(Public, rows), media_type="text/csv; charset=utf-8", headers=headers
+        )
+
+    @router.post(
+        "/import",
+        summary=f"批量导入{label} Import {kind.slug} (CSV or JSON, all or nothing)",
+        responses={422: {"description": "bad rows: nothing was written", "model": ImportReport}},
+    )
+    def import_file(
+        session: SessionDep,
+        settings: SettingsDep,
+        file: Annotated[UploadFile, File(description="CSV (UTF-8) or JSON")],
+        dry_run: Annotated[bool, Query(description="validate and report only")] = False,
+    ) -> ImportReport:
+        if file.size is not None and file.size > settings.import_max_bytes:
+            return problem(
+                413,
+                "File too large",
+                f"the import limit is {settings.import_max_bytes} bytes",
+                slug="413",
+            )  # type: ignore[return-value]
+        try:
+            report = import_rows(
+                session,
+                kind=kind,
+                rows=read_rows(kind, file.file, file.filename or ""),
+                dry_run=dry_run,
+                org_names=repository.org_names(session),
+            )
+        except UnreadableFile as error:
+            session.rollback()
+            return problem(422, "Unreadable file", str(error), slug="unreadable-file")  # type: ignore[return-value]
+        if not report.applied:
+            session.rollback()
+        if report.error_count:
+            return _refused(report)  # type: ignore[return-value]
+        return report
+
+    @router.get("/{id}", summary=f"{label}详情 One {kind.singular.lower()}")
+    def get_profile(session: SessionDep, id: Id) -> Public:  # type: ignore[valid-type]
+        return repository.get_profile(session, kind=kind, id=id)
+
+    @router.post("", status_code=status.HTTP_201_CREATED, summary=f"新增{label} Create")
+    def create_profile(session: SessionDep, body: Create) -> Public:  # type: ignore[valid-type]
+        return repository.create_profile(session, kind=kind, data=body)
+
+    @router.patch("/{id}", summary=f"修改{label} Update some fields")
+    def update_profile(session: SessionDep, id: Id, body: Update) -> Public:  # type: ignore[valid-type]
+        return repository.update_profile(session, kind=kind, id=id, data=body)
+
+    @router.delete("/{id}", summary=f"删除{label} Delete (archived when a pairing refers to it)")
+    def delete_profile(session: SessionDep, id: Id) -> Removed:
+        row = repository.get_profile(session, kind=kind, id=id)
+        references = repository.profile_references(session, kind=kind, id=id)
+        return Removed(id=str(id), outcome=repository.remove(session, row, references=references))
+
+    return router
+
+
+def _refused(report: ImportReport) -> JSONResponse:
+    first = report.errors[0]
+    detail = (
+        f"{report.error_count} bad row(s); nothing was written. "
+        f"First: row {first.row}, {first.field}: {first.reason}"
+    )
+    errors = [
+        {"field": f"row {e.row}.{e.field}", "message": e.reason, "row": e.row, "value": e.value}
+        for e in report.errors
+    ]
+    return problem(
+        422,
+        "Import refused",
+        detail,
+        slug="import-refused",
+        errors=errors,
+        report=report.model_dump(mode="json"),
+    )
+
+
+routers = [profile_router(kind) for kind in KINDS.values()]
