@@ -7,7 +7,9 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.engine import EngineState
 from api.settings import ApiSettings, get_api_settings
+from matching.engine import Engine as RankingEngine
 from profiles.db import read_only
 
 
@@ -33,4 +35,18 @@ def get_session(
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_engine_state(request: Request) -> EngineState:
+    return request.app.state.engine_state
+
+
+def get_ranking_engine(
+    session: SessionDep, state: Annotated[EngineState, Depends(get_engine_state)]
+) -> RankingEngine:
+    return state.get(session)
+
+
+EngineStateDep = Annotated[EngineState, Depends(get_engine_state)]
+EngineDep = Annotated[RankingEngine, Depends(get_ranking_engine)]
 SettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from matching.engine import UnknownCity
 from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
 
 log = logging.getLogger("counterpart.api")
@@ -68,6 +69,11 @@ def _invalid_reference(_: Request, error: InvalidReference) -> JSONResponse:
     )
 
 
+def _unknown_city(_: Request, error: UnknownCity) -> JSONResponse:
+    detail = f"{error.adcode} is not a {error.role} the engine ranks (prefecture-level cities only)"
+    return problem(404, "Not found", detail, slug="not-found", kind="city", key=error.adcode)
+
+
 def _domain(_: Request, error: DomainError) -> JSONResponse:
     return problem(422, "Unprocessable", str(error), slug="unprocessable")
 
@@ -113,6 +119,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(InvalidReference, _invalid_reference)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(UnknownCity, _unknown_city)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _unavailable)  # type: ignore[arg-type]

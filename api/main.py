@@ -2,14 +2,17 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
 from api import errors
-from api.routes import catalogue, health, profiles, search
+from api.engine import EngineState, get_engine_settings
+from api.routes import catalogue, health, profiles, recommendations, search
 from api.settings import get_api_settings
+from matching.registry import ModelRegistry
 from profiles.db import create_schema, get_engine
 
 DESCRIPTION = """
@@ -30,6 +33,10 @@ TAGS = [
     {"name": "base-areas", "description": "重点革命老区 The 12 key revolutionary base areas"},
     {"name": "industries", "description": "行业 GB/T 4754-2017 industry classification"},
     {"name": "search", "description": "检索 Name resolution and search across kinds"},
+    {
+        "name": "recommendations",
+        "description": "推荐 Ranked, explained pairings under the four cooperation modes",
+    },
     {
         "name": "enterprises",
         "description": "企业 Enterprises planning to place production, R&D or HQ",
@@ -53,7 +60,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, model_dir: Path | None = None) -> FastAPI:
     """The application over ``engine`` (by default the one ``DATABASE_URL`` names)."""
     settings = get_api_settings()
     app = FastAPI(
@@ -74,8 +81,19 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             allow_headers=["*"],
         )
     app.state.engine = engine or get_engine()
+    app.state.engine_state = EngineState(
+        ModelRegistry(model_dir or get_engine_settings().model_dir)
+    )
     errors.install(app)
-    for router in (health.router, catalogue.router, search.router, *profiles.routers):
+    routers = (
+        health.router,
+        catalogue.router,
+        search.router,
+        recommendations.router,
+        recommendations.feedback_router,
+        *profiles.routers,
+    )
+    for router in routers:
         app.include_router(router, prefix="/api/v1")
     return app
 

@@ -136,3 +136,9 @@ class Confidence(LabelledEnum):
     high = "high", "高"
     medium = "medium", "中"
     low = "low", "低"
+
+
+class Verdict(LabelledEnum):
+    accepted = "accepted", "接受"
+    contacted = "contacted", "已联系"
+    rejected = "rejected", "拒绝"

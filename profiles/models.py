@@ -25,6 +25,7 @@ from matching.vocabulary import (
     Scheme,
     Title,
     UniversityType,
+    Verdict,
 )
 
 ADCODE = r"^\d{6}$"
@@ -523,3 +524,40 @@ def pairing_key(pairing: PairingBase) -> str:
         pairing.partner_unit or "",
     ]
     return "|".join(parts)
+
+
+# ---------------------------------------------------------------- Feedback
+class FeedbackBase(SQLModel):
+    kind: PairingKind = Field(
+        description="city_city (partner ↔ base city) or enterprise_city (site)"
+    )
+    base_city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
+    partner_city: str | None = Field(default=None, max_length=6, foreign_key="city.adcode")
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
+    mode: Mode | None = None
+    verdict: Verdict
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Feedback(FeedbackBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    model_version: str | None = Field(default=None, max_length=80)
+    owner: str | None = Field(default=None, max_length=100, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FeedbackCreate(FeedbackBase):
+    model_config = STRICT
+
+    base_city: str = Field(max_length=40, description="adcode or name of the base-area city")
+    partner_city: str | None = Field(default=None, max_length=40)
+    model_version: str | None = Field(
+        default=None, max_length=80, description="the model that recommended it"
+    )
+
+
+class FeedbackPublic(FeedbackBase):
+    id: int
+    model_version: str | None
+    created_at: datetime

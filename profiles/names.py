@@ -79,7 +79,7 @@ def to_pinyin(text: str) -> str:
 
 
 def short_name(name: str) -> str:
-    """The everyday short form: 赣州市 → 赣州, 恩施土家族苗族自治州 → 恩施, 广西壮族自治区 → 广西."""  # noqa: E501
+    """The everyday short form: 赣州市 → 赣州, 恩施土家族苗族自治州 → 恩施, 广西壮族自治区 → 广西."""
     match = _AUTONOMOUS.match(name)
     if match:
         return match.group(1)

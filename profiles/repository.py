@@ -161,7 +161,7 @@ def resolve_city(session: Session, *, value: str, field: str) -> str:
 def create_city(session: Session, *, data: CityCreate) -> City:
     if session.get(City, data.adcode) is not None:
         raise Conflict("city", {"adcode": data.adcode}, data.adcode)
-    _check_industry_codes("industry_codes", data.industry_codes)
+    check_industry_codes("industry_codes", data.industry_codes)
     city = City.model_validate(data)
     session.add(city)
     session.flush()
@@ -169,7 +169,8 @@ def create_city(session: Session, *, data: CityCreate) -> City:
 
 
 # ---------------------------------------------------------------- profiles
-def _check_industry_codes(field: str, codes: list[str]) -> None:
+def check_industry_codes(field: str, codes: list[str]) -> None:
+    """Refuse a code that is not in GB/T 4754-2017, naming the field and the code."""
     catalogue = industry_catalogue()
     for code in codes:
         if not catalogue.is_code(code):
@@ -186,7 +187,7 @@ def prepare_values(
         if values.get(field):
             values[field] = resolve(values[field], field)
     if "industry_codes" in values:
-        _check_industry_codes("industry_codes", values["industry_codes"])
+        check_industry_codes("industry_codes", values["industry_codes"])
     if (
         values.get("university_id") is not None
         and session.get(University, values["university_id"]) is None
@@ -264,7 +265,7 @@ def update_profile(session: Session, *, kind: Kind, id: int, data: SQLModel) -> 
         if changes.get(field):
             changes[field] = resolve_city(session, value=changes[field], field=field)
     if changes.get("industry_codes"):
-        _check_industry_codes("industry_codes", changes["industry_codes"])
+        check_industry_codes("industry_codes", changes["industry_codes"])
     merged = {f: changes.get(f, getattr(row, f)) for f in kind.natural_key if f != "natural_key"}
     if kind.natural_key != ("natural_key",) and any(f in changes for f in kind.natural_key):
         clash = find_by_natural_key(session, kind, merged)
@@ -377,9 +378,39 @@ def update_city(session: Session, *, adcode: str, data: Any) -> City:
     city = get_city(session, adcode=adcode)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("industry_codes"):
-        _check_industry_codes("industry_codes", changes["industry_codes"])
+        check_industry_codes("industry_codes", changes["industry_codes"])
     city.sqlmodel_update(changes)
     city.updated_at = utcnow()
     session.add(city)
     session.flush()
     return city
+
+
+def record_feedback(session: Session, *, data: Any, owner: str | None = None) -> Any:
+    """Store a verdict on a recommended pair; the next training uses it."""
+    from matching.vocabulary import PairingKind as Kinds
+    from profiles.kinds import KINDS
+    from profiles.models import Feedback
+
+    values = data.model_dump()
+    values["base_city"] = resolve_city(session, value=values["base_city"], field="base_city")
+    if values["kind"] == Kinds.city_city:
+        if not values.get("partner_city"):
+            raise InvalidReference(
+                "partner_city", None, "feedback on a city pair needs partner_city"
+            )
+        values["partner_city"] = resolve_city(
+            session, value=values["partner_city"], field="partner_city"
+        )
+    elif values["kind"] == Kinds.enterprise_city:
+        if values.get("enterprise_id") is None:
+            raise InvalidReference("enterprise_id", None, "feedback on a site needs enterprise_id")
+        get_profile(session, kind=KINDS["enterprises"], id=values["enterprise_id"])
+    else:
+        raise InvalidReference(
+            "kind", values["kind"], "feedback is on city_city or enterprise_city pairs"
+        )
+    row = Feedback.model_validate(values | {"owner": owner})
+    session.add(row)
+    session.flush()
+    return row

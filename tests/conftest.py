@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.engine import train_models
 from api.main import create_app
+from matching.registry import ModelRegistry
 from profiles.db import create_schema, make_engine, session_scope
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
@@ -46,7 +48,28 @@ def session(engine: Engine) -> Iterator[Session]:
         yield session
 
 
+@pytest.fixture(scope="session")
+def trained_models(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rankers trained once on the shipped catalogue, saved in a registry directory."""
+    directory = tmp_path_factory.mktemp("models")
+    engine = make_engine(StoreSettings(database_url=sqlite_url(seeded_template)))
+    with Session(engine) as session:
+        trained = train_models(session)
+    engine.dispose()
+    registry = ModelRegistry(directory)
+    registry.save("city", trained.city)
+    registry.save("site", trained.site)
+    return directory
+
+
 @pytest.fixture
-def client(engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(engine)) as client:
+def model_dir(trained_models: Path, tmp_path: Path) -> Path:
+    directory = tmp_path / "models"
+    shutil.copytree(trained_models, directory)
+    return directory
+
+
+@pytest.fixture
+def client(engine: Engine, model_dir: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(engine, model_dir)) as client:
         yield client

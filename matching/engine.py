@@ -1,0 +1,423 @@
+"""The engine's queries: partners, base cities, relocation sites, enterprises to invite.
+
+An ``Engine`` holds the city arrays, what is known of existing ties, and the fitted rankers;
+every query scores all its candidates at once and explains the few it returns.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matching.explain import Reason, city_pair_text, site_text, top_reasons
+from matching.features import (
+    CITY_FEATURES,
+    SITE_FEATURES,
+    SiteSide,
+    Ties,
+    city_pair_features,
+    site_columns,
+    site_features,
+)
+from matching.modes import MODES
+from matching.ranker import MODE_ORDER, PairRanker, SavedModel, _sigmoid
+from matching.records import CityArrays, EnterpriseArrays, Words, haversine_km
+from matching.training import KnownPairing, partner_loads
+from matching.vocabulary import Mode
+
+CHUNK = 20_000
+
+
+class UnknownCity(LookupError):
+    def __init__(self, adcode: str, role: str) -> None:
+        super().__init__(f"{adcode} is not a {role} the engine knows")
+        self.adcode = adcode
+        self.role = role
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rank: int
+    key: str  # an adcode, or an enterprise id as text
+    score: float
+    mode: Mode
+    mode_scores: dict[str, float]
+    reasons: list[Reason]
+    existing: tuple[str, ...] = ()  # schemes of existing pairings between the two
+
+
+@dataclass(frozen=True)
+class SiteConstraints:
+    """Hard constraints on relocation sites, applied exactly."""
+
+    max_distance_km: float | None = None
+    provinces: tuple[str, ...] = ()  # province adcodes to keep (empty: all)
+    exclude_provinces: tuple[str, ...] = ()
+    require_bonded_zone: bool = False
+    require_airport: bool = False
+    require_high_speed_rail: bool = False
+    min_population_10k: float | None = None
+
+
+@dataclass(frozen=True)
+class EnterpriseProfile:
+    """The enterprise side of a site query (saved or not)."""
+
+    name: str
+    hq_city: str
+    industry_codes: tuple[str, ...]
+    industry_words: Words = ()
+    needs: Words = ()
+    modes: tuple[str, ...] = ()
+
+
+@dataclass
+class SiteResult:
+    items: list[Recommendation]
+    excluded: dict[str, str] = field(
+        default_factory=dict
+    )  # adcode → the constraint that removed it
+    learned: bool = False
+
+
+def linear_scores(
+    columns: Iterator[tuple[str, np.ndarray]], ranker: PairRanker
+) -> tuple[np.ndarray, np.ndarray]:
+    """(overall logits, mode logits) from feature columns, without stacking a 3-D tensor."""
+    scaler = ranker.pipeline_.named_steps["scale"]
+    terms, coef = ranker.mode_terms_, ranker.coef_
+    overall: np.ndarray | None = None
+    modes: np.ndarray | None = None
+    for j, (_, column) in enumerate(columns):
+        z = (column - scaler.mean_[j]) / scaler.scale_[j]
+        if modes is None or overall is None:
+            modes = np.zeros((*z.shape, terms.shape[1]))
+            overall = np.zeros(z.shape)
+        modes += z[..., None] * terms[j]
+        if ranker.learned_:
+            overall += z * coef[j]
+    assert modes is not None and overall is not None
+    modes += ranker.mode_bias_
+    if ranker.learned_:
+        return overall + ranker.intercept_, modes
+    return modes.max(axis=-1), modes
+
+
+class Engine:
+    """Queries over one snapshot of the catalogue and one set of fitted rankers."""
+
+    def __init__(
+        self,
+        cities: CityArrays,
+        pairings: Sequence[KnownPairing],
+        province_pairs: frozenset[tuple[str, str]],
+        city_model: SavedModel,
+        site_model: SavedModel,
+    ) -> None:
+        self.cities = cities
+        self.city_model = city_model
+        self.site_model = site_model
+        self.ties = Ties(province_pairs, {p: len(b) for p, b in partner_loads(pairings).items()})
+        self.existing: dict[tuple[str, str], tuple[str, ...]] = {}
+        grouped: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for pairing in pairings:
+            grouped[(pairing.base, pairing.partner)].add(pairing.scheme)
+        self.existing = {pair: tuple(sorted(schemes)) for pair, schemes in grouped.items()}
+        self.partner_rows = cities.partner_candidates
+        self.base_rows = cities.base_cities
+        self.site_side = SiteSide.build(cities, self.base_rows)
+
+    # ------------------------------------------------------------ helpers
+    def _row(self, adcode: str, role: str) -> int:
+        if adcode not in self.cities.index:
+            raise UnknownCity(adcode, role)
+        return self.cities.index[adcode]
+
+    def _rank(
+        self, X: np.ndarray, ranker: PairRanker, mode: Mode | None, limit: int, keep: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top rows of X under the mode (or overall): (order, scores, mode logits of those rows)."""
+        mode_logits = ranker.mode_logits(X)
+        logits = mode_logits[:, MODE_ORDER.index(mode)] if mode else ranker.decision_function(X)
+        logits = np.where(keep, logits, -np.inf)
+        count = min(limit, int(keep.sum()))
+        if count == 0:
+            return np.array([], dtype=int), np.array([]), np.zeros((0, len(MODE_ORDER)))
+        top = np.argpartition(-logits, count - 1)[:count]
+        top = top[np.lexsort((top, -logits[top]))]
+        return top, _sigmoid(logits[top]), mode_logits[top]
+
+    @staticmethod
+    def _mode_fields(mode: Mode | None, mode_logits: np.ndarray) -> tuple[Mode, dict[str, float]]:
+        scores = _sigmoid(mode_logits)
+        best = mode or MODE_ORDER[int(np.argmax(mode_logits))]
+        return best, {m.value: round(float(s), 4) for m, s in zip(MODE_ORDER, scores, strict=True)}
+
+    # ------------------------------------------------------------ city pairs
+    def partners(
+        self,
+        base: str,
+        *,
+        mode: Mode | None = None,
+        limit: int = 10,
+        exclude_existing: bool = False,
+    ) -> list[Recommendation]:
+        """Partner cities for a base city, best first."""
+        row = self._row(base, "city")
+        columns = np.setdiff1d(self.partner_rows, [row])
+        X = city_pair_features(self.cities, np.array([row]), columns, self.ties)[0]
+        keep = np.ones(len(columns), dtype=bool)
+        if exclude_existing:
+            keep &= np.array(
+                [(base, self.cities.records[c].adcode) not in self.existing for c in columns]
+            )
+        return self._city_items(
+            X, columns, mode, limit, keep, base_side=[row] * len(columns), partner_side=columns
+        )
+
+    def base_cities(
+        self,
+        partner: str,
+        *,
+        mode: Mode | None = None,
+        limit: int = 10,
+        exclude_existing: bool = False,
+    ) -> list[Recommendation]:
+        """Base-area cities a developed city could support, best first."""
+        row = self._row(partner, "city")
+        rows = np.setdiff1d(self.base_rows, [row])
+        X = city_pair_features(self.cities, rows, np.array([row]), self.ties)[:, 0, :]
+        keep = np.ones(len(rows), dtype=bool)
+        if exclude_existing:
+            keep &= np.array(
+                [(self.cities.records[r].adcode, partner) not in self.existing for r in rows]
+            )
+        return self._city_items(
+            X, rows, mode, limit, keep, base_side=rows, partner_side=[row] * len(rows)
+        )
+
+    def _city_items(
+        self,
+        X: np.ndarray,
+        keys: np.ndarray,
+        mode: Mode | None,
+        limit: int,
+        keep: np.ndarray,
+        base_side: Sequence[int],
+        partner_side: Sequence[int],
+    ) -> list[Recommendation]:
+        ranker = self.city_model.ranker
+        top, scores, mode_logits = self._rank(X, ranker, mode, limit, keep)
+        items = []
+        for rank, (k, score, logits) in enumerate(
+            zip(top, scores, mode_logits, strict=True), start=1
+        ):
+            best, mode_scores = self._mode_fields(mode, logits)
+            contributions = ranker.contributions(X[k : k + 1], mode)[0]
+            base, partner = self.cities.records[base_side[k]], self.cities.records[partner_side[k]]
+            km = float(
+                haversine_km(self.cities.lonlat[base_side[k]], self.cities.lonlat[partner_side[k]])
+            )
+            texts = {
+                f: city_pair_text(f, base, partner, float(X[k, j]), km)
+                for j, f in enumerate(CITY_FEATURES)
+            }
+            items.append(
+                Recommendation(
+                    rank=rank,
+                    key=self.cities.records[keys[k]].adcode,
+                    score=round(float(score), 4),
+                    mode=best,
+                    mode_scores=mode_scores,
+                    reasons=top_reasons(contributions, CITY_FEATURES, texts),
+                    existing=self.existing.get((base.adcode, partner.adcode), ()),
+                )
+            )
+        return items
+
+    def score_city_pairs(
+        self, bases: Sequence[str], partners: Sequence[str], mode: Mode | None = None
+    ) -> np.ndarray:
+        """bases × partners scores in [0, 1] (for plans that decide many pairs at once)."""
+        X = city_pair_features(
+            self.cities, self.cities.indices(bases), self.cities.indices(partners), self.ties
+        )
+        flat = X.reshape(-1, X.shape[-1])
+        ranker = self.city_model.ranker
+        logits = (
+            ranker.mode_logits(flat)[:, MODE_ORDER.index(mode)]
+            if mode
+            else ranker.decision_function(flat)
+        )
+        return _sigmoid(logits).reshape(len(bases), len(partners))
+
+    # ------------------------------------------------------------ enterprise sites
+    def sites(
+        self,
+        enterprise: EnterpriseProfile,
+        *,
+        mode: Mode | None = None,
+        limit: int = 10,
+        constraints: SiteConstraints = SiteConstraints(),
+    ) -> SiteResult:
+        """Relocation sites among the base-area cities, hard constraints honoured exactly."""
+        hq = self._row(enterprise.hq_city, "headquarters city")
+        arrays = EnterpriseArrays.build(
+            self.cities,
+            ids=[0],
+            hq_cities=[enterprise.hq_city],
+            industry_codes=[enterprise.industry_codes],
+            need_codes=[tuple(c for _, codes in enterprise.needs for c in codes)],
+        )
+        rows = self.site_side.rows
+        X = site_features(self.cities, arrays, np.array([0]), self.site_side)[0]
+        km = haversine_km(self.cities.lonlat[hq][None, :], self.cities.lonlat[rows])
+        excluded = self._constraints(rows, km, constraints)
+        keep = np.array([self.cities.records[r].adcode not in excluded for r in rows]) & (
+            rows != hq
+        )
+        ranker = self.site_model.ranker
+        top, scores, mode_logits = self._rank(X, ranker, mode, limit, keep)
+        items = []
+        for rank, (k, score, logits) in enumerate(
+            zip(top, scores, mode_logits, strict=True), start=1
+        ):
+            best, mode_scores = self._mode_fields(mode, logits)
+            site = self.cities.records[rows[k]]
+            texts = {
+                f: site_text(
+                    f,
+                    enterprise.name,
+                    enterprise.needs,
+                    enterprise.industry_words,
+                    site,
+                    self.cities.records[hq],
+                    float(km[k]),
+                )
+                for f in SITE_FEATURES
+            }
+            contributions = ranker.contributions(X[k : k + 1], mode or best)[0]
+            items.append(
+                Recommendation(
+                    rank=rank,
+                    key=site.adcode,
+                    score=round(float(score), 4),
+                    mode=best,
+                    mode_scores=mode_scores,
+                    reasons=top_reasons(contributions, SITE_FEATURES, texts),
+                )
+            )
+        return SiteResult(items, excluded, learned=bool(ranker.learned_))
+
+    def _constraints(self, rows: np.ndarray, km: np.ndarray, c: SiteConstraints) -> dict[str, str]:
+        """Each removed candidate with the first constraint that removed it (in Chinese)."""
+        records = [self.cities.records[r] for r in rows]
+        checks: list[tuple[np.ndarray, list[str]]] = []
+        if c.max_distance_km is not None:
+            checks.append(
+                (
+                    km > c.max_distance_km,
+                    [f"距总部约 {d:,.0f} 公里，超过上限 {c.max_distance_km:,.0f} 公里" for d in km],
+                )
+            )
+        if c.provinces:
+            checks.append(
+                (
+                    np.array([r.province_adcode not in c.provinces for r in records]),
+                    [f"{r.province}不在指定省份内" for r in records],
+                )
+            )
+        if c.exclude_provinces:
+            checks.append(
+                (
+                    np.array([r.province_adcode in c.exclude_provinces for r in records]),
+                    [f"{r.province}在排除省份之列" for r in records],
+                )
+            )
+        for wanted, attribute, label in (
+            (c.require_bonded_zone, "bonded_zone", "综合保税区"),
+            (c.require_airport, "airport", "机场"),
+            (c.require_high_speed_rail, "high_speed_rail", "高铁"),
+        ):
+            if wanted:
+                checks.append(
+                    (
+                        np.array([getattr(r, attribute) is not True for r in records]),
+                        [f"无{label}（或资料未核实）" for _ in records],
+                    )
+                )
+        if c.min_population_10k is not None:
+            population = np.array(
+                [np.nan if r.population_10k is None else r.population_10k for r in records]
+            )
+            checks.append(
+                (
+                    ~(population >= c.min_population_10k),
+                    [
+                        f"常住人口{'未知' if np.isnan(p) else f' {p:,.0f} 万人'}，低于 {c.min_population_10k:,.0f} 万人"
+                        for p in population
+                    ],
+                )
+            )
+        excluded: dict[str, str] = {}
+        for mask, reasons in checks:
+            for k in np.flatnonzero(mask):
+                excluded.setdefault(records[k].adcode, reasons[k])
+        return excluded
+
+    # ------------------------------------------------------------ enterprises to invite
+    def enterprises_for(
+        self, city: str, arrays: EnterpriseArrays, *, mode: Mode | None = None, limit: int = 10
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top enterprises for a base city to invite: (rows, scores, mode logits), best first."""
+        row = self._row(city, "city")
+        side = SiteSide.build(self.cities, np.array([row]))
+        ranker = self.site_model.ranker
+        overall, modes = linear_scores(
+            site_columns(self.cities, arrays, np.arange(len(arrays)), side), ranker
+        )
+        logits = (modes[:, 0, MODE_ORDER.index(mode)] if mode else overall[:, 0]).copy()
+        logits[
+            arrays.hq == row
+        ] = -np.inf  # an enterprise already there is not an investor to invite
+        count = min(limit, len(arrays))
+        top = np.argpartition(-logits, count - 1)[:count]
+        top = top[np.lexsort((top, -logits[top]))]
+        return top, _sigmoid(logits[top]), modes[top, 0, :]
+
+    def explain_site(
+        self, enterprise: EnterpriseProfile, site: str, mode: Mode | None
+    ) -> tuple[Mode, dict[str, float], list[Reason]]:
+        """The reasons for one enterprise–site pair (used to explain enterprises for a city)."""
+        result = self.sites(enterprise, mode=mode, limit=len(self.site_side.rows))
+        for item in result.items:
+            if item.key == site:
+                return item.mode, item.mode_scores, item.reasons
+        raise UnknownCity(site, "site")
+
+    def batch_sites(
+        self, arrays: EnterpriseArrays, *, k: int = 20, chunk: int = CHUNK
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k sites for every enterprise: (enterprises × k city rows, their scores)."""
+        ranker = self.site_model.ranker
+        count = min(k, len(self.site_side.rows))
+        rows_out = np.empty((len(arrays), count), dtype=np.int32)
+        scores_out = np.empty((len(arrays), count), dtype=np.float32)
+        for begin in range(0, len(arrays), chunk):
+            block = np.arange(begin, min(begin + chunk, len(arrays)))
+            overall, _ = linear_scores(
+                site_columns(self.cities, arrays, block, self.site_side), ranker
+            )
+            overall[arrays.hq[block][:, None] == self.site_side.rows[None, :]] = -np.inf
+            top = np.argpartition(-overall, count - 1, axis=1)[:, :count]
+            order = np.take_along_axis(overall, top, axis=1).argsort(axis=1)[:, ::-1]
+            top = np.take_along_axis(top, order, axis=1)
+            rows_out[block] = self.site_side.rows[top]
+            scores_out[block] = _sigmoid(np.take_along_axis(overall, top, axis=1))
+        return rows_out, scores_out
+
+
+def mode_clause(mode: Mode) -> tuple[str, str]:
+    spec = MODES[mode]
+    return spec.clause, spec.rationale

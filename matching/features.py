@@ -1,0 +1,203 @@
+"""Pair features, computed for whole blocks of pairs at once (matrix products and broadcasts).
+
+City pairs (a base city × a partner city) and enterprise sites (an enterprise × a base city)
+each have a fixed list of features. ``*_columns`` yields one (rows × columns) matrix per
+feature, so a caller can score a million pairs without ever holding a 3-D tensor;
+``*_features`` stacks them for small blocks (training, explanations).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from matching.records import CityArrays, EnterpriseArrays, chain_matrix, haversine_km, reach_matrix
+
+CITY_FEATURES = (
+    "log_distance",  # log(km + 10): nearer pairs cooperate more easily
+    "partner_scale",  # log GDP of the partner: capacity to invest and buy
+    "gradient",  # log(partner GDP per capita / base GDP per capita): room for transfer
+    "industry_overlap",  # cosine of industry codes (+ keyword n-grams): same chain
+    "chain_complement",  # one side's industries feed the other's (upstream ↔ downstream)
+    "resource_fit",  # base resources feeding partner industries (one or two chain steps)
+    "market_product",  # base specialty products × partner consumer market
+    "cost_proximity",  # base's lower cost × nearness: room for 总部+基地
+    "talent_supply",  # universities (双一流 count double) in the partner city
+    "manufacturing_fit",  # base manufacturing share × partner talent: 研发+制造
+    "hq_economy",  # partner services share × cost gap: headquarters economy
+    "same_province",
+    "province_tie",  # the two provinces are paired (e.g. 东西部协作)
+    "same_base_area",
+    "partner_load",  # log(1 + base cities the partner already supports)
+)
+SITE_FEATURES = (
+    "log_distance",  # from headquarters
+    "resource_fit",  # the site's resources meet the enterprise's needs and upstream codes
+    "industry_cluster",  # the site already has the enterprise's industries
+    "chain_complement",
+    "cost_gap",  # 1 − site GDP per capita / headquarters GDP per capita
+    "labour_pool",  # log population
+    "manufacturing_base",  # secondary-industry share
+    "talent_supply",
+    "logistics",  # airport, high-speed rail, 综合保税区, 跨境电商综试区
+    "market_product",  # the site's products feed the enterprise's industries
+    "same_province",
+)
+
+
+@dataclass(frozen=True)
+class Ties:
+    """What is already known about relationships, used as features."""
+
+    province_pairs: frozenset[tuple[str, str]] = frozenset()  # unordered province adcodes
+    partner_load: dict[str, int] = field(default_factory=dict)  # partner adcode → base cities
+
+    def province_tie_matrix(
+        self, base_provinces: np.ndarray, partner_provinces: np.ndarray
+    ) -> np.ndarray:
+        pairs = self.province_pairs | {(b, a) for a, b in self.province_pairs}
+        provinces = sorted(set(base_provinces) | set(partner_provinces))
+        position = {p: i for i, p in enumerate(provinces)}
+        table = np.zeros((len(provinces), len(provinces)))
+        for a, b in pairs:
+            if a in position and b in position:
+                table[position[a], position[b]] = 1.0
+        rows = np.array([position[p] for p in base_provinces])
+        cols = np.array([position[p] for p in partner_provinces])
+        return table[np.ix_(rows, cols)]
+
+
+def _dense(matrix: sparse.spmatrix | np.ndarray) -> np.ndarray:
+    return matrix.toarray() if sparse.issparse(matrix) else np.asarray(matrix)
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return haversine_km(a[:, None, :], b[None, :, :])
+
+
+def city_pair_columns(
+    cities: CityArrays, bases: np.ndarray, partners: np.ndarray, ties: Ties
+) -> Iterator[tuple[str, np.ndarray]]:
+    """(feature, bases × partners matrix) for every city-pair feature, in ``CITY_FEATURES`` order."""
+    c = cities
+    km = _distance(c.lonlat[bases], c.lonlat[partners])
+    ones = np.ones((len(bases), len(partners)))
+    cost_gap = np.clip(
+        1.0 - c.gdp_per_capita[bases][:, None] / c.gdp_per_capita[partners][None, :], 0, 1
+    )
+    industry_b, industry_p = c.industries[bases], c.industries[partners]
+    keywords = c.keyword_vectors
+    step = chain_matrix()
+    yield "log_distance", np.log(km + 10.0)
+    yield "partner_scale", ones * np.log(c.gdp[partners])[None, :]
+    yield (
+        "gradient",
+        np.log(c.gdp_per_capita[partners])[None, :] - np.log(c.gdp_per_capita[bases])[:, None],
+    )
+    yield (
+        "industry_overlap",
+        _dense(industry_b @ industry_p.T) + 0.5 * _dense(keywords[bases] @ keywords[partners].T),
+    )
+    yield (
+        "chain_complement",
+        _dense(industry_b @ step @ industry_p.T) + _dense(industry_p @ step @ industry_b.T).T,
+    )
+    yield "resource_fit", np.log1p(_dense(c.resources[bases] @ reach_matrix() @ industry_p.T))
+    yield (
+        "market_product",
+        np.log1p(c.product_count[bases])[:, None] * np.log(c.population[partners])[None, :] / 10,
+    )
+    yield "cost_proximity", cost_gap * np.exp(-km / 600.0)
+    yield "talent_supply", ones * c.talent[partners][None, :]
+    yield "manufacturing_fit", c.secondary[bases][:, None] * c.talent[partners][None, :]
+    yield "hq_economy", c.tertiary[partners][None, :] * cost_gap
+    yield (
+        "same_province",
+        (c.province[bases][:, None] == c.province[partners][None, :]).astype(float),
+    )
+    yield "province_tie", ties.province_tie_matrix(c.province[bases], c.province[partners])
+    yield (
+        "same_base_area",
+        (_dense(c.base_area_matrix[bases] @ c.base_area_matrix[partners].T) > 0).astype(float),
+    )
+    load = np.array([ties.partner_load.get(c.records[p].adcode, 0) for p in partners], dtype=float)
+    yield "partner_load", ones * np.log1p(load)[None, :]
+
+
+def city_pair_features(
+    cities: CityArrays, bases: np.ndarray, partners: np.ndarray, ties: Ties
+) -> np.ndarray:
+    """bases × partners × features."""
+    return np.stack([m for _, m in city_pair_columns(cities, bases, partners, ties)], axis=-1)
+
+
+@dataclass(frozen=True)
+class SiteSide:
+    """The city side of site scoring, precomputed once for a set of candidate cities."""
+
+    rows: np.ndarray
+    industries_t: np.ndarray  # 97 × C
+    chain_to_city: np.ndarray  # 97 × C: (S @ city industries) — enterprise upstream of city
+    chain_from_city: np.ndarray  # 97 × C: city industries upstream of the enterprise
+    resources_t: np.ndarray  # 97 × C
+    resources_reach: np.ndarray  # 97 × C: city resources reaching an enterprise industry
+    products_reach: np.ndarray  # 97 × C
+    constant: dict[str, np.ndarray]  # features that depend on the city only
+
+    @classmethod
+    def build(cls, cities: CityArrays, rows: np.ndarray) -> "SiteSide":
+        step, reach = chain_matrix(), reach_matrix()
+        industries = cities.industries[rows]
+        return cls(
+            rows=rows,
+            industries_t=_dense(industries.T),
+            chain_to_city=_dense(step @ industries.T),
+            chain_from_city=_dense((industries @ step).T),
+            resources_t=_dense(cities.resources[rows].T),
+            resources_reach=_dense((cities.resources[rows] @ reach).T),
+            products_reach=_dense((cities.products[rows] @ reach).T),
+            constant={
+                "labour_pool": np.log(cities.population[rows]),
+                "manufacturing_base": cities.secondary[rows],
+                "talent_supply": cities.talent[rows],
+                "logistics": cities.logistics[rows],
+            },
+        )
+
+
+def site_columns(
+    cities: CityArrays, enterprises: EnterpriseArrays, rows: np.ndarray, side: SiteSide
+) -> Iterator[tuple[str, np.ndarray]]:
+    """(feature, enterprises × cities matrix) for every site feature, in ``SITE_FEATURES`` order."""
+    hq = enterprises.hq[rows]
+    industries = enterprises.industries[rows]
+    shape = (len(rows), len(side.rows))
+    km = _distance(cities.lonlat[hq], cities.lonlat[side.rows])
+    yield "log_distance", np.log(km + 10.0)
+    direct = enterprises.needs[rows] @ side.resources_t
+    yield (
+        "resource_fit",
+        np.log1p(np.asarray(direct) + np.asarray(industries @ side.resources_reach)),
+    )
+    yield "industry_cluster", np.asarray(industries @ side.industries_t)
+    yield (
+        "chain_complement",
+        np.asarray(industries @ side.chain_to_city) + np.asarray(industries @ side.chain_from_city),
+    )
+    ratio = cities.gdp_per_capita[side.rows][None, :] / cities.gdp_per_capita[hq][:, None]
+    yield "cost_gap", np.clip(1.0 - ratio, -1.0, 1.0)
+    for name in ("labour_pool", "manufacturing_base", "talent_supply", "logistics"):
+        yield name, np.broadcast_to(side.constant[name][None, :], shape)
+    yield "market_product", np.log1p(np.asarray(industries @ side.products_reach))
+    yield (
+        "same_province",
+        (cities.province[hq][:, None] == cities.province[side.rows][None, :]).astype(float),
+    )
+
+
+def site_features(
+    cities: CityArrays, enterprises: EnterpriseArrays, rows: np.ndarray, side: SiteSide
+) -> np.ndarray:
+    """enterprises × cities × features."""
+    return np.stack([m for _, m in site_columns(cities, enterprises, rows, side)], axis=-1)

@@ -1,0 +1,318 @@
+"""Plain records in, arrays out: what the engine knows about cities and enterprises.
+
+The caller (the API, the CLI, a benchmark) builds records from wherever profiles live; the
+engine turns them into arrays and sparse matrices once, so every query is matrix work.
+Industry codes are GB/T 4754 大类 ("39") or 门类 letters ("C", spread over the section's 大类).
+"""
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+CODES = [f"{i:02d}" for i in range(1, 98)]
+CODE_INDEX = {code: i for i, code in enumerate(CODES)}
+SECTIONS = {
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+    "S": (91, 96),
+    "T": (97, 97),
+}
+EARTH_RADIUS_KM = 6371.0
+Words = tuple[tuple[str, tuple[str, ...]], ...]  # (word as written, its industry codes)
+
+
+@dataclass(frozen=True)
+class CityRecord:
+    adcode: str
+    name: str
+    province: str
+    province_adcode: str
+    longitude: float
+    latitude: float
+    population_10k: float | None = None
+    gdp_100m: float | None = None
+    gdp_per_capita: float | None = None
+    gdp_year: int | None = None
+    secondary_share: float | None = None
+    tertiary_share: float | None = None
+    industry_codes: tuple[str, ...] = ()
+    industry_words: Words = ()
+    resources: Words = ()
+    products: Words = ()
+    airport: bool | None = None
+    high_speed_rail: bool | None = None
+    bonded_zone: bool | None = None
+    ecommerce_zone: bool | None = None
+    base_areas: tuple[str, ...] = ()
+    is_key_city: bool = False
+    is_partner_candidate: bool = False
+    universities: int = 0
+    double_first_class: int = 0
+
+
+@dataclass(frozen=True)
+class EnterpriseRecord:
+    id: int
+    name: str
+    hq_city: str
+    industry_codes: tuple[str, ...]
+    needs: Words = ()
+    modes: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    is_demo: bool = False
+
+
+def code_vector(codes: Sequence[str]) -> dict[int, float]:
+    """Weights over the 97 大类 for a list of codes (a 门类 letter spreads over its 大类)."""
+    weights: dict[int, float] = {}
+    for code in codes:
+        if code in CODE_INDEX:
+            weights[CODE_INDEX[code]] = max(weights.get(CODE_INDEX[code], 0.0), 1.0)
+        elif code in SECTIONS:
+            first, last = SECTIONS[code]
+            share = 1.0 / (last - first + 1)
+            for number in range(first, last + 1):
+                index = number - 1
+                weights[index] = max(weights.get(index, 0.0), share)
+    return weights
+
+
+def code_matrix(rows: Sequence[Sequence[str]]) -> sparse.csr_matrix:
+    """Rows × 97 sparse matrix of code weights."""
+    indptr, indices, data = [0], [], []
+    for codes in rows:
+        weights = code_vector(codes)
+        indices.extend(weights)
+        data.extend(weights.values())
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (data, indices, indptr), shape=(len(rows), len(CODES)), dtype=np.float64
+    )
+
+
+def l2_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+@lru_cache
+def chain_matrix() -> sparse.csr_matrix:
+    """97 × 97 upstream → downstream links (``matching/data/industry_chain.csv``)."""
+    text = (Path(__file__).parent / "data" / "industry_chain.csv").read_text(encoding="utf-8")
+    links = list(csv.DictReader(text.splitlines()))
+    rows = [CODE_INDEX[r["upstream"]] for r in links]
+    cols = [CODE_INDEX[r["downstream"]] for r in links]
+    return sparse.csr_matrix((np.ones(len(links)), (rows, cols)), shape=(len(CODES), len(CODES)))
+
+
+@lru_cache
+def reach_matrix() -> sparse.csr_matrix:
+    """Links of one or two steps (稀土矿 → 稀土冶炼 → 电机), capped at 1."""
+    step = chain_matrix()
+    both = (step + step @ step).tocsr()
+    both.data = np.minimum(both.data, 1.0)
+    return both
+
+
+def _impute(values: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill missing values with the group's median (else the overall median)."""
+    missing = np.isnan(values)
+    filled = values.copy()
+    overall = np.nanmedian(values) if (~missing).any() else 0.0
+    for group in np.unique(groups[missing]):
+        members = groups == group
+        known = values[members & ~missing]
+        filled[members & missing] = np.median(known) if known.size else overall
+    return filled, missing
+
+
+@dataclass
+class CityArrays:
+    """Everything per city as arrays, built once from records."""
+
+    records: list[CityRecord]
+    index: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.index = {r.adcode: i for i, r in enumerate(self.records)}
+        records = self.records
+        self.lonlat = np.radians(
+            np.array([[r.longitude, r.latitude] for r in records], dtype=np.float64)
+        )
+        provinces = np.array([r.province_adcode for r in records])
+        self.province = provinces
+        gdp = np.array(
+            [np.nan if r.gdp_100m is None else r.gdp_100m for r in records], dtype=np.float64
+        )
+        pop = np.array([np.nan if r.population_10k is None else r.population_10k for r in records])
+        per_capita = np.array(
+            [np.nan if r.gdp_per_capita is None else r.gdp_per_capita for r in records]
+        )
+        derived = np.where(
+            np.isnan(per_capita) & ~np.isnan(gdp) & ~np.isnan(pop) & (pop > 0),
+            gdp * 1e4 / np.where(pop > 0, pop, 1),
+            per_capita,
+        )
+        self.gdp, self.gdp_imputed = _impute(gdp, provinces)
+        self.population, self.population_imputed = _impute(pop, provinces)
+        self.gdp_per_capita, self.gdp_per_capita_imputed = _impute(derived, provinces)
+        self.secondary = (
+            _impute(
+                np.array(
+                    [np.nan if r.secondary_share is None else r.secondary_share for r in records]
+                ),
+                provinces,
+            )[0]
+            / 100.0
+        )
+        self.tertiary = (
+            _impute(
+                np.array(
+                    [np.nan if r.tertiary_share is None else r.tertiary_share for r in records]
+                ),
+                provinces,
+            )[0]
+            / 100.0
+        )
+        self.industries = l2_rows(code_matrix([r.industry_codes for r in records]))
+        self.resources = code_matrix(
+            [tuple(c for _, codes in r.resources for c in codes) for r in records]
+        )
+        self.products = code_matrix(
+            [tuple(c for _, codes in r.products for c in codes) for r in records]
+        )
+        self.product_count = np.array([len(r.products) for r in records], dtype=np.float64)
+        self.logistics = np.array(
+            [
+                sum(
+                    bool(flag)
+                    for flag in (r.airport, r.high_speed_rail, r.bonded_zone, r.ecommerce_zone)
+                )
+                for r in records
+            ],
+            dtype=np.float64,
+        )
+        self.talent = np.log1p(
+            np.array([r.universities + 2 * r.double_first_class for r in records], dtype=np.float64)
+        )
+        areas = sorted({a for r in records for a in r.base_areas})
+        area_index = {a: i for i, a in enumerate(areas)}
+        self.base_area_matrix = sparse.csr_matrix(
+            (
+                np.ones(sum(len(r.base_areas) for r in records)),
+                (
+                    [i for i, r in enumerate(records) for _ in r.base_areas],
+                    [area_index[a] for r in records for a in r.base_areas],
+                ),
+            ),
+            shape=(len(records), max(len(areas), 1)),
+        )
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    @cached_property
+    def keyword_vectors(self) -> sparse.csr_matrix:
+        """TF-IDF over character 1–2-grams of the industry words (suits Chinese, no segmenter)."""
+        documents = [" ".join(w for w, _ in r.industry_words) for r in self.records]
+        if not any(documents):
+            return sparse.csr_matrix((len(self.records), 1))
+        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2), min_df=1)
+        return sparse.csr_matrix(vectorizer.fit_transform(documents))
+
+    def indices(self, adcodes: Sequence[str]) -> np.ndarray:
+        return np.array([self.index[a] for a in adcodes], dtype=np.int64)
+
+    def where(self, mask: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(mask)
+
+    @cached_property
+    def partner_candidates(self) -> np.ndarray:
+        return np.flatnonzero([r.is_partner_candidate for r in self.records])
+
+    @cached_property
+    def base_cities(self) -> np.ndarray:
+        """Prefecture-level cities covered by a base area (the sites and the bases)."""
+        return np.flatnonzero(
+            [
+                bool(r.base_areas) and not r.adcode.endswith("0000") and r.adcode.endswith("00")
+                for r in self.records
+            ]
+        )
+
+
+@dataclass
+class EnterpriseArrays:
+    """Enterprises as arrays (built from columns, so a million of them stay compact)."""
+
+    ids: np.ndarray
+    hq: np.ndarray  # row in the CityArrays of each headquarters
+    industries: sparse.csr_matrix  # L2-normalised code weights
+    needs: sparse.csr_matrix  # resources needed, as codes
+
+    @classmethod
+    def build(
+        cls,
+        cities: CityArrays,
+        *,
+        ids: Sequence[int],
+        hq_cities: Sequence[str],
+        industry_codes: Sequence[Sequence[str]],
+        need_codes: Sequence[Sequence[str]],
+    ) -> "EnterpriseArrays":
+        return cls(
+            ids=np.asarray(ids, dtype=np.int64),
+            hq=np.array([cities.index[a] for a in hq_cities], dtype=np.int64),
+            industries=l2_rows(code_matrix(industry_codes)),
+            needs=code_matrix(need_codes),
+        )
+
+    @classmethod
+    def from_records(
+        cls, cities: CityArrays, records: Sequence[EnterpriseRecord]
+    ) -> "EnterpriseArrays":
+        return cls.build(
+            cities,
+            ids=[r.id for r in records],
+            hq_cities=[r.hq_city for r in records],
+            industry_codes=[r.industry_codes for r in records],
+            need_codes=[tuple(c for _, codes in r.needs for c in codes) for r in records],
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        return {int(i): k for k, i in enumerate(self.ids)}
+
+
+def haversine_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Great-circle distances between radian (lon, lat) rows of ``a`` and ``b``, broadcast."""
+    dlon = b[..., 0] - a[..., 0]
+    dlat = b[..., 1] - a[..., 1]
+    h = np.sin(dlat / 2) ** 2 + np.cos(a[..., 1]) * np.cos(b[..., 1]) * np.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))

@@ -1,0 +1,211 @@
+"""Training sets for the city-pair ranker: existing pairings and feedback as labelled pairs.
+
+For every base city with known partners, each candidate partner is one row: 1 for a real
+partner (or an accepted recommendation), 0 for the others (or a rejected one). A partner's
+load (how many base cities it already supports) is counted without the row's own base city,
+so that no row sees its own label.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from matching.features import (
+    CITY_FEATURES,
+    SITE_FEATURES,
+    SiteSide,
+    Ties,
+    city_pair_features,
+    site_features,
+)
+from matching.ranker import PairRanker, SavedModel, fingerprint
+from matching.records import CityArrays, EnterpriseArrays
+
+FEEDBACK_WEIGHT = 3.0  # a user's explicit verdict counts for more than an unlabelled candidate
+
+
+@dataclass(frozen=True)
+class KnownPairing:
+    """An existing pairing between a base city and a partner city (prefecture level)."""
+
+    base: str
+    partner: str
+    scheme: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A user's verdict on a recommended pair: accepted/contacted (1) or rejected (0)."""
+
+    base: str
+    partner: str
+    label: int
+
+
+@dataclass
+class TrainingSet:
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray  # the base city's adcode, for grouped cross-validation
+    weights: np.ndarray
+    partners: np.ndarray  # the candidate row (city index) of each pair
+
+
+def partner_loads(pairings: Iterable[KnownPairing]) -> dict[str, set[str]]:
+    bases: dict[str, set[str]] = defaultdict(set)
+    for pairing in pairings:
+        bases[pairing.partner].add(pairing.base)
+    return bases
+
+
+def ties_for(
+    base: str, province_pairs: frozenset[tuple[str, str]], loads: dict[str, set[str]]
+) -> Ties:
+    """The ties a base city's rows may see: loads counted without the base itself."""
+    return Ties(province_pairs, {p: len(b - {base}) for p, b in loads.items()})
+
+
+def candidate_rows(cities: CityArrays, pairings: Sequence[KnownPairing]) -> np.ndarray:
+    """The partner candidates, plus every city that is a known partner."""
+    known = cities.indices(sorted({p.partner for p in pairings if p.partner in cities.index}))
+    return np.union1d(cities.partner_candidates, known)
+
+
+def city_training_set(
+    cities: CityArrays,
+    pairings: Sequence[KnownPairing],
+    province_pairs: frozenset[tuple[str, str]],
+    candidates: np.ndarray,
+    verdicts: Sequence[Verdict] = (),
+) -> TrainingSet:
+    """One row per (base city with known partners or verdicts, candidate partner)."""
+    partners_of: dict[str, set[str]] = defaultdict(set)
+    for pairing in pairings:
+        partners_of[pairing.base].add(pairing.partner)
+    verdict_of: dict[tuple[str, str], int] = {(v.base, v.partner): v.label for v in verdicts}
+    loads = partner_loads(pairings)
+    blocks, labels, groups, weights, rows = [], [], [], [], []
+    for base in sorted(set(partners_of) | {v.base for v in verdicts}):
+        if base not in cities.index:
+            continue
+        extra = cities.indices([p for b, p in verdict_of if b == base and p in cities.index])
+        columns = np.setdiff1d(np.union1d(candidates, extra), cities.indices([base]))
+        features = city_pair_features(
+            cities, cities.indices([base]), columns, ties_for(base, province_pairs, loads)
+        )[0]
+        adcodes = [cities.records[c].adcode for c in columns]
+        label = np.array([1 if a in partners_of[base] else 0 for a in adcodes])
+        weight = np.ones(len(columns))
+        for k, adcode in enumerate(adcodes):
+            if (base, adcode) in verdict_of:
+                label[k] = verdict_of[(base, adcode)]
+                weight[k] = FEEDBACK_WEIGHT
+        blocks.append(features)
+        labels.append(label)
+        weights.append(weight)
+        groups.append(np.full(len(columns), base))
+        rows.append(columns)
+    return TrainingSet(
+        np.vstack(blocks),
+        np.concatenate(labels),
+        np.concatenate(groups),
+        np.concatenate(weights),
+        np.concatenate(rows),
+    )
+
+
+def train_city_ranker(
+    cities: CityArrays,
+    pairings: Sequence[KnownPairing],
+    province_pairs: frozenset[tuple[str, str]],
+    verdicts: Sequence[Verdict] = (),
+    **params: float,
+) -> SavedModel:
+    """Fit the city-pair ranker on every known pairing and verdict; version it."""
+    candidates = candidate_rows(cities, pairings)
+    data = city_training_set(cities, pairings, province_pairs, candidates, verdicts)
+    ranker = PairRanker(feature_names=CITY_FEATURES, kind="city", **params).fit(
+        data.X, data.y, data.weights
+    )  # type: ignore[arg-type]
+    stamp = datetime.now(UTC)
+    digest = fingerprint(
+        sorted((p.base, p.partner, p.scheme) for p in pairings),
+        sorted((v.base, v.partner, v.label) for v in verdicts),
+        data.X,
+    )
+    return SavedModel(
+        ranker=ranker,
+        version=f"city-{stamp:%Y%m%d%H%M%S}-{digest[:8]}",
+        fingerprint=digest,
+        trained_at=stamp.isoformat(timespec="seconds"),
+        metrics={
+            "pairs": len(data.y),
+            "positives": int(data.y.sum()),
+            "verdicts": len(verdicts),
+            "schemes": dict(Counter(p.scheme for p in pairings)),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class SiteVerdict:
+    """A verdict on an enterprise–site recommendation; ``row`` indexes the verdict arrays."""
+
+    row: int
+    site: str
+    label: int
+
+
+def site_reference(cities: CityArrays) -> tuple[EnterpriseArrays, np.ndarray]:
+    """A reference population for site features: each partner city's own industries as an
+    enterprise headquartered there. It sets the features' scale before any verdict exists."""
+    partners = cities.partner_candidates
+    arrays = EnterpriseArrays.build(
+        cities,
+        ids=list(range(len(partners))),
+        hq_cities=[cities.records[p].adcode for p in partners],
+        industry_codes=[cities.records[p].industry_codes or ("C",) for p in partners],
+        need_codes=[
+            tuple(c for _, codes in cities.records[p].resources for c in codes) for p in partners
+        ],
+    )
+    return arrays, np.arange(len(partners))
+
+
+def train_site_ranker(
+    cities: CityArrays,
+    verdict_arrays: EnterpriseArrays | None = None,
+    verdicts: Sequence[SiteVerdict] = (),
+    **params: float,
+) -> SavedModel:
+    """The site ranker: scaled on the reference population, learned once verdicts allow."""
+    side = SiteSide.build(cities, cities.base_cities)
+    reference, rows = site_reference(cities)
+    blocks = [site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))]
+    labels = [np.full(len(blocks[0]), -1)]
+    if verdict_arrays is not None and verdicts:
+        full = SiteSide.build(cities, cities.indices([v.site for v in verdicts]))
+        X = site_features(cities, verdict_arrays, np.array([v.row for v in verdicts]), full)
+        blocks.append(X[np.arange(len(verdicts)), np.arange(len(verdicts))])
+        labels.append(np.array([v.label for v in verdicts]))
+    X_all, y_all = np.vstack(blocks), np.concatenate(labels)
+    weights = np.where(y_all >= 0, FEEDBACK_WEIGHT, 1.0)
+    ranker = PairRanker(feature_names=SITE_FEATURES, kind="site", **params).fit(
+        X_all, y_all, weights
+    )  # type: ignore[arg-type]
+    stamp = datetime.now(UTC)
+    digest = fingerprint(sorted((v.site, v.label) for v in verdicts), X_all)
+    return SavedModel(
+        ranker=ranker,
+        version=f"site-{stamp:%Y%m%d%H%M%S}-{digest[:8]}",
+        fingerprint=digest,
+        trained_at=stamp.isoformat(timespec="seconds"),
+        metrics={
+            "reference_pairs": int((y_all < 0).sum()),
+            "verdicts": len(verdicts),
+            "learned": bool(ranker.learned_),
+        },
+    )
