@@ -7,6 +7,7 @@ every query scores all its candidates at once and explains the few it returns.
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -22,11 +23,11 @@ from matching.features import (
 )
 from matching.modes import MODES
 from matching.ranker import MODE_ORDER, PairRanker, SavedModel, _sigmoid
-from matching.records import CityArrays, EnterpriseArrays, Words, haversine_km
+from matching.records import CityArrays, CityRecord, EnterpriseArrays, Words, haversine_km
 from matching.training import KnownPairing, partner_loads
 from matching.vocabulary import Mode
 
-CHUNK = 20_000
+CHUNK = 5_000
 
 
 class UnknownCity(LookupError):
@@ -84,23 +85,18 @@ class SiteResult:
 def linear_scores(
     columns: Iterator[tuple[str, np.ndarray]], ranker: PairRanker
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(overall logits, mode logits) from feature columns, without stacking a 3-D tensor."""
+    """(overall logits, mode logits) from feature columns: one standardised block, one product."""
     scaler = ranker.pipeline_.named_steps["scale"]
-    terms, coef = ranker.mode_terms_, ranker.coef_
-    overall: np.ndarray | None = None
-    modes: np.ndarray | None = None
+    block: np.ndarray | None = None
     for j, (_, column) in enumerate(columns):
-        z = (column - scaler.mean_[j]) / scaler.scale_[j]
-        if modes is None or overall is None:
-            modes = np.zeros((*z.shape, terms.shape[1]))
-            overall = np.zeros(z.shape)
-        modes += z[..., None] * terms[j]
-        if ranker.learned_:
-            overall += z * coef[j]
-    assert modes is not None and overall is not None
-    modes += ranker.mode_bias_
+        if block is None:
+            block = np.empty((*column.shape, ranker.n_features_in_))
+        np.subtract(column, scaler.mean_[j], out=block[..., j])
+        block[..., j] /= scaler.scale_[j]
+    assert block is not None
+    modes = block @ ranker.mode_terms_ + ranker.mode_bias_
     if ranker.learned_:
-        return overall + ranker.intercept_, modes
+        return block @ ranker.coef_ + ranker.intercept_, modes
     return modes.max(axis=-1), modes
 
 
@@ -219,10 +215,7 @@ class Engine:
             km = float(
                 haversine_km(self.cities.lonlat[base_side[k]], self.cities.lonlat[partner_side[k]])
             )
-            texts = {
-                f: city_pair_text(f, base, partner, float(X[k, j]), km)
-                for j, f in enumerate(CITY_FEATURES)
-            }
+            texts = partial(_city_text, base, partner, X[k], km)
             items.append(
                 Recommendation(
                     rank=rank,
@@ -285,18 +278,7 @@ class Engine:
         ):
             best, mode_scores = self._mode_fields(mode, logits)
             site = self.cities.records[rows[k]]
-            texts = {
-                f: site_text(
-                    f,
-                    enterprise.name,
-                    enterprise.needs,
-                    enterprise.industry_words,
-                    site,
-                    self.cities.records[hq],
-                    float(km[k]),
-                )
-                for f in SITE_FEATURES
-            }
+            texts = partial(_site_text, enterprise, site, self.cities.records[hq], float(km[k]))
             contributions = ranker.contributions(X[k : k + 1], mode or best)[0]
             items.append(
                 Recommendation(
@@ -416,6 +398,20 @@ class Engine:
             rows_out[block] = self.site_side.rows[top]
             scores_out[block] = _sigmoid(np.take_along_axis(overall, top, axis=1))
         return rows_out, scores_out
+
+
+def _city_text(
+    base: CityRecord, partner: CityRecord, row: np.ndarray, km: float, feature: str
+) -> str:
+    return city_pair_text(feature, base, partner, float(row[CITY_FEATURES.index(feature)]), km)
+
+
+def _site_text(
+    enterprise: EnterpriseProfile, site: CityRecord, hq: CityRecord, km: float, feature: str
+) -> str:
+    return site_text(
+        feature, enterprise.name, enterprise.needs, enterprise.industry_words, site, hq, km
+    )
 
 
 def mode_clause(mode: Mode) -> tuple[str, str]:

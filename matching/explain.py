@@ -5,7 +5,7 @@ their year, the resources and industries that meet), and carries the feature's c
 the score that ranked the pair.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,7 +174,7 @@ def site_text(
 
 
 def top_reasons(
-    contributions: np.ndarray, features: Sequence[str], text_of: dict[str, str]
+    contributions: np.ndarray, features: Sequence[str], text_of: Callable[[str], str]
 ) -> list[Reason]:
     """The features that moved the score most (positive first), as readable reasons."""
     order = np.argsort(-contributions, kind="stable")
@@ -182,5 +182,5 @@ def top_reasons(
     if not chosen:
         chosen = list(order[:1])
     return [
-        Reason(features[i], text_of[features[i]], round(float(contributions[i]), 3)) for i in chosen
+        Reason(features[i], text_of(features[i]), round(float(contributions[i]), 3)) for i in chosen
     ]

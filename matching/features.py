@@ -134,29 +134,48 @@ def city_pair_features(
 
 @dataclass(frozen=True)
 class SiteSide:
-    """The city side of site scoring, precomputed once for a set of candidate cities."""
+    """The city side of site scoring, precomputed once for a set of candidate cities.
+
+    Everything that depends on the headquarters city and the site only (distance, cost gap,
+    same province) is tabulated for every city as headquarters, so scoring a million
+    enterprises gathers rows instead of recomputing trigonometry per pair; the industry
+    terms are one sparse × dense product against ``industry_side``.
+    """
 
     rows: np.ndarray
-    industries_t: np.ndarray  # 97 × C
-    chain_to_city: np.ndarray  # 97 × C: (S @ city industries) — enterprise upstream of city
-    chain_from_city: np.ndarray  # 97 × C: city industries upstream of the enterprise
+    industry_side: (
+        np.ndarray
+    )  # 97 × 4C: [industries | chain both ways | resources reach | products reach]
     resources_t: np.ndarray  # 97 × C
-    resources_reach: np.ndarray  # 97 × C: city resources reaching an enterprise industry
-    products_reach: np.ndarray  # 97 × C
-    constant: dict[str, np.ndarray]  # features that depend on the city only
+    by_hq: dict[str, np.ndarray]  # every city × C: log_distance, cost_gap, same_province
+    constant: dict[str, np.ndarray]  # features that depend on the site only
 
     @classmethod
     def build(cls, cities: CityArrays, rows: np.ndarray) -> "SiteSide":
         step, reach = chain_matrix(), reach_matrix()
         industries = cities.industries[rows]
+        chain = _dense(step @ industries.T) + _dense((industries @ step).T)
+        industry_side = np.hstack(
+            [
+                _dense(industries.T),
+                chain,
+                _dense((cities.resources[rows] @ reach).T),
+                _dense((cities.products[rows] @ reach).T),
+            ]
+        )
+        km = _distance(cities.lonlat, cities.lonlat[rows])
+        ratio = cities.gdp_per_capita[rows][None, :] / cities.gdp_per_capita[:, None]
         return cls(
             rows=rows,
-            industries_t=_dense(industries.T),
-            chain_to_city=_dense(step @ industries.T),
-            chain_from_city=_dense((industries @ step).T),
+            industry_side=np.ascontiguousarray(industry_side),
             resources_t=_dense(cities.resources[rows].T),
-            resources_reach=_dense((cities.resources[rows] @ reach).T),
-            products_reach=_dense((cities.products[rows] @ reach).T),
+            by_hq={
+                "log_distance": np.log(km + 10.0),
+                "cost_gap": np.clip(1.0 - ratio, -1.0, 1.0),
+                "same_province": (
+                    cities.province[:, None] == cities.province[rows][None, :]
+                ).astype(float),
+            },
             constant={
                 "labour_pool": np.log(cities.population[rows]),
                 "manufacturing_base": cities.secondary[rows],
@@ -171,29 +190,21 @@ def site_columns(
 ) -> Iterator[tuple[str, np.ndarray]]:
     """(feature, enterprises × cities matrix) for every site feature, in ``SITE_FEATURES`` order."""
     hq = enterprises.hq[rows]
-    industries = enterprises.industries[rows]
-    shape = (len(rows), len(side.rows))
-    km = _distance(cities.lonlat[hq], cities.lonlat[side.rows])
-    yield "log_distance", np.log(km + 10.0)
-    direct = enterprises.needs[rows] @ side.resources_t
-    yield (
-        "resource_fit",
-        np.log1p(np.asarray(direct) + np.asarray(industries @ side.resources_reach)),
-    )
-    yield "industry_cluster", np.asarray(industries @ side.industries_t)
-    yield (
-        "chain_complement",
-        np.asarray(industries @ side.chain_to_city) + np.asarray(industries @ side.chain_from_city),
-    )
-    ratio = cities.gdp_per_capita[side.rows][None, :] / cities.gdp_per_capita[hq][:, None]
-    yield "cost_gap", np.clip(1.0 - ratio, -1.0, 1.0)
+    count = len(side.rows)
+    shape = (len(rows), count)
+    terms = np.asarray(enterprises.industries[rows] @ side.industry_side)
+    cluster, chain = terms[:, :count], terms[:, count : 2 * count]
+    upstream, products = terms[:, 2 * count : 3 * count], terms[:, 3 * count :]
+    yield "log_distance", side.by_hq["log_distance"][hq]
+    direct = np.asarray(enterprises.needs[rows] @ side.resources_t)
+    yield "resource_fit", np.log1p(direct + upstream)
+    yield "industry_cluster", cluster
+    yield "chain_complement", chain
+    yield "cost_gap", side.by_hq["cost_gap"][hq]
     for name in ("labour_pool", "manufacturing_base", "talent_supply", "logistics"):
         yield name, np.broadcast_to(side.constant[name][None, :], shape)
-    yield "market_product", np.log1p(np.asarray(industries @ side.products_reach))
-    yield (
-        "same_province",
-        (cities.province[hq][:, None] == cities.province[side.rows][None, :]).astype(float),
-    )
+    yield "market_product", np.log1p(products)
+    yield "same_province", side.by_hq["same_province"][hq]
 
 
 def site_features(
