@@ -21,10 +21,11 @@ from matching.engine import Engine
 from matching.ranker import SavedModel
 from matching.records import CityArrays, EnterpriseArrays
 from matching.registry import ModelRegistry
+from matching.talent import TalentArrays
 from matching.training import SiteVerdict, train_city_ranker, train_site_ranker
 from matching.vocabulary import PairingKind, Verdict
-from profiles.models import City, Enterprise, Feedback, Pairing, University
-from profiles.snapshot import Snapshot, load_snapshot, words
+from profiles.models import City, Enterprise, Expert, Feedback, Pairing, TalentNeed, University
+from profiles.snapshot import Snapshot, load_snapshot, load_talent, words
 
 log = logging.getLogger("counterpart.engine")
 
@@ -97,6 +98,7 @@ class EngineState:
         self._engine: Engine | None = None
         self._stamp: tuple[Any, ...] | None = None
         self._enterprises: tuple[tuple[Any, ...], EnterpriseArrays] | None = None
+        self._talent: tuple[tuple[Any, ...], TalentArrays] | None = None
 
     def _stamp_now(self, session: Session) -> tuple[Any, ...]:
         models = (self.registry.current_version("city"), self.registry.current_version("site"))
@@ -150,4 +152,20 @@ class EngineState:
             need_codes=[tuple(c for _, codes in words(r[3]) for c in codes) for r in rows],
         )
         self._enterprises = (stamp, arrays)
+        return arrays
+
+    def talent(self, session: Session, engine: Engine) -> TalentArrays:
+        """Experts, posts and universities as arrays (cached until any of them change)."""
+        stamp = (*data_version(session, Expert, TalentNeed, University), id(engine))
+        if self._talent is not None and self._talent[0] == stamp:
+            return self._talent[1]
+        experts, needs, universities = load_talent(session)
+        known = engine.cities.index
+        arrays = TalentArrays(
+            engine.cities,
+            [e for e in experts if e.city in known],
+            [n for n in needs if n.city in known],
+            [u for u in universities if u.city in known],
+        )
+        self._talent = (stamp, arrays)
         return arrays

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from api import errors
 from api.engine import EngineState, get_engine_settings
-from api.routes import catalogue, health, profiles, recommendations, search
+from api.routes import catalogue, health, plans, profiles, recommendations, search, talent
 from api.settings import get_api_settings
 from matching.registry import ModelRegistry
 from profiles.db import create_schema, get_engine
@@ -90,6 +90,8 @@ def create_app(engine: Engine | None = None, model_dir: Path | None = None) -> F
         catalogue.router,
         search.router,
         recommendations.router,
+        talent.router,
+        plans.router,
         recommendations.feedback_router,
         *profiles.routers,
     )

@@ -5,7 +5,7 @@ every query scores all its candidates at once and explains the few it returns.
 """
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -244,6 +244,31 @@ class Engine:
             else ranker.decision_function(flat)
         )
         return _sigmoid(logits).reshape(len(bases), len(partners))
+
+    def pair_reasons(
+        self, bases: Sequence[str], partners: Sequence[str], mode: Mode | None = None
+    ) -> Callable[[int, int], list[Reason]]:
+        """A function giving the reasons for pair (i, j) of ``bases`` × ``partners`` (features computed once)."""
+        X = city_pair_features(
+            self.cities, self.cities.indices(bases), self.cities.indices(partners), self.ties
+        )
+        ranker = self.city_model.ranker
+
+        def reasons(i: int, j: int) -> list[Reason]:
+            base = self.cities.records[self.cities.index[bases[i]]]
+            partner = self.cities.records[self.cities.index[partners[j]]]
+            km = float(
+                haversine_km(
+                    self.cities.lonlat[self.cities.index[bases[i]]],
+                    self.cities.lonlat[self.cities.index[partners[j]]],
+                )
+            )
+            contributions = ranker.contributions(X[i, j][None, :], mode)[0]
+            return top_reasons(
+                contributions, CITY_FEATURES, partial(_city_text, base, partner, X[i, j], km)
+            )
+
+        return reasons
 
     # ------------------------------------------------------------ enterprise sites
     def sites(

@@ -70,6 +70,7 @@ class CityRecord:
     is_partner_candidate: bool = False
     universities: int = 0
     double_first_class: int = 0
+    region: str | None = None  # east / central / west / northeast
 
 
 @dataclass(frozen=True)

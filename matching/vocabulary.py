@@ -142,3 +142,14 @@ class Verdict(LabelledEnum):
     accepted = "accepted", "接受"
     contacted = "contacted", "已联系"
     rejected = "rejected", "拒绝"
+
+
+class PlanKind(LabelledEnum):
+    city_pairing = "city_pairing", "城市对口合作方案"
+    talent_placement = "talent_placement", "人才选派方案"
+
+
+class PlanStatus(LabelledEnum):
+    draft = "draft", "草案"
+    approved = "approved", "已批准"
+    superseded = "superseded", "已被替代"

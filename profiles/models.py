@@ -20,6 +20,8 @@ from matching.vocabulary import (
     PairingKind,
     PairingStatus,
     Placement,
+    PlanKind,
+    PlanStatus,
     Programme,
     Region,
     Scheme,
@@ -560,4 +562,35 @@ class FeedbackCreate(FeedbackBase):
 class FeedbackPublic(FeedbackBase):
     id: int
     model_version: str | None
+    created_at: datetime
+
+
+# ---------------------------------------------------------------- Plan
+class Plan(SQLModel, table=True):
+    """A decided set of pairs (a city-pairing round, a talent placement round), kept as a record."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: PlanKind = Field(index=True)
+    status: PlanStatus = Field(default=PlanStatus.draft, index=True)
+    title: str | None = Field(default=None, max_length=200)
+    inputs: dict = Field(default_factory=dict, sa_type=JSON)
+    outputs: dict = Field(default_factory=dict, sa_type=JSON)
+    model_version: str | None = Field(default=None, max_length=80)
+    approved_solution: str | None = Field(default=None, max_length=20)
+    approved_at: datetime | None = None
+    owner: str | None = Field(default=None, max_length=100, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PlanPublic(SQLModel):
+    id: int
+    kind: PlanKind
+    status: PlanStatus
+    title: str | None
+    inputs: dict
+    outputs: dict
+    model_version: str | None
+    approved_solution: str | None
+    approved_at: datetime | None
     created_at: datetime

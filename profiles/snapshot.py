@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from matching.records import CityRecord, EnterpriseRecord, Words
+from matching.talent import ExpertRecord, NeedRecord, UniversityRecord
 from matching.training import KnownPairing, Verdict
 from matching.vocabulary import CityLevel, PairingKind, PairingStatus
 from profiles.industries import industry_catalogue
-from profiles.models import BaseAreaCity, City, Enterprise, Pairing, University
+from profiles.models import BaseAreaCity, City, Enterprise, Expert, Pairing, TalentNeed, University
 
 CITY_LEVELS = (CityLevel.prefecture, CityLevel.municipality)
 
@@ -91,6 +92,7 @@ def load_cities(session: Session) -> list[CityRecord]:
             is_partner_candidate=c.is_partner_candidate,
             universities=universities[c.adcode],
             double_first_class=double_first_class[c.adcode],
+            region=c.region.value if c.region else None,
         )
         for c in cities
     ]
@@ -148,3 +150,65 @@ def enterprise_record(enterprise: Enterprise) -> EnterpriseRecord:
         places=tuple(enterprise.places),
         is_demo=enterprise.is_demo,
     )
+
+
+def load_talent(
+    session: Session,
+) -> tuple[list[ExpertRecord], list[NeedRecord], list[UniversityRecord]]:
+    """Active experts, posts and universities, placed at prefecture level."""
+    prefecture = _prefecture_of(session)
+    experts = [
+        ExpertRecord(
+            id=e.id or 0,
+            name=e.name,
+            city=prefecture.get(e.city, e.city),
+            affiliation=e.affiliation,
+            affiliation_type=e.affiliation_type.value,
+            fields=tuple(e.fields),
+            industry_codes=tuple(e.industry_codes),
+            title=e.title.value,
+            degree=e.degree.value,
+            programmes=tuple(str(p) for p in e.programmes),
+            available_from=e.available_from,
+            available_months=e.available_months,
+            is_demo=e.is_demo,
+        )
+        for e in session.exec(
+            select(Expert).where(Expert.archived.is_(False)).order_by(Expert.id)
+        ).all()
+    ]
+    needs = [
+        NeedRecord(
+            id=n.id or 0,
+            title=n.title,
+            city=prefecture.get(n.city, n.city),
+            field=n.field,
+            programme=n.programme.value,
+            industry_codes=tuple(n.industry_codes),
+            headcount=n.headcount,
+            period_months=n.period_months,
+            starts=n.starts,
+            is_demo=n.is_demo,
+        )
+        for n in session.exec(
+            select(TalentNeed).where(TalentNeed.archived.is_(False)).order_by(TalentNeed.id)
+        ).all()
+    ]
+    catalogue = industry_catalogue()
+    universities = []
+    for u in session.exec(
+        select(University).where(University.archived.is_(False)).order_by(University.id)
+    ).all():
+        disciplines = tuple(dict.fromkeys([*u.first_class_disciplines, *u.main_fields]))
+        codes = tuple(dict.fromkeys(c for d in disciplines for c in catalogue.codes_for(d)))
+        universities.append(
+            UniversityRecord(
+                id=u.id or 0,
+                name=u.name,
+                city=prefecture.get(u.city, u.city),
+                type=u.type.value,
+                disciplines=disciplines,
+                industry_codes=codes,
+            )
+        )
+    return experts, needs, universities

@@ -1,0 +1,99 @@
+"""Plans as records: saved with inputs and outputs, approved into pairings in one transaction."""
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from matching.vocabulary import PairingKind, PairingStatus, PlanKind, PlanStatus, Scheme
+from profiles.errors import Conflict, NotFound
+from profiles.models import Pairing, PairingCreate, Plan, pairing_key, utcnow
+
+
+def save_plan(
+    session: Session,
+    *,
+    kind: PlanKind,
+    inputs: dict[str, Any],
+    outputs: dict[str, Any],
+    model_version: str | None,
+    title: str | None = None,
+    owner: str | None = None,
+) -> Plan:
+    plan = Plan(
+        kind=kind,
+        inputs=inputs,
+        outputs=outputs,
+        model_version=model_version,
+        title=title,
+        owner=owner,
+    )
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def get_plan(session: Session, *, id: int) -> Plan:
+    plan = session.get(Plan, id)
+    if plan is None:
+        raise NotFound("plan", id)
+    return plan
+
+
+def approve_plan(session: Session, *, id: int, solution: str) -> tuple[Plan, int, int]:
+    """Approve a draft: create the pairings it names (or talent pairings), supersede the last
+    approved plan of its kind. Returns (plan, pairings created, pairings already present)."""
+    plan = get_plan(session, id=id)
+    if plan.status != PlanStatus.draft:
+        raise Conflict("plan", {"id": id, "status": plan.status.value}, id)
+    if solution not in plan.outputs:
+        raise NotFound("plan solution", solution)
+    created = existing = 0
+    for values in _pairings(plan, solution):
+        key = pairing_key(PairingCreate.model_validate(values))
+        if session.exec(select(Pairing.id).where(Pairing.natural_key == key)).first() is not None:
+            existing += 1
+            continue
+        session.add(Pairing.model_validate(values | {"natural_key": key}))
+        created += 1
+    for older in session.exec(
+        select(Plan).where(Plan.kind == plan.kind, Plan.status == PlanStatus.approved)
+    ).all():
+        older.status = PlanStatus.superseded
+        older.updated_at = utcnow()
+        session.add(older)
+    plan.status = PlanStatus.approved
+    plan.approved_solution = solution
+    plan.approved_at = plan.updated_at = utcnow()
+    session.add(plan)
+    session.flush()
+    return plan, created, existing
+
+
+def _pairings(plan: Plan, solution: str) -> list[dict[str, Any]]:
+    source = f"方案 #{plan.id}（{solution}）批准生成"
+    rows = plan.outputs[solution]["pairs"]
+    if plan.kind == PlanKind.city_pairing:
+        mode = plan.inputs.get("mode")
+        return [
+            {
+                "kind": PairingKind.city_city,
+                "scheme": Scheme.counterpart_cooperation,
+                "base_city": p["base"],
+                "partner_city": p["partner"],
+                "status": PairingStatus.active,
+                "source": source,
+                "modes": [mode] if mode else [],
+                "since": utcnow().year,
+            }
+            for p in rows
+        ]
+    return [
+        {
+            "kind": PairingKind.expert_need,
+            "expert_id": p["expert"],
+            "need_id": p["need"],
+            "status": PairingStatus.active,
+            "source": source,
+        }
+        for p in rows
+    ]
