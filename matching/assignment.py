@@ -98,7 +98,8 @@ def deferred_acceptance(
     """Proposer-proposing deferred acceptance with quotas.
 
     ``receiver_rank[i, j]`` is how receiver ``j`` ranks proposer ``i`` (lower is better; ``inf``
-    means unacceptable). Kept pairs are fixed before the round and use up capacity.
+    means unacceptable; equal ranks go to the lower index). Kept pairs are fixed before the
+    round and use up capacity.
     """
     n = len(proposer_prefs)
     match = np.full(n, UNASSIGNED)
@@ -106,7 +107,8 @@ def deferred_acceptance(
     for i, j in keep:
         match[i] = j
         left[j] -= 1
-    held: list[list[tuple[float, int]]] = [[] for _ in range(len(capacity))]  # max-heaps by rank
+    # Each receiver's held proposers as a heap whose root is the worst: (−rank, −index).
+    held: list[list[tuple[float, int]]] = [[] for _ in range(len(capacity))]
     next_choice = np.zeros(n, dtype=np.int64)
     free = [i for i in range(n) if match[i] == UNASSIGNED]
     while free:
@@ -119,15 +121,15 @@ def deferred_acceptance(
             if not np.isfinite(rank) or left[j] <= 0:
                 continue
             if len(held[j]) < left[j]:
-                heapq.heappush(held[j], (-rank, i))
+                heapq.heappush(held[j], (-rank, -i))
                 match[i] = j
                 break
             worst_rank, worst = held[j][0]
-            if rank < -worst_rank:
-                heapq.heapreplace(held[j], (-rank, i))
+            if (rank, i) < (-worst_rank, -worst):
+                heapq.heapreplace(held[j], (-rank, -i))
                 match[i] = j
-                match[worst] = UNASSIGNED
-                free.append(worst)
+                match[-worst] = UNASSIGNED
+                free.append(-worst)
                 break
     return Assignment(match)
 
@@ -147,10 +149,8 @@ def blocking_pairs(
     current = np.where(assigned, scores[np.arange(n), np.where(assigned, match, 0)], -np.inf)
     load = np.bincount(match[assigned], minlength=m)
     worst = np.full(m, np.inf)
-    for j in range(m):
-        members = np.flatnonzero(match == j)
-        if len(members):
-            worst[j] = receiver_scores[members, j].min()
+    rows = np.flatnonzero(assigned)
+    np.minimum.at(worst, match[rows], receiver_scores[rows, match[rows]])
     wants = np.isfinite(scores) & (scores > current[:, None])
     room = (load < capacity)[None, :] | (receiver_scores > worst[None, :])
     blocking = wants & room

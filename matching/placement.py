@@ -25,6 +25,19 @@ class PlacementResult:
     dropped_preferences: int = 0  # stated preferences for posts the expert is not eligible for
 
 
+def top_columns(scores: np.ndarray, k: int) -> np.ndarray:
+    """Each row's k best columns, best first; equal scores go to the lower column.
+
+    Scores are float32 values (≥ 6e-8 apart near 1), so subtracting column × 1e-12 orders ties
+    by column without reordering any two distinct scores; then argpartition and a sort of k.
+    """
+    k = min(k, scores.shape[1])
+    key = scores - np.arange(scores.shape[1]) * 1e-12
+    top = np.argpartition(-key, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(key, top, axis=1), axis=1)
+    return np.take_along_axis(top, order, axis=1)
+
+
 def place(
     arrays: TalentArrays,
     experts: np.ndarray,
@@ -48,7 +61,7 @@ def place(
     scores[~eligible] = -np.inf
     need_position = {int(n): k for k, n in enumerate(needs)}
     prefs, dropped = [], 0
-    ranked = np.argsort(-scores, axis=1, kind="stable")[:, :preferences]
+    ranked = top_columns(scores, preferences)
     for i, expert in enumerate(experts):
         stated = expert_preferences.get(int(expert))
         if stated is not None:

@@ -41,6 +41,7 @@ class IndustryCatalogue:
         self.keywords: dict[str, list[str]] = {
             normalise(r["keyword"]): r["codes"].split("|") for r in _read("industry_keywords.csv")
         }
+        self._memo: dict[str, list[str]] = {}
         self.keyword_text = {
             normalise(r["keyword"]): r["keyword"] for r in _read("industry_keywords.csv")
         }
@@ -68,6 +69,11 @@ class IndustryCatalogue:
 
     def _codes_for_word(self, word: str) -> list[str]:
         key = normalise(word)
+        if key not in self._memo:
+            self._memo[key] = self._lookup(key, word)
+        return self._memo[key]
+
+    def _lookup(self, key: str, word: str) -> list[str]:
         if not key:
             return []
         if key in self.keywords:
