@@ -29,13 +29,13 @@ def prepare_store(*, seed: bool) -> None:
     """Create the schema and, on an empty store, load the shipped catalogue."""
     from sqlmodel import Session
 
-    from profiles.db import create_schema, get_engine, session_scope
+    from profiles.db import get_engine, session_scope, upgrade_schema
     from profiles.models import City
     from profiles.repository import count_rows
     from profiles.seed import seed_catalogue
 
     engine = get_engine()
-    create_schema(engine)
+    upgrade_schema(engine)
     with Session(engine) as session:
         empty = count_rows(session, City) == 0
     if seed and empty:
@@ -65,11 +65,11 @@ def seed_command(
     demo: Annotated[bool, typer.Option(help="Also load the synthetic demo data.")] = True,
 ) -> None:
     """Load the shipped catalogue into DATABASE_URL; running it again changes nothing."""
-    from profiles.db import create_schema, get_engine, session_scope
+    from profiles.db import get_engine, session_scope, upgrade_schema
     from profiles.seed import seed_catalogue
 
     engine = get_engine()
-    create_schema(engine)
+    upgrade_schema(engine)
     started = time.perf_counter()
     with session_scope(engine) as session:
         report = seed_catalogue(session, with_demo=demo)

@@ -13,7 +13,7 @@ from api.engine import EngineState, get_engine_settings
 from api.routes import catalogue, health, plans, profiles, recommendations, search, talent
 from api.settings import get_api_settings
 from matching.registry import ModelRegistry
-from profiles.db import create_schema, get_engine
+from profiles.db import get_engine, upgrade_schema
 
 DESCRIPTION = """
 对口 **Counterpart** pairs China's revolutionary base areas (革命老区) with developed regions,
@@ -56,7 +56,7 @@ TAGS = [
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    create_schema(app.state.engine)
+    upgrade_schema(app.state.engine)
     yield
 
 

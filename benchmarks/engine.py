@@ -36,7 +36,7 @@ from matching.records import (
     chain_matrix,
     reach_matrix,
 )
-from profiles.db import create_schema, make_engine, session_scope
+from profiles.db import make_engine, session_scope, upgrade_schema
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
 from profiles.snapshot import load_snapshot
@@ -53,7 +53,7 @@ def median_ms(call: Callable[[], object], repeat: int) -> float:
 
 def build_engine(directory: Path) -> Engine:
     store = make_engine(StoreSettings(database_url=f"sqlite:///{directory / 'bench.db'}"))
-    create_schema(store)
+    upgrade_schema(store)
     with session_scope(store) as session:
         seed_catalogue(session)
     with Session(store) as session:

@@ -26,7 +26,7 @@ from matching.plans import city_pairing
 from matching.records import CityArrays, CityRecord
 from matching.talent import TalentArrays
 from matching.training import KnownPairing, train_city_ranker, train_site_ranker
-from profiles.db import create_schema, make_engine, session_scope
+from profiles.db import make_engine, session_scope, upgrade_schema
 from profiles.seed import load_demo_catalogue, seed_catalogue
 from profiles.settings import StoreSettings
 from profiles.snapshot import load_snapshot, load_talent
@@ -166,7 +166,7 @@ def bench_city_pairing(bases: int, partners: int, capacity: int) -> None:
 def bench_placement(experts: int, posts: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = make_engine(StoreSettings(database_url=f"sqlite:///{Path(tmp) / 'bench.db'}"))
-        create_schema(store)
+        upgrade_schema(store)
         with session_scope(store) as session:
             seed_catalogue(session, with_demo=False)
         with Session(store) as session:

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
 from api.main import create_app
-from profiles.db import create_schema, make_engine, session_scope
+from profiles.db import make_engine, session_scope, upgrade_schema
 from profiles.models import Enterprise, utcnow
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
@@ -38,7 +38,7 @@ def make_csv(rows: int) -> bytes:
 
 def store(directory: Path, name: str):
     engine = make_engine(StoreSettings(database_url=f"sqlite:///{directory / name}"))
-    create_schema(engine)
+    upgrade_schema(engine)
     with session_scope(engine) as session:
         seed_catalogue(session)
     return engine

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from profiles.settings import StoreSettings, get_settings
 
@@ -71,11 +71,11 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(read_only=True)
 
 
-def create_schema(engine: Engine) -> None:
-    """Create every table the models declare (idempotent)."""
-    import profiles.models  # noqa: F401  (registers the tables)
+def upgrade_schema(engine: Engine) -> None:
+    """Bring the database's schema to the latest migration (idempotent)."""
+    from profiles import migrate
 
-    SQLModel.metadata.create_all(engine)
+    migrate.upgrade(engine)
 
 
 @contextmanager

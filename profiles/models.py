@@ -7,7 +7,7 @@ table models are never request bodies. Lists (industry codes, resources …) are
 from datetime import UTC, datetime
 
 from pydantic import ConfigDict, field_validator
-from sqlalchemy import JSON, Index, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from matching.vocabulary import (
@@ -594,3 +594,23 @@ class PlanPublic(SQLModel):
     approved_solution: str | None
     approved_at: datetime | None
     created_at: datetime
+
+
+# ---------------------------------------------------------------- Idempotency
+class IdempotencyRecord(SQLModel, table=True):
+    """A POST's Idempotency-Key: claimed while in flight, then its stored response.
+
+    ``done`` is written in the same transaction as the request's own writes, so a crash leaves
+    either both or neither; an ``in_flight`` claim whose lease has run out is taken over.
+    """
+
+    __tablename__ = "idempotency_key"
+    key: str = Field(primary_key=True, max_length=255)
+    fingerprint: str = Field(max_length=64, description="sha256 of method, path and body")
+    state: str = Field(max_length=12, description="in_flight | done")
+    status_code: int | None = None
+    content_type: str | None = Field(default=None, max_length=100)
+    response: str | None = Field(default=None, sa_type=Text)
+    lease_until: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,45 +1,111 @@
-"""Shared fixtures: a seeded SQLite template copied per test, and a client over it."""
+"""Shared fixtures on a real store: SQLite by default, PostgreSQL when asked.
 
+Set ``COUNTERPART_TEST_POSTGRES`` to an administrative URL (``postgresql+psycopg://postgres@
+127.0.0.1/test``) and every test runs on PostgreSQL: the seeded catalogue is built once as a
+template database and each test gets a fresh copy (``CREATE DATABASE … TEMPLATE``), dropped
+afterwards. Without it, the template is a SQLite file copied per test.
+"""
+
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from api.engine import train_models
 from api.main import create_app
 from matching.registry import ModelRegistry
-from profiles.db import create_schema, make_engine, session_scope
+from profiles.db import make_engine, session_scope, upgrade_schema
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
+
+POSTGRES = os.environ.get("COUNTERPART_TEST_POSTGRES")
+RUN = uuid.uuid4().hex[:8]
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+class Databases:
+    """Creates and drops databases for one test run (PostgreSQL) or files (SQLite)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.created: list[str] = []
+        self.admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT") if POSTGRES else None
+
+    def url(self, name: str) -> str:
+        if self.admin is None:
+            return sqlite_url(self.directory / f"{name}.db")
+        return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+
+    def create(self, name: str, *, template: str | None = None) -> str:
+        """An empty database (or a copy of ``template``), and its URL."""
+        if self.admin is None:
+            if template:
+                shutil.copy(self.directory / f"{template}.db", self.directory / f"{name}.db")
+            return self.url(name)
+        with self.admin.connect() as connection:
+            clause = f" TEMPLATE {template}" if template else ""
+            connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+        self.created.append(name)
+        return self.url(name)
+
+    def drop(self, name: str) -> None:
+        if self.admin is not None:
+            with self.admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    def close(self) -> None:
+        for name in reversed(self.created):
+            self.drop(name)
+        if self.admin is not None:
+            self.admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped catalogue with its demo data, seeded once per test run."""
-    path = tmp_path_factory.mktemp("template") / "catalogue.db"
-    engine = make_engine(StoreSettings(database_url=sqlite_url(path)))
-    create_schema(engine)
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    registry = Databases(tmp_path_factory.mktemp("databases"))
+    yield registry
+    registry.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_template(databases: Databases) -> str:
+    """The name of a database holding the shipped catalogue and its demo data."""
+    name = f"cp_{RUN}_template"
+    engine = make_engine(StoreSettings(database_url=databases.create(name)))
+    upgrade_schema(engine)
     with session_scope(engine) as session:
         seed_catalogue(session)
-    engine.dispose()  # closing the last connection checkpoints the WAL into the file
-    return path
+    engine.dispose()  # closing the last connection checkpoints SQLite's WAL; frees the PG template
+    return name
 
 
 @pytest.fixture
-def engine(seeded_template: Path, tmp_path: Path) -> Iterator[Engine]:
-    path = tmp_path / "counterpart.db"
-    shutil.copy(seeded_template, path)
-    engine = make_engine(StoreSettings(database_url=sqlite_url(path)))
+def fresh_database(databases: Databases) -> Iterator[str]:
+    """The URL of an empty database."""
+    name = f"cp_{RUN}_{uuid.uuid4().hex[:10]}"
+    yield databases.create(name)
+    databases.drop(name)
+
+
+@pytest.fixture
+def engine(databases: Databases, seeded_template: str) -> Iterator[Engine]:
+    name = f"cp_{RUN}_{uuid.uuid4().hex[:10]}"
+    engine = make_engine(
+        StoreSettings(database_url=databases.create(name, template=seeded_template))
+    )
     yield engine
     engine.dispose()
+    databases.drop(name)
 
 
 @pytest.fixture
@@ -49,10 +115,12 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 @pytest.fixture(scope="session")
-def trained_models(seeded_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def trained_models(
+    databases: Databases, seeded_template: str, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """The rankers trained once on the shipped catalogue, saved in a registry directory."""
     directory = tmp_path_factory.mktemp("models")
-    engine = make_engine(StoreSettings(database_url=sqlite_url(seeded_template)))
+    engine = make_engine(StoreSettings(database_url=databases.url(seeded_template)))
     with Session(engine) as session:
         trained = train_models(session)
     engine.dispose()
@@ -73,3 +141,7 @@ def model_dir(trained_models: Path, tmp_path: Path) -> Path:
 def client(engine: Engine, model_dir: Path) -> Iterator[TestClient]:
     with TestClient(create_app(engine, model_dir)) as client:
         yield client
+
+
+def on_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"

@@ -1,4 +1,4 @@
-"""The command line as a newcomer uses it: seed, seed again, resolve."""
+"""The command line as a newcomer uses it: seed, seed again, resolve, recommend."""
 
 import os
 import subprocess
@@ -8,25 +8,46 @@ from pathlib import Path
 COUNTERPART = str(Path(sys.executable).with_name("counterpart"))
 
 
-def run(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {"DATABASE_URL": f"sqlite:///{database}"}
+def run(*args: str, database: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"DATABASE_URL": database, "COUNTERPART_MODEL_DIR": str(cwd / "models")}
     return subprocess.run(
-        [COUNTERPART, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+        [COUNTERPART, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=cwd,
     )
 
 
-def test_seed_twice_then_resolve(tmp_path: Path) -> None:
-    database = tmp_path / "cli.db"
-    first = run("seed", database=database)
+def test_seed_twice_then_resolve_and_recommend(fresh_database: str, tmp_path: Path) -> None:
+    first = run("seed", database=fresh_database, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     assert "city             inserted    3207" in first.stdout
-    second = run("seed", database=database)
+    second = run("seed", database=fresh_database, cwd=tmp_path)
     assert second.returncode == 0
     assert "inserted       0" in second.stdout and "inserted    3207" not in second.stdout
-    resolved = run("resolve", "赣洲", database=database)
+    resolved = run("resolve", "赣洲", database=fresh_database, cwd=tmp_path)
     assert resolved.returncode == 0
     assert resolved.stdout.splitlines()[0].startswith("360700\t赣州市")
-    industry = run("resolve", "新能源汽车", "--kind", "industry", database=database)
+    industry = run(
+        "resolve", "新能源汽车", "--kind", "industry", database=fresh_database, cwd=tmp_path
+    )
     assert industry.stdout.splitlines()[0].startswith("36\t")
-    missing = run("resolve", "zzzzqqqq", database=database)
-    assert missing.returncode == 1
+    assert run("resolve", "zzzzqqqq", database=fresh_database, cwd=tmp_path).returncode == 1
+    recommended = run(
+        "recommend",
+        "赣州",
+        "--mode",
+        "研发+制造",
+        "--limit",
+        "3",
+        database=fresh_database,
+        cwd=tmp_path,
+    )
+    assert recommended.returncode == 0, recommended.stderr
+    lines = recommended.stdout.splitlines()
+    assert lines[0].startswith("赣州市（360700）") and "研发+制造" in lines[0]
+    assert sum(line.lstrip().startswith(("1.", "2.", "3.")) for line in lines) == 3
+    assert any("·" in line for line in lines)

@@ -7,7 +7,7 @@ PROBLEM = "application/problem+json"
 
 def test_health_reports_the_database_and_counts(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
-    assert body["status"] == "ok" and body["database"] == "sqlite"
+    assert body["status"] == "ok" and body["database"] in ("sqlite", "postgresql")
     assert body["counts"]["cities"] == 3207 and body["counts"]["key_cities"] == 20
 
 
