@@ -1,6 +1,7 @@
 """The ``counterpart`` command line."""
 
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +14,8 @@ app = typer.Typer(
 )
 fixtures_app = typer.Typer(help="Demo and scale data.", no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
+db_app = typer.Typer(help="The store: migrations, backup and restore.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 def _progress(total_hint: int | None = None) -> tuple["tqdm[None]", object]:
@@ -249,6 +252,44 @@ def recommend(
         typer.echo(f"{item.rank:>3}. {partner.name:<8} {item.score:.3f}  {item.mode.label}{flag}")
         for reason in item.reasons:
             typer.echo(f"       · {reason.text}  ({reason.contribution:+.2f})")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the schema migrations to DATABASE_URL (the quick start does this too)."""
+    from profiles import migrate
+    from profiles.db import get_engine
+
+    migrate.upgrade(get_engine())
+    typer.echo(f"schema at {migrate.current(get_engine())} (head {migrate.head()})")
+
+
+@db_app.command("backup")
+def db_backup(path: Annotated[Path, typer.Argument(help="Where to write the backup.")]) -> None:
+    """Write a consistent backup of DATABASE_URL (SQLite online backup, or pg_dump)."""
+    from profiles.backup import BackupError, backup
+    from profiles.db import get_engine
+
+    try:
+        written = backup(get_engine(), path)
+    except BackupError as error:
+        raise typer.BadParameter(str(error)) from error
+    typer.echo(f"backup written to {written} ({written.stat().st_size:,} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="A backup made by `counterpart db backup`.")],
+) -> None:
+    """Replace the contents of DATABASE_URL with a backup."""
+    from profiles.backup import BackupError, restore
+    from profiles.db import get_engine
+
+    try:
+        restore(get_engine(), path)
+    except BackupError as error:
+        raise typer.BadParameter(str(error)) from error
+    typer.echo(f"restored from {path}")
 
 
 def main() -> None:

@@ -22,8 +22,18 @@ def get_session(
 ) -> Iterator[Session]:
     """One session per request: committed when the route succeeds, rolled back otherwise.
 
-    Reads (GET, HEAD) use a read-only transaction so they never queue behind writers.
+    Reads (GET, HEAD) use a read-only transaction so they never queue behind writers. A POST
+    with an Idempotency-Key runs on the session the idempotency middleware opened, which
+    commits the route's writes together with the stored response.
     """
+    shared = getattr(request.state, "idempotent_session", None)
+    if shared is not None:
+        try:
+            yield shared
+        except BaseException:
+            shared.rollback()
+            raise
+        return
     bind = read_only(engine) if request.method in ("GET", "HEAD") else engine
     with Session(bind) as session:
         try:

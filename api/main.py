@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from api import errors
 from api.engine import EngineState, get_engine_settings
+from api.idempotency import IdempotencyMiddleware
 from api.routes import catalogue, health, plans, profiles, recommendations, search, talent
 from api.settings import get_api_settings
 from matching.registry import ModelRegistry
@@ -81,6 +82,7 @@ def create_app(engine: Engine | None = None, model_dir: Path | None = None) -> F
             allow_headers=["*"],
         )
     app.state.engine = engine or get_engine()
+    app.add_middleware(IdempotencyMiddleware)
     app.state.engine_state = EngineState(
         ModelRegistry(model_dir or get_engine_settings().model_dir)
     )

@@ -5,6 +5,7 @@ downgrade(engine, "base")  back down (drops everything)
 differences(engine)        what the models and the migrated database disagree on
 """
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("counterpart.migrate")
 
 
 def _config(connection: Any) -> Config:
@@ -27,10 +29,23 @@ def _config(connection: Any) -> Config:
     return config
 
 
+FIRST = "0001"
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration up to ``revision``."""
+    """Apply every migration up to ``revision``.
+
+    A database made before migrations existed (tables, no ``alembic_version``) is adopted:
+    its missing tables are added and it is stamped at the first revision.
+    """
     with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+        config = _config(connection)
+        tables = set(inspect(connection).get_table_names())
+        if "city" in tables and "alembic_version" not in tables:
+            log.warning("adopting a database created before migrations: stamping %s", FIRST)
+            SQLModel.metadata.create_all(connection, checkfirst=True)
+            command.stamp(config, FIRST)
+        command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:

@@ -154,3 +154,36 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(engine: Engine) -> N
         assert pragma("foreign_keys") == 1
         assert pragma("busy_timeout") == 15000
         assert pragma("synchronous") == 1  # NORMAL
+
+
+def test_concurrent_read_then_write_transactions_never_fail_locked(engine: Engine) -> None:
+    import threading
+
+    from sqlalchemy import func, select
+
+    errors: list[Exception] = []
+
+    def read_then_write(n: int) -> None:
+        try:
+            for k in range(10):
+                with Session(engine) as session:
+                    session.exec(select(func.count()).select_from(Enterprise)).one()  # read first …
+                    create_profile(
+                        session,
+                        kind=ENTERPRISES,
+                        data=EnterpriseCreate(
+                            name=f"读写{n}-{k}有限公司", hq_city="440300", industry_codes=["39"]
+                        ),
+                    )  # … then write
+                    session.commit()
+        except Exception as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=read_then_write, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Session(engine) as session:
+        assert count_rows(session, Enterprise) >= 612 + 60
