@@ -22,9 +22,11 @@ def get_session(
 ) -> Iterator[Session]:
     """One session per request: committed when the route succeeds, rolled back otherwise.
 
-    Reads (GET, HEAD) use a read-only transaction so they never queue behind writers. A POST
-    with an Idempotency-Key runs on the session the idempotency middleware opened, which
-    commits the route's writes together with the stored response.
+    ``SessionDep`` closes it as the route returns, so the commit happens before the response
+    is sent: a client never sees success for a write that a crash could still lose. Reads
+    (GET, HEAD) use a read-only transaction so they never queue behind writers. A POST with an
+    Idempotency-Key runs on the session the idempotency middleware opened, which commits the
+    route's writes together with the stored response.
     """
     shared = getattr(request.state, "idempotent_session", None)
     if shared is not None:
@@ -35,7 +37,7 @@ def get_session(
             raise
         return
     bind = read_only(engine) if request.method in ("GET", "HEAD") else engine
-    with Session(bind) as session:
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
@@ -44,7 +46,9 @@ def get_session(
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+# For streamed responses only (exports): the session lives until the last chunk is sent.
+StreamingSessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_engine_state(request: Request) -> EngineState:

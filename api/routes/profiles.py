@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Path, Query, UploadFile, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy.sql import Select
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import SessionDep, SettingsDep, StreamingSessionDep
 from api.errors import problem
 from api.routes.common import ItemList, Removed
 from profiles import repository
@@ -80,7 +80,7 @@ def profile_router(kind: Kind) -> APIRouter:
         responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
     )
     def export(
-        session: SessionDep, filters: Annotated[ExportFilters, Query()]
+        session: StreamingSessionDep, filters: Annotated[ExportFilters, Query()]
     ) -> StreamingResponse:
         rows = stream(session, _statement(kind, filters), pk=pk)
         if filters.format == "json":
