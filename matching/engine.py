@@ -22,7 +22,7 @@ from matching.features import (
     site_features,
 )
 from matching.modes import MODES
-from matching.ranker import MODE_ORDER, PairRanker, SavedModel, _sigmoid
+from matching.ranker import MODE_ORDER, PairRanker, SavedModel, sigmoid
 from matching.records import CityArrays, CityRecord, EnterpriseArrays, Words, haversine_km
 from matching.training import KnownPairing, partner_loads
 from matching.vocabulary import Mode
@@ -142,11 +142,11 @@ class Engine:
             return np.array([], dtype=int), np.array([]), np.zeros((0, len(MODE_ORDER)))
         top = np.argpartition(-logits, count - 1)[:count]
         top = top[np.lexsort((top, -logits[top]))]
-        return top, _sigmoid(logits[top]), mode_logits[top]
+        return top, sigmoid(logits[top]), mode_logits[top]
 
     @staticmethod
     def _mode_fields(mode: Mode | None, mode_logits: np.ndarray) -> tuple[Mode, dict[str, float]]:
-        scores = _sigmoid(mode_logits)
+        scores = sigmoid(mode_logits)
         best = mode or MODE_ORDER[int(np.argmax(mode_logits))]
         return best, {m.value: round(float(s), 4) for m, s in zip(MODE_ORDER, scores, strict=True)}
 
@@ -243,7 +243,7 @@ class Engine:
             if mode
             else ranker.decision_function(flat)
         )
-        return _sigmoid(logits).reshape(len(bases), len(partners))
+        return sigmoid(logits).reshape(len(bases), len(partners))
 
     def pair_reasons(
         self, bases: Sequence[str], partners: Sequence[str], mode: Mode | None = None
@@ -391,17 +391,7 @@ class Engine:
         count = min(limit, len(arrays))
         top = np.argpartition(-logits, count - 1)[:count]
         top = top[np.lexsort((top, -logits[top]))]
-        return top, _sigmoid(logits[top]), modes[top, 0, :]
-
-    def explain_site(
-        self, enterprise: EnterpriseProfile, site: str, mode: Mode | None
-    ) -> tuple[Mode, dict[str, float], list[Reason]]:
-        """The reasons for one enterprise–site pair (used to explain enterprises for a city)."""
-        result = self.sites(enterprise, mode=mode, limit=len(self.site_side.rows))
-        for item in result.items:
-            if item.key == site:
-                return item.mode, item.mode_scores, item.reasons
-        raise UnknownCity(site, "site")
+        return top, sigmoid(logits[top]), modes[top, 0, :]
 
     def batch_sites(
         self, arrays: EnterpriseArrays, *, k: int = 20, chunk: int = CHUNK
@@ -421,7 +411,7 @@ class Engine:
             order = np.take_along_axis(overall, top, axis=1).argsort(axis=1)[:, ::-1]
             top = np.take_along_axis(top, order, axis=1)
             rows_out[block] = self.site_side.rows[top]
-            scores_out[block] = _sigmoid(np.take_along_axis(overall, top, axis=1))
+            scores_out[block] = sigmoid(np.take_along_axis(overall, top, axis=1))
         return rows_out, scores_out
 
 

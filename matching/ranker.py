@@ -34,7 +34,7 @@ from matching.vocabulary import Mode
 MODE_ORDER = tuple(MODES)
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
+def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
 
 
@@ -159,14 +159,14 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         return (z @ self.mode_weights_).max(axis=1)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        p = _sigmoid(self.decision_function(X))
+        p = sigmoid(self.decision_function(X))
         return np.column_stack([1 - p, p])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return (self.decision_function(X) > 0).astype(int)
 
     def mode_scores(self, X: np.ndarray) -> np.ndarray:
-        return _sigmoid(self.mode_logits(X))
+        return sigmoid(self.mode_logits(X))
 
     def contributions(self, X: np.ndarray, mode: Mode | None = None) -> np.ndarray:
         """n × features: each feature's term in the logit that ranked the pair."""

@@ -247,9 +247,6 @@ class CityArrays:
     def indices(self, adcodes: Sequence[str]) -> np.ndarray:
         return np.array([self.index[a] for a in adcodes], dtype=np.int64)
 
-    def where(self, mask: np.ndarray) -> np.ndarray:
-        return np.flatnonzero(mask)
-
     @cached_property
     def partner_candidates(self) -> np.ndarray:
         return np.flatnonzero([r.is_partner_candidate for r in self.records])
@@ -305,10 +302,6 @@ class EnterpriseArrays:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    @cached_property
-    def position(self) -> dict[int, int]:
-        return {int(i): k for k, i in enumerate(self.ids)}
 
 
 def haversine_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:

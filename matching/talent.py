@@ -23,7 +23,7 @@ from matching.programmes import (
     eligibility,
     refusal,
 )
-from matching.ranker import _sigmoid
+from matching.ranker import sigmoid
 from matching.records import CityArrays, code_matrix, haversine_km, l2_rows
 from matching.vocabulary import AffiliationType, Degree, Programme, Region, Title
 
@@ -210,7 +210,7 @@ class TalentArrays:
             logit = np.full((len(rows), len(needs)), TALENT_BIAS)
             for name, matrix in self.features(rows, needs).items():
                 logit += TALENT_WEIGHTS[name] * matrix
-            result[begin : begin + chunk] = _sigmoid(logit)
+            result[begin : begin + chunk] = sigmoid(logit)
         return result
 
     def eligible(self, experts: np.ndarray, needs: np.ndarray) -> np.ndarray:
@@ -228,7 +228,7 @@ class TalentArrays:
         region = self.region[self.need_city[need]]
         return refusal(Programme(self.needs[need].programme), self.facts[expert], region)
 
-    def _reasons(self, expert: int, need: int) -> list[Reason]:
+    def reasons(self, expert: int, need: int) -> list[Reason]:
         values = {
             k: float(v[0, 0])
             for k, v in self.features(np.array([expert]), np.array([need])).items()
@@ -264,14 +264,14 @@ class TalentArrays:
         rows = np.arange(len(self.experts)) if pool is None else pool
         scores = self.scores(rows, np.array([need]))[:, 0]
         scores[~self.eligible(rows, np.array([need]))[:, 0]] = -np.inf
-        return self._top(rows, scores, limit, lambda r: self._reasons(r, need))
+        return self._top(rows, scores, limit, lambda r: self.reasons(r, need))
 
     def needs_for(self, expert: int, *, limit: int = 10) -> list[Scored]:
         """Posts an expert is eligible for, best first."""
         rows = np.arange(len(self.needs))
         scores = self.scores(np.array([expert]), rows)[0]
         scores[~self.eligible(np.array([expert]), rows)[0]] = -np.inf
-        return self._top(rows, scores, limit, lambda r: self._reasons(expert, r))
+        return self._top(rows, scores, limit, lambda r: self.reasons(expert, r))
 
     @staticmethod
     def _top(rows: np.ndarray, scores: np.ndarray, limit: int, explain) -> list[Scored]:
@@ -314,7 +314,7 @@ class TalentArrays:
             "log_distance": np.log(km + 10.0),
         }
         logit = UNIVERSITY_BIAS + sum(UNIVERSITY_WEIGHTS[k] * v for k, v in features.items())
-        scores = _sigmoid(logit)
+        scores = sigmoid(logit)
         scores[self.university_city == row] = -np.inf  # co-building is with universities elsewhere
 
         def explain(u: int) -> list[Reason]:

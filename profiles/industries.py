@@ -54,9 +54,6 @@ class IndustryCatalogue:
     def is_code(self, code: str) -> bool:
         return code in self.by_code
 
-    def section_of(self, code: str) -> str:
-        return self.by_code[code].section
-
     def keywords_for(self, code: str) -> list[str]:
         return [self.keyword_text[k] for k, codes in self.keywords.items() if code in codes]
 

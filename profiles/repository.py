@@ -9,18 +9,32 @@ from sqlmodel import Session, SQLModel, select
 from matching.vocabulary import CityLevel, PairingKind
 from profiles.errors import Conflict, InvalidReference, NotFound
 from profiles.industries import industry_catalogue
-from profiles.kinds import Kind
+from profiles.kinds import KINDS, Kind
 from profiles.models import (
     PARTIES,
+    BaseArea,
+    BaseAreaCity,
     City,
     CityCreate,
+    Enterprise,
+    Expert,
+    Feedback,
+    Industry,
     Pairing,
     PairingCreate,
+    TalentNeed,
     University,
     pairing_key,
     utcnow,
 )
-from profiles.names import AmbiguousName, Candidate, NameIndex, NameNotFound, OrgNames
+from profiles.names import (
+    AmbiguousName,
+    Candidate,
+    NameIndex,
+    NameNotFound,
+    OrgNames,
+    place_aliases,
+)
 
 LEVEL_PRIORITY = {
     CityLevel.municipality: 3.0,
@@ -77,8 +91,6 @@ def city_index(session: Session) -> KeyedIndex:
                 City.archived == False  # noqa: E712
             )
         ).all()
-        from profiles.names import place_aliases
-
         aliases = [[*place_aliases(name), pinyin] for _, name, _, pinyin, _ in rows]
         index = NameIndex(
             [r[1] for r in rows], aliases=aliases, priority=[LEVEL_PRIORITY[r[4]] for r in rows]
@@ -200,8 +212,6 @@ def prepare_values(
 
 
 def _check_pairing(session: Session, values: dict[str, Any]) -> None:
-    from profiles.kinds import KINDS
-
     kind = PairingKind(values["kind"])
     tables = {
         "enterprise_id": KINDS["enterprises"],
@@ -282,19 +292,8 @@ def count_rows(session: Session, table: type[SQLModel]) -> int:
     return session.exec(select(func.count()).select_from(table)).one()
 
 
-def pairing_parties(session: Session, *, adcode: str) -> list[Pairing]:
-    """Every pairing that names the city on either side."""
-    return list(
-        session.exec(
-            select(Pairing).where((Pairing.base_city == adcode) | (Pairing.partner_city == adcode))
-        ).all()
-    )
-
-
 # ---------------------------------------------------------------- catalogue reads
 def catalogue_counts(session: Session) -> dict[str, int]:
-    from profiles.models import BaseArea, Enterprise, Expert, Industry, TalentNeed
-
     tables = {
         "cities": City,
         "base_areas": BaseArea,
@@ -312,8 +311,6 @@ def catalogue_counts(session: Session) -> dict[str, int]:
 
 def base_areas_of(session: Session, adcodes: list[str]) -> dict[str, list[str]]:
     """The base-area ids covering each of ``adcodes``."""
-    from profiles.models import BaseAreaCity
-
     links = session.exec(
         select(BaseAreaCity.adcode, BaseAreaCity.base_area_id).where(
             BaseAreaCity.adcode.in_(adcodes)
@@ -327,8 +324,6 @@ def base_areas_of(session: Session, adcodes: list[str]) -> dict[str, list[str]]:
 
 def city_references(session: Session, *, adcode: str) -> int:
     """How many records name the city (pairings, profiles, base areas, child divisions)."""
-    from profiles.models import BaseAreaCity, Enterprise, Expert, TalentNeed
-
     checks = [
         select(func.count()).where(
             (Pairing.base_city == adcode) | (Pairing.partner_city == adcode)
@@ -345,8 +340,6 @@ def city_references(session: Session, *, adcode: str) -> int:
 
 def profile_references(session: Session, *, kind: Kind, id: int) -> int:
     """How many pairings (or experts, for a university) name the profile."""
-    from profiles.models import Expert
-
     column = {
         "enterprises": Pairing.enterprise_id,
         "universities": Pairing.university_id,
@@ -388,13 +381,9 @@ def update_city(session: Session, *, adcode: str, data: Any) -> City:
 
 def record_feedback(session: Session, *, data: Any, owner: str | None = None) -> Any:
     """Store a verdict on a recommended pair; the next training uses it."""
-    from matching.vocabulary import PairingKind as Kinds
-    from profiles.kinds import KINDS
-    from profiles.models import Feedback
-
     values = data.model_dump()
     values["base_city"] = resolve_city(session, value=values["base_city"], field="base_city")
-    if values["kind"] == Kinds.city_city:
+    if values["kind"] == PairingKind.city_city:
         if not values.get("partner_city"):
             raise InvalidReference(
                 "partner_city", None, "feedback on a city pair needs partner_city"
@@ -402,7 +391,7 @@ def record_feedback(session: Session, *, data: Any, owner: str | None = None) ->
         values["partner_city"] = resolve_city(
             session, value=values["partner_city"], field="partner_city"
         )
-    elif values["kind"] == Kinds.enterprise_city:
+    elif values["kind"] == PairingKind.enterprise_city:
         if values.get("enterprise_id") is None:
             raise InvalidReference("enterprise_id", None, "feedback on a site needs enterprise_id")
         get_profile(session, kind=KINDS["enterprises"], id=values["enterprise_id"])

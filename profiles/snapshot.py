@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from matching.records import CityRecord, EnterpriseRecord, Words
+from matching.records import CityRecord, Words
 from matching.talent import ExpertRecord, NeedRecord, UniversityRecord
 from matching.training import KnownPairing, Verdict
 from matching.vocabulary import CityLevel, PairingKind, PairingStatus
 from profiles.industries import industry_catalogue
-from profiles.models import BaseAreaCity, City, Enterprise, Expert, Pairing, TalentNeed, University
+from profiles.models import BaseAreaCity, City, Expert, Feedback, Pairing, TalentNeed, University
 
 CITY_LEVELS = (CityLevel.prefecture, CityLevel.municipality)
 
@@ -129,27 +129,12 @@ def load_snapshot(session: Session) -> Snapshot:
 
 
 def load_verdicts(session: Session) -> list[Verdict]:
-    from profiles.models import Feedback
-
     rows = session.exec(select(Feedback).where(Feedback.kind == PairingKind.city_city)).all()
     return [
         Verdict(f.base_city, f.partner_city, 0 if f.verdict == "rejected" else 1)
         for f in rows
         if f.base_city and f.partner_city
     ]
-
-
-def enterprise_record(enterprise: Enterprise) -> EnterpriseRecord:
-    return EnterpriseRecord(
-        id=enterprise.id or 0,
-        name=enterprise.name,
-        hq_city=enterprise.hq_city,
-        industry_codes=tuple(enterprise.industry_codes),
-        needs=words(enterprise.needs_resources),
-        modes=tuple(enterprise.preferred_modes),
-        places=tuple(enterprise.places),
-        is_demo=enterprise.is_demo,
-    )
 
 
 def load_talent(

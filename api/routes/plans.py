@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -117,10 +118,7 @@ def _solution_dict(solution: Any, names: dict[str, str]) -> dict[str, Any]:
                 "partner": p.partner,
                 "partner_name": names[p.partner],
                 "score": p.score,
-                "reasons": [
-                    {"feature": r.feature, "text": r.text, "contribution": r.contribution}
-                    for r in p.reasons
-                ],
+                "reasons": [asdict(r) for r in p.reasons],
             }
             for p in solution.pairs
         ],
@@ -171,20 +169,8 @@ def city_pairing_plan(session: SessionDep, engine: EngineDep, body: CityPairingR
         "keep": keep,
         "forbid": forbid,
     }
-    plan = plans.save_plan(
-        session,
-        kind=PlanKind.city_pairing,
-        inputs=inputs,
-        outputs=outputs,
-        model_version=engine.city_model.version,
-        title=body.title,
-    )
-    return PlanOut(
-        id=plan.id or 0,
-        kind=plan.kind,
-        status=plan.status,
-        model_version=plan.model_version,
-        **outputs,
+    return _saved(
+        session, PlanKind.city_pairing, inputs, outputs, engine.city_model.version, body.title
     )
 
 
@@ -253,10 +239,7 @@ def talent_placement_plan(
             "city": arrays.needs[n].city,
             "score": round(score, 4),
             "programme": arrays.needs[n].programme,
-            "reasons": [
-                {"feature": r.feature, "text": r.text, "contribution": r.contribution}
-                for r in arrays._reasons(e, n)
-            ],
+            "reasons": [asdict(r) for r in arrays.reasons(e, n)],
         }
         for e, n, score in result.placed
     ]
@@ -280,13 +263,20 @@ def talent_placement_plan(
         }
     }
     inputs = {"programme": body.programme, "experts": expert_ids, "needs": need_ids}
+    return _saved(session, PlanKind.talent_placement, inputs, outputs, "talent-prior", body.title)
+
+
+def _saved(
+    session: SessionDep,
+    kind: PlanKind,
+    inputs: dict[str, Any],
+    outputs: dict[str, Any],
+    model_version: str,
+    title: str | None,
+) -> PlanOut:
+    """Save the plan as a draft record and answer with it."""
     plan = plans.save_plan(
-        session,
-        kind=PlanKind.talent_placement,
-        inputs=inputs,
-        outputs=outputs,
-        model_version="talent-prior",
-        title=body.title,
+        session, kind=kind, inputs=inputs, outputs=outputs, model_version=model_version, title=title
     )
     return PlanOut(
         id=plan.id or 0,

@@ -262,6 +262,23 @@ def _profile(data: EnterpriseCreate | Enterprise, hq_city: str) -> EnterprisePro
     )
 
 
+def _city_answer(
+    session: SessionDep,
+    engine: Any,
+    adcode: str,
+    mode: Mode | None,
+    items: list[Recommendation],
+    pair_of: Any,
+) -> CityRecommendations:
+    return CityRecommendations(
+        city=_briefs(session, [adcode])[adcode],
+        mode=mode,
+        model_version=engine.city_model.version,
+        learned=engine.city_model.ranker.learned_,
+        items=_city_items(session, items, pair_of),
+    )
+
+
 @router.get("/partners", summary="推荐合作城市 Partner cities for a base city")
 def partners(
     session: SessionDep,
@@ -273,13 +290,7 @@ def partners(
 ) -> CityRecommendations:
     adcode = repository.resolve_city(session, value=city, field="city")
     items = engine.partners(adcode, mode=mode, limit=limit, exclude_existing=exclude_existing)
-    return CityRecommendations(
-        city=_briefs(session, [adcode])[adcode],
-        mode=mode,
-        model_version=engine.city_model.version,
-        learned=engine.city_model.ranker.learned_,
-        items=_city_items(session, items, lambda key: (adcode, key)),
-    )
+    return _city_answer(session, engine, adcode, mode, items, lambda key: (adcode, key))
 
 
 @router.get("/base-cities", summary="推荐对口老区城市 Base-area cities for a developed city")
@@ -293,13 +304,7 @@ def base_cities(
 ) -> CityRecommendations:
     adcode = repository.resolve_city(session, value=city, field="city")
     items = engine.base_cities(adcode, mode=mode, limit=limit, exclude_existing=exclude_existing)
-    return CityRecommendations(
-        city=_briefs(session, [adcode])[adcode],
-        mode=mode,
-        model_version=engine.city_model.version,
-        learned=engine.city_model.ranker.learned_,
-        items=_city_items(session, items, lambda key: (key, adcode)),
-    )
+    return _city_answer(session, engine, adcode, mode, items, lambda key: (key, adcode))
 
 
 @router.get("/sites", summary="推荐落地城市 Relocation sites for a stored enterprise")

@@ -1,5 +1,6 @@
 """Talent recommendations: experts for a post, posts for an expert, universities for a city."""
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -62,10 +63,18 @@ def need_brief(arrays: TalentArrays, row: int) -> dict[str, Any]:
     }
 
 
-def _reasons(item: Scored) -> list[dict[str, Any]]:
-    return [
-        {"feature": r.feature, "text": r.text, "contribution": r.contribution} for r in item.reasons
-    ]
+def _item(rank: int, item: Scored, programme: str, **brief: dict[str, Any]) -> TalentItem:
+    """A ranked talent item with its programme, clause and reasons."""
+    spec = PROGRAMMES[Programme(programme)]
+    return TalentItem(
+        rank=rank,
+        score=item.score,
+        programme=spec.programme.value,
+        programme_label=spec.label,
+        clause=spec.clause,
+        reasons=[asdict(r) for r in item.reasons],
+        **brief,
+    )
 
 
 def _row(index: dict[int, int], value: int, field: str, kind: str) -> int:
@@ -90,39 +99,20 @@ def talent(
     if (need is None) == (expert is None):
         raise InvalidReference("need", need, "give exactly one of need or expert")
     arrays = state.talent(session, engine)
-    items = []
     if need is not None:
         row = _row(arrays.need_index, need, "need", "talent need")
-        spec = PROGRAMMES[Programme(arrays.needs[row].programme)]
-        for rank, item in enumerate(arrays.experts_for(row, limit=limit), start=1):
-            items.append(
-                TalentItem(
-                    rank=rank,
-                    score=item.score,
-                    programme=spec.programme.value,
-                    programme_label=spec.label,
-                    clause=spec.clause,
-                    expert=expert_brief(arrays, item.row),
-                    reasons=_reasons(item),
-                )
-            )
+        items = [
+            _item(rank, item, arrays.needs[row].programme, expert=expert_brief(arrays, item.row))
+            for rank, item in enumerate(arrays.experts_for(row, limit=limit), start=1)
+        ]
         return TalentRecommendations(
             query={"need": need_brief(arrays, row)}, note=NOTE, items=items
         )
     row = _row(arrays.expert_index, expert or 0, "expert", "expert")
-    for rank, item in enumerate(arrays.needs_for(row, limit=limit), start=1):
-        spec = PROGRAMMES[Programme(arrays.needs[item.row].programme)]
-        items.append(
-            TalentItem(
-                rank=rank,
-                score=item.score,
-                programme=spec.programme.value,
-                programme_label=spec.label,
-                clause=spec.clause,
-                need=need_brief(arrays, item.row),
-                reasons=_reasons(item),
-            )
-        )
+    items = [
+        _item(rank, item, arrays.needs[item.row].programme, need=need_brief(arrays, item.row))
+        for rank, item in enumerate(arrays.needs_for(row, limit=limit), start=1)
+    ]
     return TalentRecommendations(
         query={"expert": expert_brief(arrays, row)}, note=NOTE, items=items
     )
@@ -145,27 +135,17 @@ def universities(
     if adcode not in engine.cities.index:
         raise InvalidReference("city", city, "not a prefecture-level city")
     partners = frozenset(p for (b, p) in engine.existing if b == adcode)
-    spec = PROGRAMMES[Programme.university_co_building]
     items = []
     for rank, item in enumerate(
         arrays.universities_for(adcode, partners=partners, limit=limit), start=1
     ):
         u = arrays.universities[item.row]
-        items.append(
-            TalentItem(
-                rank=rank,
-                score=item.score,
-                programme=spec.programme.value,
-                programme_label=spec.label,
-                clause=spec.clause,
-                university={
-                    "id": u.id,
-                    "name": u.name,
-                    "city": u.city,
-                    "type": u.type,
-                    "disciplines": list(u.disciplines),
-                },
-                reasons=_reasons(item),
-            )
-        )
+        brief = {
+            "id": u.id,
+            "name": u.name,
+            "city": u.city,
+            "type": u.type,
+            "disciplines": list(u.disciplines),
+        }
+        items.append(_item(rank, item, Programme.university_co_building.value, university=brief))
     return TalentRecommendations(query={"city": adcode}, note=NOTE, items=items)
