@@ -39,6 +39,10 @@ TAGS = [
         "description": "推荐 Ranked, explained pairings under the four cooperation modes",
     },
     {
+        "name": "plans",
+        "description": "方案 City-pairing and talent-placement rounds: optimal and stable plans",
+    },
+    {
         "name": "enterprises",
         "description": "企业 Enterprises planning to place production, R&D or HQ",
     },

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -30,6 +30,7 @@ def _config(connection: Any) -> Config:
 
 
 FIRST = "0001"
+MIGRATION_LOCK = 0x436F756E  # any fixed number shared by every process of this service
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
@@ -39,6 +40,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     its missing tables are added and it is stamped at the first revision.
     """
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":  # several workers may start at once
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config = _config(connection)
         tables = set(inspect(connection).get_table_names())
         if "city" in tables and "alembic_version" not in tables:
