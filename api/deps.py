@@ -7,10 +7,10 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.engine import EngineState
 from api.settings import ApiSettings, get_api_settings
 from matching.engine import Engine as RankingEngine
 from profiles.db import read_only
+from profiles.ranking import EngineState
 
 
 def get_db_engine(request: Request) -> Engine:

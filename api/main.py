@@ -9,12 +9,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
 from api import errors
-from api.engine import EngineState, get_engine_settings
 from api.idempotency import IdempotencyMiddleware
-from api.routes import catalogue, health, plans, profiles, recommendations, search, talent
+from api.routes import catalogue, health, jobs, plans, profiles, recommendations, search, talent
 from api.settings import get_api_settings
+from jobs.scheduler import SchedulerService
+from jobs.settings import get_job_settings
 from matching.registry import ModelRegistry
 from profiles.db import get_engine, upgrade_schema
+from profiles.ranking import EngineState, get_engine_settings
 
 DESCRIPTION = """
 对口 **Counterpart** pairs China's revolutionary base areas (革命老区) with developed regions,
@@ -56,16 +58,36 @@ TAGS = [
         "name": "pairings",
         "description": "结对关系 Existing and proposed pairings (对口合作, 东西部协作 …)",
     },
+    {
+        "name": "jobs",
+        "description": "任务 Background jobs, their runs, and the review queues they fill",
+    },
+    {
+        "name": "subscriptions",
+        "description": "订阅 Webhooks: signed events when a good match appears",
+    },
 ]
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     upgrade_schema(app.state.engine)
+    service = None
+    if app.state.start_scheduler:
+        service = SchedulerService(app.state.engine)
+        service.start()
+    app.state.scheduler = service
     yield
+    if service is not None:
+        service.stop()
 
 
-def create_app(engine: Engine | None = None, model_dir: Path | None = None) -> FastAPI:
+def create_app(
+    engine: Engine | None = None,
+    model_dir: Path | None = None,
+    *,
+    start_scheduler: bool | None = None,
+) -> FastAPI:
     """The application over ``engine`` (by default the one ``DATABASE_URL`` names)."""
     settings = get_api_settings()
     app = FastAPI(
@@ -86,6 +108,9 @@ def create_app(engine: Engine | None = None, model_dir: Path | None = None) -> F
             allow_headers=["*"],
         )
     app.state.engine = engine or get_engine()
+    app.state.start_scheduler = (
+        get_job_settings().scheduler_enabled if start_scheduler is None else start_scheduler
+    )
     app.add_middleware(IdempotencyMiddleware)
     app.state.engine_state = EngineState(
         ModelRegistry(model_dir or get_engine_settings().model_dir)
@@ -98,6 +123,7 @@ def create_app(engine: Engine | None = None, model_dir: Path | None = None) -> F
         recommendations.router,
         talent.router,
         plans.router,
+        jobs.router,
         recommendations.feedback_router,
         *profiles.routers,
     )

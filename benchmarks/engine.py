@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 from sqlmodel import Session
 
-from api.engine import train_models
 from matching.engine import Engine, EnterpriseProfile
 from matching.features import SITE_FEATURES
 from matching.records import (
@@ -37,6 +36,7 @@ from matching.records import (
     reach_matrix,
 )
 from profiles.db import make_engine, session_scope, upgrade_schema
+from profiles.ranking import train_models
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
 from profiles.snapshot import load_snapshot

@@ -154,3 +154,31 @@ def _baseline_scores(cities: CityArrays, row: int, columns: np.ndarray) -> dict[
         "gravity": lambda: cities.gdp[columns] / km,
     }
     return {name: make() for name, make in baselines.items()}
+
+
+def ranking_mrr(
+    cities: CityArrays,
+    ranker: PairRanker,
+    pairings: Sequence[KnownPairing],
+    province_pairs: frozenset[tuple[str, str]],
+) -> float:
+    """MRR of a fitted ranker over the known pairings (each base city's candidates ranked).
+
+    Used to decide whether a retrained model may replace the current one: both are scored on
+    the same, current pairings.
+    """
+    candidates = candidate_rows(cities, pairings)
+    loads = partner_loads(pairings)
+    reciprocal = []
+    for base in sorted({p.base for p in pairings if p.base in cities.index}):
+        row = cities.index[base]
+        columns = np.setdiff1d(candidates, [row])
+        features = city_pair_features(
+            cities, np.array([row]), columns, ties_for(base, province_pairs, loads)
+        )[0]
+        truth = {p.partner for p in pairings if p.base == base}
+        relevant = np.isin([cities.records[c].adcode for c in columns], list(truth)).astype(float)
+        reciprocal.append(
+            query_metrics(_ranked(ranker.decision_function(features), relevant))["mrr"]
+        )
+    return float(np.mean(reciprocal)) if reciprocal else 0.0

@@ -303,6 +303,18 @@ class EnterpriseArrays:
     def __len__(self) -> int:
         return len(self.ids)
 
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {int(i): k for k, i in enumerate(self.ids)}
+
+    def position_of(self, enterprise_id: int) -> int | None:
+        return self._positions.get(enterprise_id)
+
+    def subset(self, rows: np.ndarray) -> "EnterpriseArrays":
+        return EnterpriseArrays(
+            self.ids[rows], self.hq[rows], self.industries[rows], self.needs[rows]
+        )
+
 
 def haversine_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Great-circle distances between radian (lon, lat) rows of ``a`` and ``b``, broadcast."""

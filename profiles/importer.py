@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
+from profiles import outbox
 from profiles.errors import InvalidReference
 from profiles.kinds import Kind
 from profiles.models import utcnow
@@ -287,8 +288,18 @@ class Importer:
                 self.report.updated += 1
         if inserts:
             self.session.execute(insert(self.kind.table), inserts)
+        if self.kind.slug == "enterprises":
+            self._announce(keys)
         self.session.flush()
         pending.clear()
+
+    def _announce(self, keys: list[tuple[Any, ...]]) -> None:
+        """One outbox event per created or updated enterprise, in the import's transaction."""
+        self.session.flush()
+        ids = [row.id for row in find_by_natural_keys(self.session, self.kind, keys).values()]
+        outbox.emit_many(
+            self.session, outbox.ENTERPRISE_UPSERTED, ({"enterprise_id": i} for i in ids)
+        )
 
     def _note_duplicate(self, number: int, values: dict[str, Any]) -> None:
         if self._org_names is None or self.kind.name_field != "name":

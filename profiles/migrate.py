@@ -29,7 +29,6 @@ def _config(connection: Any) -> Config:
     return config
 
 
-FIRST = "0001"
 MIGRATION_LOCK = 0x436F756E  # any fixed number shared by every process of this service
 
 
@@ -37,7 +36,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to ``revision``.
 
     A database made before migrations existed (tables, no ``alembic_version``) is adopted:
-    its missing tables are added and it is stamped at the first revision.
+    its missing tables are added from the models, which are the head schema, and it is
+    stamped at head.
     """
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":  # several workers may start at once
@@ -45,9 +45,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config = _config(connection)
         tables = set(inspect(connection).get_table_names())
         if "city" in tables and "alembic_version" not in tables:
-            log.warning("adopting a database created before migrations: stamping %s", FIRST)
+            log.warning("adopting a database created before migrations: stamping head")
             SQLModel.metadata.create_all(connection, checkfirst=True)
-            command.stamp(config, FIRST)
+            command.stamp(config, "head")
         command.upgrade(config, revision)
 
 

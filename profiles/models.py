@@ -614,3 +614,138 @@ class IdempotencyRecord(SQLModel, table=True):
     lease_until: datetime = Field(default_factory=utcnow)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# ---------------------------------------------------------------- Jobs, review queues, webhooks
+class JobRun(SQLModel, table=True):
+    """One run of a background job; unique per job and scheduled time (runs are idempotent)."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job", "scheduled_for", name="uq_job_run_schedule"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=40, index=True)
+    trigger: str = Field(max_length=20, description="schedule | manual")
+    scheduled_for: datetime | None = None
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    status: str = Field(
+        default="running", max_length=20, description="running | succeeded | failed"
+    )
+    counts: dict = Field(default_factory=dict, sa_type=JSON)
+    error: str | None = Field(default=None, sa_type=Text)
+
+
+class RecommendationCache(SQLModel, table=True):
+    """Cached top-k recommendations for one subject (a city or an enterprise)."""
+
+    __tablename__ = "recommendation_cache"
+    subject: str = Field(
+        primary_key=True, max_length=40, description="base:360700, partner:440300, enterprise:12"
+    )
+    items: list = Field(default_factory=list, sa_type=JSON)
+    model_version: str = Field(max_length=80)
+    stamp: str = Field(max_length=64, description="fingerprint of the inputs it was computed from")
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class DuplicateCandidate(SQLModel, table=True):
+    """A likely duplicate pair found by the dedupe audit, waiting for review."""
+
+    __tablename__ = "duplicate_candidate"
+    __table_args__ = (UniqueConstraint("kind", "first_id", "second_id", name="uq_duplicate_pair"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True, description="enterprises | universities | experts")
+    first_id: int
+    second_id: int
+    score: float
+    status: str = Field(
+        default="open", max_length=12, index=True, description="open | merged | dismissed"
+    )
+    detected_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+
+
+class ProfileFlag(SQLModel, table=True):
+    """A profile whose owner should update it (old statistics, unconfirmed for a year)."""
+
+    __tablename__ = "profile_flag"
+    __table_args__ = (UniqueConstraint("kind", "key", "reason", name="uq_profile_flag"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)
+    key: str = Field(max_length=40)
+    reason: str = Field(max_length=40)
+    detail: str = Field(max_length=400)
+    flagged_at: datetime = Field(default_factory=utcnow)
+
+
+class SubscriptionBase(SQLModel):
+    url: str = Field(max_length=500, description="https, or a loopback address the operator allows")
+    event: str = Field(
+        max_length=40, description="enterprise.upserted | recommendation.updated | plan.approved"
+    )
+    city: str | None = Field(
+        default=None, max_length=6, description="the city the subscriber cares about"
+    )
+    mode: Mode | None = None
+    min_score: float = Field(default=0.0, ge=0, le=1)
+    description: str | None = Field(default=None, max_length=400)
+
+
+class Subscription(SubscriptionBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    secret: str = Field(max_length=100)
+    active: bool = Field(default=True, index=True)
+    owner: str | None = Field(default=None, max_length=100, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SubscriptionCreate(SubscriptionBase):
+    model_config = STRICT
+
+    city: str | None = Field(default=None, max_length=40, description="adcode or name")
+
+
+class SubscriptionPublic(SubscriptionBase):
+    id: int
+    active: bool
+    created_at: datetime
+
+
+class OutboxEvent(SQLModel, table=True):
+    """A change worth telling subscribers about, written in the same transaction as the change."""
+
+    __tablename__ = "outbox_event"
+    id: str = Field(primary_key=True, max_length=40, description="msg_… unique event id")
+    type: str = Field(max_length=40, index=True)
+    payload: dict = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = Field(default_factory=utcnow)
+    dispatched_at: datetime | None = Field(default=None, index=True)
+
+
+class Delivery(SQLModel, table=True):
+    """One event to one subscriber: attempts, backoff and outcome."""
+
+    __table_args__ = (UniqueConstraint("subscription_id", "event_id", name="uq_delivery_event"),)
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(foreign_key="subscription.id", index=True)
+    event_id: str = Field(foreign_key="outbox_event.id", max_length=40)
+    body: str = Field(sa_type=Text)
+    status: str = Field(
+        default="pending", max_length=12, index=True, description="pending | delivered | dead"
+    )
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    delivered_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Who runs the scheduler now (SQLite; PostgreSQL uses an advisory lock)."""
+
+    __tablename__ = "scheduler_lease"
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=100)
+    expires_at: datetime

@@ -5,6 +5,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from matching.vocabulary import PairingKind, PairingStatus, PlanKind, PlanStatus, Scheme
+from profiles import outbox
 from profiles.errors import Conflict, NotFound
 from profiles.models import Pairing, PairingCreate, Plan, pairing_key, utcnow
 
@@ -61,6 +62,19 @@ def approve_plan(session: Session, *, id: int, solution: str) -> tuple[Plan, int
         older.status = PlanStatus.superseded
         older.updated_at = utcnow()
         session.add(older)
+    cities = sorted(
+        {
+            c
+            for p in plan.outputs[solution]["pairs"]
+            for c in (p.get("base"), p.get("partner"), p.get("city"))
+            if c
+        }
+    )
+    outbox.emit(
+        session,
+        outbox.PLAN_APPROVED,
+        {"plan_id": plan.id, "kind": plan.kind.value, "solution": solution, "cities": cities},
+    )
     plan.status = PlanStatus.approved
     plan.approved_solution = solution
     plan.approved_at = plan.updated_at = utcnow()

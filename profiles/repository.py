@@ -7,6 +7,7 @@ from sqlalchemy import func, tuple_
 from sqlmodel import Session, SQLModel, select
 
 from matching.vocabulary import CityLevel, PairingKind
+from profiles import outbox
 from profiles.errors import Conflict, InvalidReference, NotFound
 from profiles.industries import industry_catalogue
 from profiles.kinds import KINDS, Kind
@@ -258,6 +259,7 @@ def create_profile(
     row = kind.table.model_validate(values | {"owner": owner})
     session.add(row)
     session.flush()
+    _announce(session, kind, row)
     return row
 
 
@@ -285,7 +287,13 @@ def update_profile(session: Session, *, kind: Kind, id: int, data: SQLModel) -> 
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+    _announce(session, kind, row)
     return row
+
+
+def _announce(session: Session, kind: Kind, row: Any) -> None:
+    if kind.slug == "enterprises":
+        outbox.emit(session, outbox.ENTERPRISE_UPSERTED, {"enterprise_id": row.id})
 
 
 def count_rows(session: Session, table: type[SQLModel]) -> int:

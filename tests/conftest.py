@@ -18,10 +18,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from api.engine import train_models
 from api.main import create_app
 from matching.registry import ModelRegistry
 from profiles.db import make_engine, session_scope, upgrade_schema
+from profiles.ranking import train_models
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
 
@@ -139,7 +139,7 @@ def model_dir(trained_models: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(engine: Engine, model_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(engine, model_dir)) as client:
+    with TestClient(create_app(engine, model_dir, start_scheduler=False)) as client:
         yield client
 
 

@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.engine import train_models
 from matching.registry import ModelRegistry
+from profiles.ranking import train_models
 
 PARTNERS = "/api/v1/recommendations/partners"
 SITES = "/api/v1/recommendations/sites"

@@ -1,4 +1,4 @@
-"""The engine as the API and CLI use it: built once from the store, rebuilt when data change.
+"""The engine as the API, the CLI and the jobs use it: built once from the store, rebuilt when data change.
 
 ``EngineState.get(session)`` returns an ``Engine`` for the current catalogue and promoted
 models. It checks a cheap version stamp (row counts and last update times) on each call and
@@ -100,9 +100,13 @@ class EngineState:
         self._enterprises: tuple[tuple[Any, ...], EnterpriseArrays] | None = None
         self._talent: tuple[tuple[Any, ...], TalentArrays] | None = None
 
+    def data_stamp(self, session: Session) -> tuple[Any, ...]:
+        """What the city rankings depend on: cities, pairings, feedback, universities."""
+        return data_version(session, City, Pairing, Feedback, University)
+
     def _stamp_now(self, session: Session) -> tuple[Any, ...]:
         models = (self.registry.current_version("city"), self.registry.current_version("site"))
-        return (*data_version(session, City, Pairing, Feedback, University), *models)
+        return (*self.data_stamp(session), *models)
 
     def get(self, session: Session) -> Engine:
         stamp = self._stamp_now(session)

@@ -1,0 +1,230 @@
+"""Jobs (list, run now), the duplicate review queue, and webhook subscriptions."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import BaseModel
+from sqlmodel import select
+
+from api.deps import SessionDep
+from api.routes.common import ItemList
+from jobs import tasks, webhooks
+from jobs.scheduler import schedule_of, trigger_of
+from jobs.settings import get_job_settings
+from profiles import repository, review
+from profiles.errors import InvalidReference, NotFound
+from profiles.models import (
+    Delivery,
+    DuplicateCandidate,
+    JobRun,
+    ProfileFlag,
+    Subscription,
+    SubscriptionCreate,
+    SubscriptionPublic,
+    utcnow,
+)
+from profiles.outbox import EVENT_TYPES
+
+router = APIRouter(tags=["jobs"])
+Id = Annotated[int, Path(ge=1, le=2**53)]
+
+
+class JobInfo(BaseModel):
+    name: str
+    schedule: str
+    last_run: JobRun | None
+    next_run: datetime | None
+
+
+class NewSubscription(SubscriptionPublic):
+    secret: str  # shown once: the key to verify signatures with
+
+
+def _context(request: Request) -> tasks.Context:
+    return tasks.Context(engine=request.app.state.engine, state=request.app.state.engine_state)
+
+
+@router.get("/jobs", summary="后台任务 Every job with its last and next run")
+def list_jobs(session: SessionDep, request: Request) -> ItemList[JobInfo]:
+    settings = get_job_settings()
+    last = tasks.last_runs(session)
+    service = getattr(request.app.state, "scheduler", None)
+    planned = service.next_runs() if service is not None else {}
+    items = [
+        JobInfo(
+            name=name,
+            schedule=schedule_of(name, settings),
+            last_run=last.get(name),
+            next_run=planned.get(name)
+            or trigger_of(name, settings).get_next_fire_time(None, utcnow()),
+        )
+        for name in tasks.JOBS
+    ]
+    return ItemList(items=items, total=len(items))
+
+
+@router.get("/jobs/runs", summary="任务记录 Recent runs")
+def job_runs(
+    session: SessionDep,
+    job: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ItemList[JobRun]:
+    statement = select(JobRun).order_by(JobRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if job:
+        statement = statement.where(JobRun.job == job)
+    return ItemList(items=list(session.exec(statement).all()))
+
+
+@router.post("/jobs/{name}/run", summary="立即运行 Run a job now (the run is recorded)")
+def run_job(request: Request, name: Annotated[str, Path(max_length=40)]) -> JobRun:
+    if name not in tasks.JOBS:
+        raise NotFound("job", name)
+    return tasks.run(_context(request), name)
+
+
+@router.get("/review/duplicates", summary="疑似重复 Likely duplicates awaiting review")
+def duplicates(
+    session: SessionDep,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    status: Annotated[str, Query(pattern="^(open|merged|dismissed)$")] = "open",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ItemList[dict[str, Any]]:
+    statement = (
+        select(DuplicateCandidate)
+        .where(DuplicateCandidate.status == status)
+        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
+        .limit(limit)
+    )  # type: ignore[attr-defined]
+    if kind:
+        statement = statement.where(DuplicateCandidate.kind == kind)
+    items = []
+    for candidate in session.exec(statement).all():
+        table = repository.KINDS[candidate.kind].table
+        first, second = (
+            session.get(table, candidate.first_id),
+            session.get(table, candidate.second_id),
+        )
+        items.append(
+            candidate.model_dump()
+            | {
+                "first_name": getattr(first, "name", None),
+                "second_name": getattr(second, "name", None),
+            }
+        )
+    return ItemList(items=items)
+
+
+@router.post(
+    "/review/duplicates/{candidate_id}/merge",
+    summary="合并重复 Merge (pairings and feedback move to the kept record)",
+)
+def merge_duplicate(
+    session: SessionDep, candidate_id: Id, keep: Annotated[int | None, Query(ge=1, le=2**53)] = None
+) -> DuplicateCandidate:
+    return review.merge(session, candidate_id=candidate_id, keep=keep)
+
+
+@router.post("/review/duplicates/{candidate_id}/dismiss", summary="不是重复 Dismiss")
+def dismiss_duplicate(session: SessionDep, candidate_id: Id) -> DuplicateCandidate:
+    return review.dismiss(session, candidate_id=candidate_id)
+
+
+@router.get("/review/stale", summary="待更新档案 Profiles flagged for their owners to update")
+def stale(
+    session: SessionDep,
+    kind: Annotated[str | None, Query(max_length=20)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ItemList[ProfileFlag]:
+    statement = select(ProfileFlag).order_by(ProfileFlag.id).limit(limit)
+    if kind:
+        statement = statement.where(ProfileFlag.kind == kind)
+    return ItemList(items=list(session.exec(statement).all()))
+
+
+@router.post(
+    "/subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    tags=["subscriptions"],
+    summary="订阅 Register a webhook for matches you care about",
+)
+def create_subscription(session: SessionDep, body: SubscriptionCreate) -> NewSubscription:
+    if body.event not in EVENT_TYPES:
+        raise InvalidReference("event", body.event, f"events: {', '.join(EVENT_TYPES)}")
+    try:
+        webhooks.check_url(body.url, get_job_settings())
+    except webhooks.UnsafeUrl as error:
+        raise InvalidReference("url", body.url, str(error)) from error
+    values = body.model_dump()
+    if values["city"]:
+        values["city"] = repository.resolve_city(session, value=values["city"], field="city")
+    subscription = Subscription.model_validate(values | {"secret": webhooks.new_secret()})
+    session.add(subscription)
+    session.flush()
+    return NewSubscription.model_validate(subscription, from_attributes=True)
+
+
+@router.get("/subscriptions", tags=["subscriptions"], summary="订阅列表 Subscriptions")
+def list_subscriptions(session: SessionDep) -> ItemList[SubscriptionPublic]:
+    return ItemList(items=list(session.exec(select(Subscription).order_by(Subscription.id)).all()))
+
+
+def _subscription(session: SessionDep, subscription_id: int) -> Subscription:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None:
+        raise NotFound("subscription", subscription_id)
+    return subscription
+
+
+@router.get(
+    "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="订阅详情 One subscription"
+)
+def get_subscription(session: SessionDep, subscription_id: Id) -> SubscriptionPublic:
+    return _subscription(session, subscription_id)
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="停用订阅 Deactivate"
+)
+def delete_subscription(session: SessionDep, subscription_id: Id) -> SubscriptionPublic:
+    subscription = _subscription(session, subscription_id)
+    subscription.active, subscription.updated_at = False, utcnow()
+    session.add(subscription)
+    return subscription
+
+
+@router.get(
+    "/subscriptions/{subscription_id}/deliveries",
+    tags=["subscriptions"],
+    summary="投递记录 Deliveries",
+)
+def deliveries(
+    session: SessionDep, subscription_id: Id, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> ItemList[Delivery]:
+    _subscription(session, subscription_id)
+    statement = (
+        select(Delivery)
+        .where(Delivery.subscription_id == subscription_id)
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    )  # type: ignore[union-attr]
+    return ItemList(items=list(session.exec(statement).all()))
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver",
+    tags=["subscriptions"],
+    summary="重新投递 Send a delivery again now (same event id)",
+)
+def redeliver(
+    request: Request, session: SessionDep, subscription_id: Id, delivery_id: Id
+) -> Delivery:
+    delivery = session.get(Delivery, delivery_id)
+    if delivery is None or delivery.subscription_id != subscription_id:
+        raise NotFound("delivery", delivery_id)
+    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, utcnow()
+    session.add(delivery)
+    session.commit()
+    tasks.send_due(_context(request), delivery_ids=[delivery_id])
+    session.refresh(delivery)
+    return delivery

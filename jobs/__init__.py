@@ -1,0 +1,1 @@
+"""Background work: retraining, cache refresh, duplicate audit, stale profiles, webhook delivery."""

@@ -1,0 +1,570 @@
+"""The jobs. Each is a module-level function of a ``Context``; ``run`` records every run.
+
+    retrain         fit on pairings and feedback; promote only if no worse on the current pairings
+    refresh         recompute cached top-k recommendations, only where inputs changed
+    dedupe-audit    likely duplicate enterprises, universities, experts → the review queue
+    stale-profiles  flag old statistics and profiles nobody confirmed for a year
+    deliver         turn outbox events into deliveries, and send what is due (with retries)
+
+A run is unique per job and scheduled time, so a schedule that fires twice runs once.
+"""
+
+import hashlib
+import json
+import logging
+import random
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, insert, or_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from jobs import webhooks
+from jobs.settings import JobSettings, get_job_settings
+from matching.engine import EnterpriseProfile
+from matching.evaluation import ranking_mrr
+from matching.records import CityArrays
+from matching.vocabulary import Mode
+from profiles import outbox
+from profiles.models import (
+    City,
+    Delivery,
+    DuplicateCandidate,
+    Enterprise,
+    Expert,
+    JobRun,
+    OutboxEvent,
+    ProfileFlag,
+    RecommendationCache,
+    Subscription,
+    TalentNeed,
+    University,
+)
+from profiles.names import OrgNames
+from profiles.ranking import EngineState, train_models
+from profiles.snapshot import load_snapshot, words
+
+log = logging.getLogger("counterpart.jobs")
+Clock = Callable[[], datetime]
+MAX_BLOCK = 4_000
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass
+class Context:
+    engine: Engine
+    state: EngineState
+    settings: JobSettings = field(default_factory=get_job_settings)
+    clock: Clock = system_clock
+    http: Any = None  # an httpx.Client for deliveries (tests pass their own)
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+
+# ---------------------------------------------------------------- retrain
+def retrain(ctx: Context) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        snapshot = load_snapshot(session)
+        trained = train_models(session, snapshot)
+    cities = CityArrays(snapshot.cities)
+    registry = ctx.state.registry
+    current = registry.load("city")
+    new_mrr = ranking_mrr(cities, trained.city.ranker, snapshot.pairings, snapshot.province_pairs)
+    old_mrr = (
+        ranking_mrr(cities, current.ranker, snapshot.pairings, snapshot.province_pairs)
+        if current
+        else None
+    )
+    promote = old_mrr is None or new_mrr >= old_mrr - 1e-9
+    trained.city.metrics |= {"mrr_on_current_pairings": new_mrr, "previous_mrr": old_mrr}
+    registry.save("city", trained.city, promote=promote)
+    registry.save("site", trained.site, promote=True)
+    return {
+        "city_version": trained.city.version,
+        "promoted": promote,
+        "mrr": round(new_mrr, 4),
+        "previous_mrr": None if old_mrr is None else round(old_mrr, 4),
+        "verdicts": len(snapshot.verdicts),
+    }
+
+
+# ---------------------------------------------------------------- refresh
+def _stamp(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def refresh(ctx: Context) -> dict[str, Any]:
+    """Recompute top-k for every base city, partner city and enterprise whose inputs changed."""
+    k = ctx.settings.refresh_top_k
+    with Session(ctx.engine) as session:
+        engine = ctx.state.get(session)
+        cached = dict(
+            session.exec(select(RecommendationCache.subject, RecommendationCache.stamp)).all()
+        )
+        previous = {
+            s: i
+            for s, i in session.exec(
+                select(RecommendationCache.subject, RecommendationCache.items)
+            ).all()
+            if s.startswith("base:")
+        }
+        city_stamp = _stamp(engine.city_model.version, ctx.state.data_stamp(session))
+        rows: dict[str, tuple[list[dict[str, Any]], str, str]] = {}
+        for role, subjects, rank in (
+            ("base", engine.base_rows, engine.partners),
+            ("partner", engine.partner_rows, engine.base_cities),
+        ):
+            for row in subjects:
+                adcode = engine.cities.records[row].adcode
+                subject = f"{role}:{adcode}"
+                if cached.get(subject) != city_stamp:
+                    items = [
+                        {"key": i.key, "score": i.score, "mode": i.mode.value}
+                        for i in rank(adcode, limit=k)
+                    ]
+                    rows[subject] = (items, engine.city_model.version, city_stamp)
+        enterprises = session.exec(
+            select(Enterprise.id, Enterprise.updated_at).where(Enterprise.archived.is_(False))
+        ).all()
+        stale = [
+            (i, _stamp(engine.site_model.version, u))
+            for i, u in enterprises
+            if cached.get(f"enterprise:{i}") != _stamp(engine.site_model.version, u)
+        ]
+        if stale:
+            arrays = ctx.state.enterprises(session, engine)
+            wanted = np.array(
+                [arrays.position_of(i) for i, _ in stale if arrays.position_of(i) is not None]
+            )
+            if len(wanted):
+                subset = arrays.subset(wanted)
+                top, scores = engine.batch_sites(subset, k=k)
+                stamp_of = dict(stale)
+                for n, enterprise_id in enumerate(subset.ids.tolist()):
+                    items = [
+                        {"key": engine.cities.records[r].adcode, "score": round(float(s), 4)}
+                        for r, s in zip(top[n], scores[n], strict=True)
+                    ]
+                    rows[f"enterprise:{enterprise_id}"] = (
+                        items,
+                        engine.site_model.version,
+                        stamp_of[enterprise_id],
+                    )
+        changed = _store_cache(session, rows, ctx.clock())
+        _announce_new_recommendations(session, rows, previous)
+        session.commit()
+    return {
+        "recomputed": changed,
+        "unchanged": len(set(cached) - set(rows)),
+        "enterprises": len(stale),
+    }
+
+
+def _store_cache(
+    session: Session, rows: dict[str, tuple[list[dict[str, Any]], str, str]], now: datetime
+) -> int:
+    subjects = list(rows)
+    for begin in range(0, len(subjects), 5_000):
+        chunk = subjects[begin : begin + 5_000]
+        session.execute(
+            RecommendationCache.__table__.delete().where(RecommendationCache.subject.in_(chunk))
+        )  # type: ignore[attr-defined]
+        session.execute(
+            insert(RecommendationCache),
+            [
+                {
+                    "subject": s,
+                    "items": rows[s][0],
+                    "model_version": rows[s][1],
+                    "stamp": rows[s][2],
+                    "computed_at": now,
+                }
+                for s in chunk
+            ],
+        )
+    return len(subjects)
+
+
+def _announce_new_recommendations(
+    session: Session, rows: dict[str, Any], previous: dict[str, list[dict[str, Any]]]
+) -> None:
+    """An event for each base city whose top-k gained partners."""
+    for subject, (items, version, _) in rows.items():
+        if not subject.startswith("base:"):
+            continue
+        before = {i["key"] for i in previous.get(subject, [])}
+        new = [i for i in items if i["key"] not in before]
+        if new and subject in previous:
+            outbox.emit(
+                session,
+                outbox.RECOMMENDATION_UPDATED,
+                {"city": subject.removeprefix("base:"), "new_items": new, "model_version": version},
+            )
+
+
+# ---------------------------------------------------------------- dedupe-audit
+def dedupe_audit(ctx: Context) -> dict[str, Any]:
+    """Near-duplicate names within blocks (city + first industry), via rapidfuzz cdist."""
+    found = 0
+    with Session(ctx.engine) as session:
+        names = OrgNames(list(session.exec(select(City.name).where(City.level != "county")).all()))
+        sources = {
+            "enterprises": select(
+                Enterprise.id, Enterprise.name, Enterprise.hq_city, Enterprise.industry_codes
+            ).where(Enterprise.archived.is_(False)),
+            "experts": select(Expert.id, Expert.name, Expert.city, Expert.affiliation).where(
+                Expert.archived.is_(False)
+            ),
+            "universities": select(
+                University.id, University.name, University.city, University.type
+            ).where(University.archived.is_(False)),
+        }
+        known = {
+            (k, a, b)
+            for k, a, b in session.exec(
+                select(
+                    DuplicateCandidate.kind,
+                    DuplicateCandidate.first_id,
+                    DuplicateCandidate.second_id,
+                )
+            ).all()
+        }
+        fresh = []
+        for kind, statement in sources.items():
+            blocks: dict[tuple[Any, ...], list[tuple[int, str]]] = defaultdict(list)
+            for row_id, name, city, extra in session.exec(statement).all():
+                label = f"{name}{extra}" if kind == "experts" else name
+                first = (extra[0] if extra else "") if kind == "enterprises" else ""
+                core = names.core(label)
+                blocks[(city, first, core[:1] if kind == "enterprises" else "")].append(
+                    (row_id, label)
+                )
+            for members in blocks.values():
+                for begin in range(0, len(members), MAX_BLOCK):
+                    part = members[begin : begin + MAX_BLOCK]
+                    for i, j, score in names.near_duplicates(
+                        [m[1] for m in part], threshold=ctx.settings.duplicate_threshold
+                    ):
+                        a, b = sorted((part[i][0], part[j][0]))
+                        if (kind, a, b) not in known:
+                            known.add((kind, a, b))
+                            fresh.append(
+                                {
+                                    "kind": kind,
+                                    "first_id": a,
+                                    "second_id": b,
+                                    "score": score,
+                                    "status": "open",
+                                    "detected_at": ctx.clock(),
+                                }
+                            )
+        if fresh:
+            session.execute(insert(DuplicateCandidate), fresh)
+        found = len(fresh)
+        session.commit()
+    return {"new_candidates": found}
+
+
+# ---------------------------------------------------------------- stale-profiles
+def stale_profiles(ctx: Context) -> dict[str, Any]:
+    now = ctx.clock()
+    oldest_year = now.year - ctx.settings.stale_after_years
+    unconfirmed = now - timedelta(days=ctx.settings.unconfirmed_after_days)
+    with Session(ctx.engine) as session:
+        flagged = {
+            (k, key, r)
+            for k, key, r in session.exec(
+                select(ProfileFlag.kind, ProfileFlag.key, ProfileFlag.reason)
+            ).all()
+        }
+        rows = []
+        for adcode, name, population, gdp in session.exec(
+            select(City.adcode, City.name, City.population_year, City.gdp_year).where(
+                or_(City.population_year < oldest_year, City.gdp_year < oldest_year)
+            )
+        ).all():
+            rows.append(
+                (
+                    "cities",
+                    adcode,
+                    "statistics_old",
+                    f"{name}统计数据年份（人口 {population}，GDP {gdp}）早于 {oldest_year} 年",
+                )
+            )
+        for kind, table in (
+            ("enterprises", Enterprise),
+            ("experts", Expert),
+            ("needs", TalentNeed),
+        ):
+            for row_id in session.exec(
+                select(table.id).where(table.archived.is_(False), table.updated_at < unconfirmed)
+            ).all():  # type: ignore[attr-defined]
+                rows.append(
+                    (kind, str(row_id), "unconfirmed", f"自 {unconfirmed:%Y-%m-%d} 起无人确认")
+                )
+        fresh = [
+            {"kind": k, "key": key, "reason": r, "detail": d, "flagged_at": now}
+            for k, key, r, d in rows
+            if (k, key, r) not in flagged
+        ]
+        if fresh:
+            session.execute(insert(ProfileFlag), fresh)
+        session.commit()
+    return {"flagged": len(fresh), "already_flagged": len(rows) - len(fresh)}
+
+
+# ---------------------------------------------------------------- deliver
+def deliver(ctx: Context) -> dict[str, Any]:
+    counts = {"dispatched_events": 0, "deliveries_created": 0} | dispatch(ctx)
+    counts |= send_due(ctx)
+    return counts
+
+
+def dispatch(ctx: Context) -> dict[str, int]:
+    """Turn undispatched outbox events into deliveries for the subscriptions they match."""
+    created = events = 0
+    with Session(ctx.engine) as session:
+        subscriptions = session.exec(
+            select(Subscription).where(Subscription.active.is_(True))
+        ).all()
+        pending = session.exec(
+            select(OutboxEvent)
+            .where(OutboxEvent.dispatched_at.is_(None))
+            .order_by(OutboxEvent.created_at)
+            .limit(5_000)
+        ).all()
+        engine = ctx.state.get(session) if pending and subscriptions else None
+        for event in pending:
+            for subscription in subscriptions:
+                if subscription.event != event.type:
+                    continue
+                data = _match(session, engine, event, subscription)
+                if data is not None:
+                    body = json.dumps(
+                        {
+                            "id": event.id,
+                            "type": event.type,
+                            "timestamp": _aware(event.created_at).isoformat(),
+                            "data": data,
+                        },
+                        ensure_ascii=False,
+                    )
+                    session.add(
+                        Delivery(
+                            subscription_id=subscription.id or 0,
+                            event_id=event.id,
+                            body=body,
+                            next_attempt_at=ctx.clock(),
+                        )
+                    )
+                    created += 1
+            event.dispatched_at = ctx.clock()
+            session.add(event)
+            events += 1
+        session.commit()
+    return {"dispatched_events": events, "deliveries_created": created}
+
+
+def _match(
+    session: Session, engine: Any, event: OutboxEvent, subscription: Subscription
+) -> dict[str, Any] | None:
+    payload = event.payload
+    if event.type == outbox.PLAN_APPROVED:
+        return (
+            payload
+            if subscription.city is None or subscription.city in payload.get("cities", [])
+            else None
+        )
+    if event.type == outbox.RECOMMENDATION_UPDATED:
+        if subscription.city not in (None, payload["city"]):
+            return None
+        items = [i for i in payload["new_items"] if i["score"] >= subscription.min_score]
+        return payload | {"new_items": items} if items else None
+    enterprise = session.get(Enterprise, payload["enterprise_id"])
+    if enterprise is None or enterprise.archived or engine is None:
+        return None
+    profile = EnterpriseProfile(
+        enterprise.name,
+        enterprise.hq_city,
+        tuple(enterprise.industry_codes),
+        industry_words=words(enterprise.industry_keywords),
+        needs=words(enterprise.needs_resources),
+    )
+    mode = Mode(subscription.mode) if subscription.mode else None
+    best = engine.sites(profile, mode=mode, limit=1).items
+    if (
+        not best
+        or best[0].score < subscription.min_score
+        or subscription.city not in (None, best[0].key)
+    ):
+        return None
+    return {
+        "enterprise": {
+            "id": enterprise.id,
+            "name": enterprise.name,
+            "hq_city": enterprise.hq_city,
+            "is_demo": enterprise.is_demo,
+        },
+        "site": best[0].key,
+        "mode": best[0].mode.value,
+        "score": best[0].score,
+        "reasons": [r.text for r in best[0].reasons],
+    }
+
+
+def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str, int]:
+    """Attempt every delivery that is due; retry with backoff; dead-letter after the limit."""
+    settings, now = ctx.settings, ctx.clock()
+    counts = {"delivered": 0, "retrying": 0, "dead": 0}
+    http = ctx.http or webhooks.client(settings)
+    try:
+        with Session(ctx.engine) as session:
+            statement = (
+                select(Delivery, Subscription)
+                .join(Subscription)
+                .where(Delivery.status == "pending")
+            )
+            statement = (
+                statement.where(Delivery.id.in_(delivery_ids))
+                if delivery_ids  # type: ignore[union-attr]
+                else statement.where(Delivery.next_attempt_at <= now)
+            )
+            for delivery, subscription in session.exec(statement.order_by(Delivery.id)).all():
+                attempt = webhooks.post(
+                    http,
+                    subscription.url,
+                    subscription.secret,
+                    delivery.event_id,
+                    delivery.body.encode(),
+                    settings,
+                )
+                delivery.attempts += 1
+                delivery.last_status, delivery.last_error = attempt.status, attempt.error
+                if attempt.delivered:
+                    delivery.status, delivery.delivered_at = "delivered", ctx.clock()
+                    counts["delivered"] += 1
+                elif attempt.gone or delivery.attempts >= settings.webhook_max_attempts:
+                    delivery.status = "dead"
+                    counts["dead"] += 1
+                    if attempt.gone:
+                        subscription.active = False
+                        session.add(subscription)
+                else:
+                    delivery.next_attempt_at = webhooks.next_attempt(
+                        ctx.clock(), delivery.attempts, settings, ctx.rng
+                    )
+                    counts["retrying"] += 1
+                session.add(delivery)
+                session.commit()  # each outcome is recorded before the next attempt
+    finally:
+        if ctx.http is None:
+            http.close()
+    return counts
+
+
+JOBS: dict[str, Callable[[Context], dict[str, Any]]] = {
+    "retrain": retrain,
+    "refresh": refresh,
+    "dedupe-audit": dedupe_audit,
+    "stale-profiles": stale_profiles,
+    "deliver": deliver,
+}
+
+
+# ---------------------------------------------------------------- runs
+class UnknownJob(LookupError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"no job '{name}'; jobs: {', '.join(JOBS)}")
+        self.name = name
+
+
+_running: dict[str, threading.Thread] = {}
+
+
+def run(
+    ctx: Context, name: str, *, trigger: str = "manual", scheduled_for: datetime | None = None
+) -> JobRun:
+    """Run a job now, recording the run; a second run for the same scheduled time is skipped.
+
+    The job runs in a worker thread bounded by ``job_timeout_seconds``: a run that overruns is
+    recorded as failed, and the job is not started again while the hung thread lives.
+    """
+    if name not in JOBS:
+        raise UnknownJob(name)
+    with Session(ctx.engine) as session:
+        record = JobRun(
+            job=name, trigger=trigger, scheduled_for=scheduled_for, started_at=ctx.clock()
+        )
+        session.add(record)
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            existing = session.exec(
+                select(JobRun).where(JobRun.job == name, JobRun.scheduled_for == scheduled_for)
+            ).one()
+            return existing
+        session.refresh(record)
+        run_id = record.id
+    outcome: dict[str, Any] = {}
+    alive = _running.get(name)
+    if alive is not None and alive.is_alive():
+        return _finish(
+            ctx, run_id, "failed", {}, "the previous run has not finished (timed out earlier)"
+        )
+
+    def work() -> None:
+        try:
+            outcome["counts"] = JOBS[name](ctx)
+        except Exception as error:  # recorded on the run; the scheduler keeps going
+            log.exception("job %s failed", name)
+            outcome["error"] = f"{type(error).__name__}: {error}"
+
+    thread = threading.Thread(target=work, name=f"job-{name}", daemon=True)
+    _running[name] = thread
+    thread.start()
+    thread.join(ctx.settings.job_timeout_seconds)
+    if thread.is_alive():
+        return _finish(
+            ctx, run_id, "failed", {}, f"timed out after {ctx.settings.job_timeout_seconds} s"
+        )
+    if "error" in outcome:
+        return _finish(ctx, run_id, "failed", {}, outcome["error"])
+    return _finish(ctx, run_id, "succeeded", outcome.get("counts", {}), None)
+
+
+def _finish(
+    ctx: Context, run_id: int | None, status: str, counts: dict[str, Any], error: str | None
+) -> JobRun:
+    with Session(ctx.engine) as session:
+        record = session.get(JobRun, run_id)
+        assert record is not None
+        record.status, record.counts, record.error, record.finished_at = (
+            status,
+            counts,
+            error,
+            ctx.clock(),
+        )
+        session.add(record)
+        session.commit()
+        session.refresh(record)
+        return record
+
+
+def last_runs(session: Session) -> dict[str, JobRun]:
+    latest = select(JobRun.job, func.max(JobRun.id)).group_by(JobRun.job).subquery()
+    rows = session.exec(select(JobRun).join(latest, JobRun.id == latest.c[1])).all()  # type: ignore[arg-type]
+    return {r.job: r for r in rows}
