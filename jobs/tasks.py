@@ -54,6 +54,7 @@ from profiles.snapshot import load_snapshot, words
 log = logging.getLogger("counterpart.jobs")
 Clock = Callable[[], datetime]
 MAX_BLOCK = 4_000
+REFRESH_CHUNK = 50_000
 
 
 def system_clock() -> datetime:
@@ -107,20 +108,24 @@ def _stamp(*parts: Any) -> str:
 
 
 def refresh(ctx: Context) -> dict[str, Any]:
-    """Recompute top-k for every base city, partner city and enterprise whose inputs changed."""
+    """Recompute top-k for every base city, partner city and enterprise whose inputs changed.
+
+    Cities first (a few hundred), then the changed enterprises in chunks, each chunk written
+    before the next is scored, so memory stays flat on a million enterprises.
+    """
     k = ctx.settings.refresh_top_k
     with Session(ctx.engine) as session:
         engine = ctx.state.get(session)
         cached = dict(
             session.exec(select(RecommendationCache.subject, RecommendationCache.stamp)).all()
         )
-        previous = {
-            s: i
-            for s, i in session.exec(
-                select(RecommendationCache.subject, RecommendationCache.items)
+        previous = dict(
+            session.exec(
+                select(RecommendationCache.subject, RecommendationCache.items).where(
+                    RecommendationCache.subject.like("base:%")
+                )
             ).all()
-            if s.startswith("base:")
-        }
+        )  # type: ignore[attr-defined]
         city_stamp = _stamp(engine.city_model.version, ctx.state.data_stamp(session))
         rows: dict[str, tuple[list[dict[str, Any]], str, str]] = {}
         for role, subjects, rank in (
@@ -128,49 +133,67 @@ def refresh(ctx: Context) -> dict[str, Any]:
             ("partner", engine.partner_rows, engine.base_cities),
         ):
             for row in subjects:
-                adcode = engine.cities.records[row].adcode
-                subject = f"{role}:{adcode}"
+                subject = f"{role}:{engine.cities.records[row].adcode}"
                 if cached.get(subject) != city_stamp:
                     items = [
                         {"key": i.key, "score": i.score, "mode": i.mode.value}
-                        for i in rank(adcode, limit=k)
+                        for i in rank(engine.cities.records[row].adcode, limit=k)
                     ]
                     rows[subject] = (items, engine.city_model.version, city_stamp)
+        changed = _store_cache(session, rows, ctx.clock())
+        _announce_new_recommendations(session, rows, previous)
         enterprises = session.exec(
             select(Enterprise.id, Enterprise.updated_at).where(Enterprise.archived.is_(False))
         ).all()
+        version = engine.site_model.version
         stale = [
-            (i, _stamp(engine.site_model.version, u))
+            (i, stamp)
             for i, u in enterprises
-            if cached.get(f"enterprise:{i}") != _stamp(engine.site_model.version, u)
+            if cached.get(f"enterprise:{i}") != (stamp := _stamp(version, u))
         ]
         if stale:
-            arrays = ctx.state.enterprises(session, engine)
-            wanted = np.array(
-                [arrays.position_of(i) for i, _ in stale if arrays.position_of(i) is not None]
-            )
-            if len(wanted):
-                subset = arrays.subset(wanted)
-                top, scores = engine.batch_sites(subset, k=k)
-                stamp_of = dict(stale)
-                for n, enterprise_id in enumerate(subset.ids.tolist()):
-                    items = [
-                        {"key": engine.cities.records[r].adcode, "score": round(float(s), 4)}
-                        for r, s in zip(top[n], scores[n], strict=True)
-                    ]
-                    rows[f"enterprise:{enterprise_id}"] = (
-                        items,
-                        engine.site_model.version,
-                        stamp_of[enterprise_id],
-                    )
-        changed = _store_cache(session, rows, ctx.clock())
-        _announce_new_recommendations(session, rows, previous)
+            changed += _refresh_enterprises(ctx, session, engine, stale, k)
         session.commit()
     return {
         "recomputed": changed,
-        "unchanged": len(set(cached) - set(rows)),
+        "unchanged": len(cached)
+        - len(set(cached) & (set(rows) | {f"enterprise:{i}" for i, _ in stale})),
         "enterprises": len(stale),
     }
+
+
+def _refresh_enterprises(
+    ctx: Context, session: Session, engine: Any, stale: list[tuple[int, str]], k: int
+) -> int:
+    arrays = ctx.state.enterprises(session, engine)
+    stamp_of = dict(stale)
+    positions = np.array(
+        [p for i, _ in stale if (p := arrays.position_of(i)) is not None], dtype=np.int64
+    )
+    written = 0
+    for begin in range(0, len(positions), REFRESH_CHUNK):
+        subset = arrays.subset(positions[begin : begin + REFRESH_CHUNK])
+        top, scores = engine.batch_sites(subset, k=k)
+        adcodes = np.array([r.adcode for r in engine.cities.records])
+        rows = {
+            f"enterprise:{enterprise_id}": (
+                [
+                    {"key": key, "score": round(float(score), 4)}
+                    for key, score in zip(adcodes[top[n]], scores[n], strict=True)
+                ],
+                engine.site_model.version,
+                stamp_of[enterprise_id],
+            )
+            for n, enterprise_id in enumerate(subset.ids.tolist())
+        }
+        written += _store_cache(session, rows, ctx.clock())
+        session.flush()
+        log.info(
+            "refresh: %d of %d changed enterprises",
+            min(begin + REFRESH_CHUNK, len(positions)),
+            len(positions),
+        )
+    return written
 
 
 def _store_cache(
