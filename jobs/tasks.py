@@ -154,10 +154,10 @@ def refresh(ctx: Context) -> dict[str, Any]:
         if stale:
             changed += _refresh_enterprises(ctx, session, engine, stale, k)
         session.commit()
+    recomputed = set(rows) | {f"enterprise:{i}" for i, _ in stale}
     return {
         "recomputed": changed,
-        "unchanged": len(cached)
-        - len(set(cached) & (set(rows) | {f"enterprise:{i}" for i, _ in stale})),
+        "unchanged": len(cached.keys() - recomputed),
         "enterprises": len(stale),
     }
 
