@@ -32,7 +32,20 @@ def schedule_of(name: str, settings: JobSettings) -> str:
 
 
 def trigger_of(name: str, settings: JobSettings) -> CronTrigger:
-    return CronTrigger.from_crontab(schedule_of(name, settings), timezone=UTC)
+    """Cron syntax; six fields put seconds first ("*/5 * * * * *": every five seconds)."""
+    fields = schedule_of(name, settings).split()
+    if len(fields) == 6:
+        second, minute, hour, day, month, weekday = fields
+        return CronTrigger(
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=weekday,
+            timezone=UTC,
+        )
+    return CronTrigger.from_crontab(" ".join(fields), timezone=UTC)
 
 
 def slot(name: str, now: datetime, settings: JobSettings) -> datetime | None:
