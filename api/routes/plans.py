@@ -130,6 +130,7 @@ def _solution_dict(solution: Any, names: dict[str, str]) -> dict[str, Any]:
 
 @router.post(
     "/city-pairing",
+    response_model_exclude_none=True,
     status_code=status.HTTP_201_CREATED,
     summary="对口合作方案 Pair many base cities with partners: optimal and stable plans",
 )
@@ -176,6 +177,7 @@ def city_pairing_plan(session: SessionDep, engine: EngineDep, body: CityPairingR
 
 @router.post(
     "/talent-placement",
+    response_model_exclude_none=True,
     status_code=status.HTTP_201_CREATED,
     summary="人才选派方案 Place experts into posts (expert-proposing deferred acceptance)",
 )
