@@ -16,6 +16,7 @@ returns for the explanations.
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +203,20 @@ class SavedModel:
     metrics: dict[str, Any] = field(default_factory=dict)
     trained_at: str = ""
     sklearn_version: str = sklearn.__version__
+
+    @classmethod
+    def stamped(
+        cls, kind: str, ranker: PairRanker, digest: str, metrics: dict[str, Any]
+    ) -> "SavedModel":
+        """A model versioned by its training time and data fingerprint: ``city-20261128…-ab12cd34``."""
+        now = datetime.now(UTC)
+        return cls(
+            ranker=ranker,
+            version=f"{kind}-{now:%Y%m%d%H%M%S}-{digest[:8]}",
+            fingerprint=digest,
+            metrics=metrics,
+            trained_at=now.isoformat(timespec="seconds"),
+        )
 
     def save(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -138,6 +138,13 @@ def reach_matrix() -> sparse.csr_matrix:
     return both
 
 
+def _column(records: Sequence[CityRecord], attribute: str) -> np.ndarray:
+    """One numeric attribute of every record, missing values as NaN."""
+    return np.array(
+        [np.nan if (v := getattr(r, attribute)) is None else v for r in records], dtype=np.float64
+    )
+
+
 def _impute(values: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fill missing values with the group's median (else the overall median)."""
     missing = np.isnan(values)
@@ -165,13 +172,9 @@ class CityArrays:
         )
         provinces = np.array([r.province_adcode for r in records])
         self.province = provinces
-        gdp = np.array(
-            [np.nan if r.gdp_100m is None else r.gdp_100m for r in records], dtype=np.float64
-        )
-        pop = np.array([np.nan if r.population_10k is None else r.population_10k for r in records])
-        per_capita = np.array(
-            [np.nan if r.gdp_per_capita is None else r.gdp_per_capita for r in records]
-        )
+        gdp = _column(records, "gdp_100m")
+        pop = _column(records, "population_10k")
+        per_capita = _column(records, "gdp_per_capita")
         derived = np.where(
             np.isnan(per_capita) & ~np.isnan(gdp) & ~np.isnan(pop) & (pop > 0),
             gdp * 1e4 / np.where(pop > 0, pop, 1),
@@ -180,24 +183,8 @@ class CityArrays:
         self.gdp, self.gdp_imputed = _impute(gdp, provinces)
         self.population, self.population_imputed = _impute(pop, provinces)
         self.gdp_per_capita, self.gdp_per_capita_imputed = _impute(derived, provinces)
-        self.secondary = (
-            _impute(
-                np.array(
-                    [np.nan if r.secondary_share is None else r.secondary_share for r in records]
-                ),
-                provinces,
-            )[0]
-            / 100.0
-        )
-        self.tertiary = (
-            _impute(
-                np.array(
-                    [np.nan if r.tertiary_share is None else r.tertiary_share for r in records]
-                ),
-                provinces,
-            )[0]
-            / 100.0
-        )
+        self.secondary = _impute(_column(records, "secondary_share"), provinces)[0] / 100.0
+        self.tertiary = _impute(_column(records, "tertiary_share"), provinces)[0] / 100.0
         self.industries = l2_rows(code_matrix([r.industry_codes for r in records]))
         self.resources = code_matrix(
             [tuple(c for _, codes in r.resources for c in codes) for r in records]

@@ -9,7 +9,6 @@ so that no row sees its own label.
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 
@@ -130,18 +129,16 @@ def train_city_ranker(
     ranker = PairRanker(feature_names=CITY_FEATURES, kind="city", **params).fit(
         data.X, data.y, data.weights
     )  # type: ignore[arg-type]
-    stamp = datetime.now(UTC)
     digest = fingerprint(
         sorted((p.base, p.partner, p.scheme) for p in pairings),
         sorted((v.base, v.partner, v.label) for v in verdicts),
         data.X,
     )
-    return SavedModel(
-        ranker=ranker,
-        version=f"city-{stamp:%Y%m%d%H%M%S}-{digest[:8]}",
-        fingerprint=digest,
-        trained_at=stamp.isoformat(timespec="seconds"),
-        metrics={
+    return SavedModel.stamped(
+        "city",
+        ranker,
+        digest,
+        {
             "pairs": len(data.y),
             "positives": int(data.y.sum()),
             "verdicts": len(verdicts),
@@ -196,14 +193,12 @@ def train_site_ranker(
     ranker = PairRanker(feature_names=SITE_FEATURES, kind="site", **params).fit(
         X_all, y_all, weights
     )  # type: ignore[arg-type]
-    stamp = datetime.now(UTC)
     digest = fingerprint(sorted((v.site, v.label) for v in verdicts), X_all)
-    return SavedModel(
-        ranker=ranker,
-        version=f"site-{stamp:%Y%m%d%H%M%S}-{digest[:8]}",
-        fingerprint=digest,
-        trained_at=stamp.isoformat(timespec="seconds"),
-        metrics={
+    return SavedModel.stamped(
+        "site",
+        ranker,
+        digest,
+        {
             "reference_pairs": int((y_all < 0).sum()),
             "verdicts": len(verdicts),
             "learned": bool(ranker.learned_),
