@@ -63,4 +63,10 @@ def get_ranking_engine(
 
 EngineStateDep = Annotated[EngineState, Depends(get_engine_state)]
 EngineDep = Annotated[RankingEngine, Depends(get_ranking_engine)]
-SettingsDep = Annotated[ApiSettings, Depends(get_api_settings)]
+
+
+def get_app_settings(request: Request) -> ApiSettings:
+    return getattr(request.app.state, "settings", None) or get_api_settings()
+
+
+SettingsDep = Annotated[ApiSettings, Depends(get_app_settings)]

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matching.engine import UnknownCity
+from profiles.access import AuthenticationFailed, Forbidden
 from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
 
 log = logging.getLogger("counterpart.api")
@@ -74,6 +75,16 @@ def _unknown_city(_: Request, error: UnknownCity) -> JSONResponse:
     return problem(404, "Not found", detail, slug="not-found", kind="city", key=error.adcode)
 
 
+def _unauthenticated(_: Request, error: AuthenticationFailed) -> JSONResponse:
+    response = problem(401, "Unauthorized", str(error), slug="unauthorized")
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _forbidden(_: Request, error: Forbidden) -> JSONResponse:
+    return problem(403, "Forbidden", str(error), slug="forbidden")
+
+
 def _domain(_: Request, error: DomainError) -> JSONResponse:
     return problem(422, "Unprocessable", str(error), slug="unprocessable")
 
@@ -119,6 +130,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(InvalidReference, _invalid_reference)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(AuthenticationFailed, _unauthenticated)  # type: ignore[arg-type]
+    app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(UnknownCity, _unknown_city)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]

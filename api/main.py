@@ -10,8 +10,19 @@ from sqlalchemy.engine import Engine
 
 from api import errors
 from api.idempotency import IdempotencyMiddleware
-from api.routes import catalogue, health, jobs, plans, profiles, recommendations, search, talent
-from api.settings import get_api_settings
+from api.routes import (
+    admin,
+    catalogue,
+    health,
+    jobs,
+    plans,
+    profiles,
+    recommendations,
+    search,
+    talent,
+)
+from api.security import Limits, RateLimiter
+from api.settings import ApiSettings, get_api_settings
 from jobs.scheduler import SchedulerService
 from jobs.settings import get_job_settings
 from matching.registry import ModelRegistry
@@ -66,6 +77,7 @@ TAGS = [
         "name": "subscriptions",
         "description": "订阅 Webhooks: signed events when a good match appears",
     },
+    {"name": "admin", "description": "管理 API keys and the audit log"},
 ]
 
 
@@ -87,9 +99,10 @@ def create_app(
     model_dir: Path | None = None,
     *,
     start_scheduler: bool | None = None,
+    settings: ApiSettings | None = None,
 ) -> FastAPI:
     """The application over ``engine`` (by default the one ``DATABASE_URL`` names)."""
-    settings = get_api_settings()
+    settings = settings or get_api_settings()
     app = FastAPI(
         title="Counterpart 对口",
         version="0.1.0",
@@ -108,10 +121,19 @@ def create_app(
             allow_headers=["*"],
         )
     app.state.engine = engine or get_engine()
+    app.state.settings = settings
     app.state.start_scheduler = (
         get_job_settings().scheduler_enabled if start_scheduler is None else start_scheduler
     )
     app.add_middleware(IdempotencyMiddleware)
+    rate = None
+    if settings.rate_limit_enabled:
+        rate = RateLimiter(
+            app.state.engine,
+            per_key=settings.rate_per_minute_key,
+            per_address=settings.rate_per_minute_address,
+        )
+    app.add_middleware(Limits, settings_of=lambda: settings, rate=rate)
     app.state.engine_state = EngineState(
         ModelRegistry(model_dir or get_engine_settings().model_dir)
     )
@@ -119,11 +141,13 @@ def create_app(
     routers = (
         health.router,
         catalogue.router,
+        catalogue.writes,
         search.router,
         recommendations.router,
         talent.router,
         plans.router,
         jobs.router,
+        admin.router,
         recommendations.feedback_router,
         *profiles.routers,
     )

@@ -14,6 +14,11 @@ class ApiSettings(BaseSettings):
     page_size_max: int = 500
     import_max_bytes: int = 50 * 1024 * 1024
     import_max_rows: int = 200_000
+    body_max_bytes: int = 1024 * 1024
+    public_read: bool = True  # reading the public catalogue without a key
+    rate_limit_enabled: bool = True
+    rate_per_minute_key: int = 3000
+    rate_per_minute_address: int = 3000
 
 
 @lru_cache

@@ -153,3 +153,11 @@ class PlanStatus(LabelledEnum):
     draft = "draft", "草案"
     approved = "approved", "已批准"
     superseded = "superseded", "已被替代"
+
+
+class Role(LabelledEnum):
+    admin = "admin", "管理员"
+    office = "office", "合作办公室"
+    enterprise = "enterprise", "企业"
+    university = "university", "高校"
+    viewer = "viewer", "只读"

@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+import profiles.audit  # noqa: F401  (registers the audit hook on every session)
 from profiles.settings import StoreSettings, get_settings
 
 

@@ -10,7 +10,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -204,6 +204,8 @@ class Importer:
         dry_run: bool,
         owner: str | None,
         org_names: OrgNames | None,
+        permit: Callable[[dict[str, Any], Any], bool] | None = None,
+        max_rows: int | None = None,
     ) -> None:
         self.session = session
         self.kind = kind
@@ -217,11 +219,17 @@ class Importer:
         fields = kind.table.model_fields
         self._defaults = {c: fields[c].get_default(call_default_factory=True) for c in columns}
         self._defaults["owner"] = owner
+        self._permit = permit
+        self._max_rows = max_rows
 
     def run(self, rows: Iterable[dict[str, Any]]) -> ImportReport:
         pending: list[_Pending] = []
         for number, row in enumerate(rows, start=1):
             self.report.rows = number
+            if self._max_rows is not None and number > self._max_rows:
+                raise UnreadableFile(
+                    f"the file has more than {self._max_rows} rows, the import limit"
+                )
             item = self._validate(number, row)
             if item is not None and not self.report.error_count:
                 pending.append(item)
@@ -270,6 +278,15 @@ class Importer:
             return
         keys = [tuple(p.values[f] for f in self.kind.natural_key) for p in pending]
         stored = find_by_natural_keys(self.session, self.kind, keys)
+        if self._permit is not None:
+            for item, key in zip(pending, keys, strict=True):
+                if not self._permit(item.values, stored.get(key)):
+                    self._error(
+                        item.number, "row", None, "outside what your key may create or change"
+                    )
+            if self.report.error_count:
+                pending.clear()
+                return
         inserts = []
         now = utcnow()
         for item, key in zip(pending, keys, strict=True):
@@ -334,9 +351,23 @@ def import_rows(
     dry_run: bool,
     owner: str | None = None,
     org_names: OrgNames | None = None,
+    permit: Callable[[dict[str, Any], Any], bool] | None = None,
+    max_rows: int | None = None,
 ) -> ImportReport:
-    """Validate and write ``rows``; the caller commits only if ``report.applied``."""
-    report = Importer(session, kind, dry_run=dry_run, owner=owner, org_names=org_names).run(rows)
+    """Validate and write ``rows``; the caller commits only if ``report.applied``.
+
+    ``permit(values, existing)`` may refuse a row (outside the caller's scope, not theirs).
+    """
+    importer = Importer(
+        session,
+        kind,
+        dry_run=dry_run,
+        owner=owner,
+        org_names=org_names,
+        permit=permit,
+        max_rows=max_rows,
+    )
+    report = importer.run(rows)
     report.applied = not dry_run and report.error_count == 0
     return report
 

@@ -24,6 +24,7 @@ from matching.vocabulary import (
     PlanStatus,
     Programme,
     Region,
+    Role,
     Scheme,
     Title,
     UniversityType,
@@ -749,3 +750,57 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=40)
     holder: str = Field(max_length=100)
     expires_at: datetime
+
+
+# ---------------------------------------------------------------- Access control
+class ApiKey(SQLModel, table=True):
+    """An API key: stored as a hash only; ``prefix`` finds it, ``principal`` owns what it writes."""
+
+    __tablename__ = "api_key"
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=16, unique=True, index=True)
+    hash: str = Field(max_length=64)
+    principal: str = Field(
+        max_length=100, index=True, description="who acts: owns what the key creates"
+    )
+    role: Role
+    scopes: list[str] = Field(
+        default_factory=list, sa_type=JSON, description="adcodes an office may act on"
+    )
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ApiKeyPublic(SQLModel):
+    id: int
+    prefix: str
+    principal: str
+    role: Role
+    scopes: list[str]
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    created_at: datetime
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to which record, before and after; written in the change's transaction."""
+
+    __tablename__ = "audit_entry"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    principal: str = Field(max_length=100, index=True)
+    action: str = Field(max_length=20, description="create | update | delete | import")
+    kind: str = Field(max_length=40, index=True)
+    key: str = Field(max_length=80)
+    before: dict | None = Field(default=None, sa_type=JSON)
+    after: dict | None = Field(default=None, sa_type=JSON)
+
+
+class RateWindow(SQLModel, table=True):
+    """Requests per client per minute, shared by every worker process."""
+
+    __tablename__ = "rate_window"
+    bucket: str = Field(primary_key=True, max_length=120)
+    window: int = Field(primary_key=True, description="minutes since the epoch")
+    count: int = 0

@@ -1,5 +1,6 @@
 """All SQL of the catalogue. Functions take a session and domain arguments (keyword-only)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,6 +9,7 @@ from sqlmodel import Session, SQLModel, select
 
 from matching.vocabulary import CityLevel, PairingKind
 from profiles import outbox
+from profiles.access import Forbidden
 from profiles.errors import Conflict, InvalidReference, NotFound
 from profiles.industries import industry_catalogue
 from profiles.kinds import KINDS, Kind
@@ -249,10 +251,21 @@ def find_by_natural_keys(
 
 
 def create_profile(
-    session: Session, *, kind: Kind, data: SQLModel, owner: str | None = None
+    session: Session,
+    *,
+    kind: Kind,
+    data: SQLModel,
+    owner: str | None = None,
+    permit: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Any:
-    """Validate references, refuse a taken natural key, insert; nothing is half-written."""
+    """Validate references, refuse a taken natural key, insert; nothing is half-written.
+
+    ``permit`` sees the resolved values and may refuse them (``Forbidden``: outside the caller's
+    scope).
+    """
     values = prepare_values(session, kind, data)
+    if permit is not None and not permit(values):
+        raise Forbidden(f"this {kind.singular.lower()} is outside what your key may create")
     existing = find_by_natural_key(session, kind, values)
     if existing is not None:
         raise Conflict(kind.singular.lower(), {f: values[f] for f in kind.natural_key}, existing.id)

@@ -20,6 +20,8 @@ from sqlmodel import Session
 
 from api.main import create_app
 from matching.registry import ModelRegistry
+from matching.vocabulary import Role
+from profiles.access import create_key
 from profiles.db import make_engine, session_scope, upgrade_schema
 from profiles.ranking import train_models
 from profiles.seed import seed_catalogue
@@ -77,16 +79,33 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
     registry.close()
 
 
+KEYS: dict[str, str] = {}  # role → key, created in the template (so every copy knows them)
+
+
 @pytest.fixture(scope="session")
 def seeded_template(databases: Databases) -> str:
-    """The name of a database holding the shipped catalogue and its demo data."""
+    """The name of a database holding the shipped catalogue, its demo data and test keys."""
     name = f"cp_{RUN}_template"
     engine = make_engine(StoreSettings(database_url=databases.create(name)))
     upgrade_schema(engine)
     with session_scope(engine) as session:
         seed_catalogue(session)
+        for principal, role, scopes in (
+            ("admin", Role.admin, []),
+            ("赣州市发改委", Role.office, ["360700"]),
+            ("江西省发改委", Role.office, ["360000"]),
+            ("某某科技", Role.enterprise, []),
+            ("另一家公司", Role.enterprise, []),
+            ("某大学", Role.university, []),
+            ("viewer", Role.viewer, []),
+        ):
+            KEYS[principal] = create_key(session, principal=principal, role=role, scopes=scopes)[1]
     engine.dispose()  # closing the last connection checkpoints SQLite's WAL; frees the PG template
     return name
+
+
+def bearer(principal: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {KEYS[principal]}"}
 
 
 @pytest.fixture
@@ -139,6 +158,15 @@ def model_dir(trained_models: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(engine: Engine, model_dir: Path) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(engine, model_dir, start_scheduler=False), headers=bearer("admin")
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def anonymous(engine: Engine, model_dir: Path) -> Iterator[TestClient]:
+    """A client without a key."""
     with TestClient(create_app(engine, model_dir, start_scheduler=False)) as client:
         yield client
 

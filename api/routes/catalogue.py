@@ -7,7 +7,9 @@ from sqlmodel import select
 
 from api.deps import SessionDep
 from api.routes.common import ItemList, Removed
-from profiles import repository
+from api.security import ALL, Office, allow
+from profiles import access, repository
+from profiles.access import Forbidden
 from profiles.errors import NotFound
 from profiles.models import (
     BaseArea,
@@ -26,7 +28,8 @@ from profiles.models import (
 )
 from profiles.queries import CityFilters, PairingFilters, city_query, paginate, pairing_query
 
-router = APIRouter()
+router = APIRouter(dependencies=[allow(*ALL, read=True)])
+writes = APIRouter()
 Adcode = Annotated[
     str, Path(pattern=r"^\d{6}$", description="GB/T 2260 adcode", examples=["360700"])
 ]
@@ -52,28 +55,33 @@ def get_city(session: SessionDep, adcode: Adcode) -> CityPublic:
     return _public(session, [repository.get_city(session, adcode=adcode)])[0]
 
 
-@router.post(
+@writes.post(
     "/cities",
     tags=["cities"],
     status_code=status.HTTP_201_CREATED,
     summary="新增城市 Add a division",
 )
-def create_city(session: SessionDep, body: CityCreate) -> CityPublic:
+def create_city(session: SessionDep, principal: Office, body: CityCreate) -> CityPublic:
+    if not access.may_create(principal, City, body.model_dump()):
+        raise Forbidden("this division is outside your scope")
     return _public(session, [repository.create_city(session, data=body)])[0]
 
 
-@router.patch("/cities/{adcode}", tags=["cities"], summary="修改城市 Update a city's profile")
-def update_city(session: SessionDep, adcode: Adcode, body: CityUpdate) -> CityPublic:
+@writes.patch("/cities/{adcode}", tags=["cities"], summary="修改城市 Update a city's profile")
+def update_city(
+    session: SessionDep, principal: Office, adcode: Adcode, body: CityUpdate
+) -> CityPublic:
+    access.editable(principal, repository.get_city(session, adcode=adcode), "city", adcode)
     return _public(session, [repository.update_city(session, adcode=adcode, data=body)])[0]
 
 
-@router.delete(
+@writes.delete(
     "/cities/{adcode}",
     tags=["cities"],
     summary="删除城市 Delete a city (archived when anything refers to it)",
 )
-def delete_city(session: SessionDep, adcode: Adcode) -> Removed:
-    city = repository.get_city(session, adcode=adcode)
+def delete_city(session: SessionDep, principal: Office, adcode: Adcode) -> Removed:
+    city = access.editable(principal, repository.get_city(session, adcode=adcode), "city", adcode)
     outcome = repository.remove(
         session, city, references=repository.city_references(session, adcode=adcode)
     )

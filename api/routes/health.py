@@ -2,9 +2,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import SessionDep
+from api.security import ALL, allow
 from profiles.repository import catalogue_counts
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], dependencies=[allow(*ALL, read=True)])
 
 
 class Health(BaseModel):

@@ -9,10 +9,13 @@ from sqlmodel import select
 
 from api.deps import SessionDep
 from api.routes.common import ItemList
+from api.security import Admin, Office, Writer
 from jobs import tasks, webhooks
 from jobs.scheduler import schedule_of, trigger_of
 from jobs.settings import get_job_settings
+from matching.vocabulary import Role
 from profiles import repository, review
+from profiles.access import Principal
 from profiles.errors import InvalidReference, NotFound
 from profiles.models import (
     Delivery,
@@ -46,7 +49,7 @@ def _context(request: Request) -> tasks.Context:
 
 
 @router.get("/jobs", summary="后台任务 Every job with its last and next run")
-def list_jobs(session: SessionDep, request: Request) -> ItemList[JobInfo]:
+def list_jobs(session: SessionDep, principal: Office, request: Request) -> ItemList[JobInfo]:
     settings = get_job_settings()
     last = tasks.last_runs(session)
     service = getattr(request.app.state, "scheduler", None)
@@ -67,6 +70,7 @@ def list_jobs(session: SessionDep, request: Request) -> ItemList[JobInfo]:
 @router.get("/jobs/runs", summary="任务记录 Recent runs")
 def job_runs(
     session: SessionDep,
+    principal: Office,
     job: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ItemList[JobRun]:
@@ -77,7 +81,9 @@ def job_runs(
 
 
 @router.post("/jobs/{name}/run", summary="立即运行 Run a job now (the run is recorded)")
-def run_job(request: Request, name: Annotated[str, Path(max_length=40)]) -> JobRun:
+def run_job(
+    request: Request, principal: Admin, name: Annotated[str, Path(max_length=40)]
+) -> JobRun:
     if name not in tasks.JOBS:
         raise NotFound("job", name)
     return tasks.run(_context(request), name)
@@ -86,6 +92,7 @@ def run_job(request: Request, name: Annotated[str, Path(max_length=40)]) -> JobR
 @router.get("/review/duplicates", summary="疑似重复 Likely duplicates awaiting review")
 def duplicates(
     session: SessionDep,
+    principal: Office,
     kind: Annotated[str | None, Query(max_length=20)] = None,
     status: Annotated[str, Query(pattern="^(open|merged|dismissed)$")] = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -120,19 +127,25 @@ def duplicates(
     summary="合并重复 Merge (pairings and feedback move to the kept record)",
 )
 def merge_duplicate(
-    session: SessionDep, candidate_id: Id, keep: Annotated[int | None, Query(ge=1, le=2**53)] = None
+    session: SessionDep,
+    principal: Admin,
+    candidate_id: Id,
+    keep: Annotated[int | None, Query(ge=1, le=2**53)] = None,
 ) -> DuplicateCandidate:
     return review.merge(session, candidate_id=candidate_id, keep=keep)
 
 
 @router.post("/review/duplicates/{candidate_id}/dismiss", summary="不是重复 Dismiss")
-def dismiss_duplicate(session: SessionDep, candidate_id: Id) -> DuplicateCandidate:
+def dismiss_duplicate(
+    session: SessionDep, principal: Admin, candidate_id: Id
+) -> DuplicateCandidate:
     return review.dismiss(session, candidate_id=candidate_id)
 
 
 @router.get("/review/stale", summary="待更新档案 Profiles flagged for their owners to update")
 def stale(
     session: SessionDep,
+    principal: Office,
     kind: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[ProfileFlag]:
@@ -148,7 +161,9 @@ def stale(
     tags=["subscriptions"],
     summary="订阅 Register a webhook for matches you care about",
 )
-def create_subscription(session: SessionDep, body: SubscriptionCreate) -> NewSubscription:
+def create_subscription(
+    session: SessionDep, principal: Writer, body: SubscriptionCreate
+) -> NewSubscription:
     if body.event not in EVENT_TYPES:
         raise InvalidReference("event", body.event, f"events: {', '.join(EVENT_TYPES)}")
     try:
@@ -158,20 +173,27 @@ def create_subscription(session: SessionDep, body: SubscriptionCreate) -> NewSub
     values = body.model_dump()
     if values["city"]:
         values["city"] = repository.resolve_city(session, value=values["city"], field="city")
-    subscription = Subscription.model_validate(values | {"secret": webhooks.new_secret()})
+    subscription = Subscription.model_validate(
+        values | {"secret": webhooks.new_secret(), "owner": principal.id}
+    )
     session.add(subscription)
     session.flush()
     return NewSubscription.model_validate(subscription, from_attributes=True)
 
 
 @router.get("/subscriptions", tags=["subscriptions"], summary="订阅列表 Subscriptions")
-def list_subscriptions(session: SessionDep) -> ItemList[SubscriptionPublic]:
-    return ItemList(items=list(session.exec(select(Subscription).order_by(Subscription.id)).all()))
+def list_subscriptions(session: SessionDep, principal: Writer) -> ItemList[SubscriptionPublic]:
+    statement = select(Subscription).order_by(Subscription.id)
+    if principal.role != Role.admin:
+        statement = statement.where(Subscription.owner == principal.id)
+    return ItemList(items=list(session.exec(statement).all()))
 
 
-def _subscription(session: SessionDep, subscription_id: int) -> Subscription:
+def _subscription(session: SessionDep, principal: Principal, subscription_id: int) -> Subscription:
     subscription = session.get(Subscription, subscription_id)
-    if subscription is None:
+    if subscription is None or (
+        principal.role != Role.admin and subscription.owner != principal.id
+    ):
         raise NotFound("subscription", subscription_id)
     return subscription
 
@@ -179,15 +201,19 @@ def _subscription(session: SessionDep, subscription_id: int) -> Subscription:
 @router.get(
     "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="订阅详情 One subscription"
 )
-def get_subscription(session: SessionDep, subscription_id: Id) -> SubscriptionPublic:
-    return _subscription(session, subscription_id)
+def get_subscription(
+    session: SessionDep, principal: Writer, subscription_id: Id
+) -> SubscriptionPublic:
+    return _subscription(session, principal, subscription_id)
 
 
 @router.delete(
     "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="停用订阅 Deactivate"
 )
-def delete_subscription(session: SessionDep, subscription_id: Id) -> SubscriptionPublic:
-    subscription = _subscription(session, subscription_id)
+def delete_subscription(
+    session: SessionDep, principal: Writer, subscription_id: Id
+) -> SubscriptionPublic:
+    subscription = _subscription(session, principal, subscription_id)
     subscription.active, subscription.updated_at = False, utcnow()
     session.add(subscription)
     return subscription
@@ -199,9 +225,12 @@ def delete_subscription(session: SessionDep, subscription_id: Id) -> Subscriptio
     summary="投递记录 Deliveries",
 )
 def deliveries(
-    session: SessionDep, subscription_id: Id, limit: Annotated[int, Query(ge=1, le=500)] = 100
+    session: SessionDep,
+    principal: Writer,
+    subscription_id: Id,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[Delivery]:
-    _subscription(session, subscription_id)
+    _subscription(session, principal, subscription_id)
     statement = (
         select(Delivery)
         .where(Delivery.subscription_id == subscription_id)
@@ -217,8 +246,9 @@ def deliveries(
     summary="重新投递 Send a delivery again now (same event id)",
 )
 def redeliver(
-    request: Request, session: SessionDep, subscription_id: Id, delivery_id: Id
+    request: Request, principal: Writer, session: SessionDep, subscription_id: Id, delivery_id: Id
 ) -> Delivery:
+    _subscription(session, principal, subscription_id)
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or delivery.subscription_id != subscription_id:
         raise NotFound("delivery", delivery_id)

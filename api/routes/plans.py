@@ -13,15 +13,17 @@ from sqlmodel import select
 
 from api.deps import EngineDep, EngineStateDep, SessionDep
 from api.routes.common import ItemList
+from api.security import allow
 from matching.assignment import Infeasible
 from matching.placement import place
 from matching.plans import city_pairing
-from matching.vocabulary import Mode, PlanKind, PlanStatus, Programme
+from matching.vocabulary import Mode, PlanKind, PlanStatus, Programme, Role
 from profiles import plans, repository
-from profiles.errors import DomainError, InvalidReference
+from profiles.access import Principal
+from profiles.errors import DomainError, InvalidReference, NotFound
 from profiles.models import Plan, PlanPublic
 
-router = APIRouter(prefix="/plans", tags=["plans"])
+router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[allow(Role.admin, Role.office)])
 PlanId = Annotated[int, Path(ge=1, le=2**53)]
 MAX_CITIES = 400
 
@@ -353,9 +355,21 @@ def export_plan(
 )
 def approve_plan(
     session: SessionDep,
+    principal: Annotated[Principal, allow(Role.admin, Role.office)],
     plan_id: PlanId,
     solution: Literal["optimal", "stable", "placement"] = "optimal",
 ) -> Approval:
+    stored = plans.get_plan(session, id=plan_id)
+    named = {
+        c
+        for p in stored.outputs.get(solution, {}).get("pairs", [])
+        for c in (p.get("base"), p.get("partner"), p.get("city"))
+        if c
+    }
+    if not all(
+        principal.covers(c) for c in named
+    ):  # an office approves only plans within its scope
+        raise NotFound("plan", plan_id)
     plan, created, existing = plans.approve_plan(session, id=plan_id, solution=solution)
     return Approval(
         plan=PlanPublic.model_validate(plan),

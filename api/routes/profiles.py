@@ -4,6 +4,7 @@ The routes are the same for every kind (list, export, import, get, create, updat
 what differs — models, filters, natural key — comes from ``profiles.kinds``.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, UploadFile, status
@@ -13,7 +14,10 @@ from sqlalchemy.sql import Select
 from api.deps import SessionDep, SettingsDep, StreamingSessionDep
 from api.errors import problem
 from api.routes.common import ItemList, Removed
-from profiles import repository
+from api.security import ALL, allow
+from matching.vocabulary import Role
+from profiles import access, audit, repository
+from profiles.access import Principal
 from profiles.importer import (
     ImportReport,
     UnreadableFile,
@@ -45,6 +49,14 @@ FILTERS: dict[str, type[ListParams]] = {
     "needs": NeedFilters,
     "pairings": PairingFilters,
 }
+WRITE_ROLES = {
+    "enterprises": (Role.admin, Role.office, Role.enterprise),
+    "universities": (Role.admin, Role.office, Role.university),
+    "experts": (Role.admin, Role.office, Role.university),
+    "needs": (Role.admin, Role.office),
+    "pairings": (Role.admin, Role.office),
+}
+OWNING_ROLES = (Role.enterprise, Role.university)
 CITY_COLUMN = {"enterprises": "hq_city", "universities": "city", "experts": "city", "needs": "city"}
 
 
@@ -59,19 +71,38 @@ def profile_router(kind: Kind) -> APIRouter:
     router = APIRouter(prefix=f"/{kind.slug}", tags=[kind.slug])
     Filters, Public, Create, Update = FILTERS[kind.slug], kind.public, kind.create, kind.update
     pk = kind.table.id  # type: ignore[attr-defined]
-    label = kind.label
+    label, noun = kind.label, kind.singular.lower()
+    Reader = Annotated[Principal | None, allow(*ALL, read=True)]
+    Writer = Annotated[Principal, allow(*WRITE_ROLES[kind.slug])]
 
     class ExportFilters(Filters):  # type: ignore[valid-type,misc]
         format: Literal["csv", "json"] = "csv"
 
+    def shown(principal: Principal | None, row: Any) -> Any:
+        return access.redact(principal, row, Public.model_validate(row))
+
+    def owner_of(principal: Principal) -> str | None:
+        return principal.id if principal.role in OWNING_ROLES else None
+
+    def permit(principal: Principal) -> Callable[[dict[str, Any], Any], bool]:
+        return lambda values, existing: (
+            access.may_edit(principal, existing)
+            if existing is not None
+            else access.may_create(principal, kind.table, values)
+        )
+
     @router.get("", summary=f"{label}列表 List {kind.slug}")
     def list_profiles(
-        session: SessionDep, filters: Annotated[Filters, Query()]
+        session: SessionDep, principal: Reader, filters: Annotated[Filters, Query()]
     ) -> ItemList[Public]:  # type: ignore[valid-type]
         page = paginate(
             session, _statement(kind, filters), pk=pk, sort=filters.sort, params=filters
         )  # type: ignore[attr-defined]
-        return ItemList(items=page.items, next_cursor=page.next_cursor, total=page.total)
+        return ItemList(
+            items=[shown(principal, r) for r in page.items],
+            next_cursor=page.next_cursor,
+            total=page.total,
+        )
 
     @router.get(
         "/export",
@@ -80,9 +111,9 @@ def profile_router(kind: Kind) -> APIRouter:
         responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
     )
     def export(
-        session: StreamingSessionDep, filters: Annotated[ExportFilters, Query()]
+        session: StreamingSessionDep, principal: Reader, filters: Annotated[ExportFilters, Query()]
     ) -> StreamingResponse:
-        rows = stream(session, _statement(kind, filters), pk=pk)
+        rows = (shown(principal, r) for r in stream(session, _statement(kind, filters), pk=pk))
         if filters.format == "json":
             return StreamingResponse(export_json(Public, rows), media_type="application/json")
         headers = {"Content-Disposition": f'attachment; filename="{kind.slug}.csv"'}
@@ -93,10 +124,11 @@ def profile_router(kind: Kind) -> APIRouter:
     @router.post(
         "/import",
         summary=f"批量导入{label} Import {kind.slug} (CSV or JSON, all or nothing)",
-        responses={422: {"description": "bad rows: nothing was written", "model": ImportReport}},
+        responses={422: {"description": "bad rows: nothing was written"}},
     )
     def import_file(
         session: SessionDep,
+        principal: Writer,
         settings: SettingsDep,
         file: Annotated[UploadFile, File(description="CSV (UTF-8) or JSON")],
         dry_run: Annotated[bool, Query(description="validate and report only")] = False,
@@ -114,7 +146,10 @@ def profile_router(kind: Kind) -> APIRouter:
                 kind=kind,
                 rows=read_rows(kind, file.file, file.filename or ""),
                 dry_run=dry_run,
+                owner=owner_of(principal),
                 org_names=repository.org_names(session),
+                permit=permit(principal),
+                max_rows=settings.import_max_rows,
             )
         except UnreadableFile as error:
             session.rollback()
@@ -123,23 +158,39 @@ def profile_router(kind: Kind) -> APIRouter:
             session.rollback()
         if report.error_count:
             return _refused(report)  # type: ignore[return-value]
+        audit.record(
+            session,
+            action="import",
+            kind=kind.slug,
+            key=f"{report.rows} rows",
+            after={"created": report.created, "updated": report.updated},
+        )
         return report
 
-    @router.get("/{id}", summary=f"{label}详情 One {kind.singular.lower()}")
-    def get_profile(session: SessionDep, id: Id) -> Public:  # type: ignore[valid-type]
-        return repository.get_profile(session, kind=kind, id=id)
+    @router.get("/{id}", summary=f"{label}详情 One {noun}")
+    def get_profile(session: SessionDep, principal: Reader, id: Id) -> Public:  # type: ignore[valid-type]
+        return shown(principal, repository.get_profile(session, kind=kind, id=id))
 
     @router.post("", status_code=status.HTTP_201_CREATED, summary=f"新增{label} Create")
-    def create_profile(session: SessionDep, body: Create) -> Public:  # type: ignore[valid-type]
-        return repository.create_profile(session, kind=kind, data=body)
+    def create_profile(session: SessionDep, principal: Writer, body: Create) -> Public:  # type: ignore[valid-type]
+        return repository.create_profile(
+            session,
+            kind=kind,
+            data=body,
+            owner=owner_of(principal),
+            permit=lambda values: access.may_create(principal, kind.table, values),
+        )
 
     @router.patch("/{id}", summary=f"修改{label} Update some fields")
-    def update_profile(session: SessionDep, id: Id, body: Update) -> Public:  # type: ignore[valid-type]
+    def update_profile(session: SessionDep, principal: Writer, id: Id, body: Update) -> Public:  # type: ignore[valid-type]
+        access.editable(principal, repository.get_profile(session, kind=kind, id=id), noun, id)
         return repository.update_profile(session, kind=kind, id=id, data=body)
 
     @router.delete("/{id}", summary=f"删除{label} Delete (archived when a pairing refers to it)")
-    def delete_profile(session: SessionDep, id: Id) -> Removed:
-        row = repository.get_profile(session, kind=kind, id=id)
+    def delete_profile(session: SessionDep, principal: Writer, id: Id) -> Removed:
+        row = access.editable(
+            principal, repository.get_profile(session, kind=kind, id=id), noun, id
+        )
         references = repository.profile_references(session, kind=kind, id=id)
         return Removed(id=str(id), outcome=repository.remove(session, row, references=references))
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from api.deps import EngineDep, EngineStateDep, SessionDep
+from api.security import ALL, Writer, allow
 from matching.engine import (
     EnterpriseProfile,
     Recommendation,
@@ -27,7 +28,9 @@ from profiles.models import (
 )
 from profiles.snapshot import words
 
-router = APIRouter(prefix="/recommendations", tags=["recommendations"])
+router = APIRouter(
+    prefix="/recommendations", tags=["recommendations"], dependencies=[allow(*ALL, read=True)]
+)
 feedback_router = APIRouter(tags=["recommendations"])
 ModeQuery = Annotated[
     Mode | None, Query(description="slug or Chinese label, e.g. rnd_manufacturing or 研发+制造")
@@ -393,5 +396,5 @@ def enterprises(
     status_code=status.HTTP_201_CREATED,
     summary="反馈 Accept, contact or reject a recommended pair",
 )
-def feedback(session: SessionDep, body: FeedbackCreate) -> FeedbackPublic:
-    return repository.record_feedback(session, data=body)
+def feedback(session: SessionDep, principal: Writer, body: FeedbackCreate) -> FeedbackPublic:
+    return repository.record_feedback(session, data=body, owner=principal.id)

@@ -6,9 +6,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import SessionDep
+from api.security import ALL, allow
 from profiles.resolution import resolve_candidates
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], dependencies=[allow(*ALL, read=True)])
 ResolveKind = Literal["city", "enterprise", "university", "expert", "need", "industry"]
 
 

@@ -7,13 +7,16 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import EngineDep, EngineStateDep, SessionDep
+from api.security import ALL, allow
 from matching.programmes import PROGRAMMES
 from matching.talent import Scored, TalentArrays
 from matching.vocabulary import Programme
 from profiles import repository
 from profiles.errors import InvalidReference, NotFound
 
-router = APIRouter(prefix="/recommendations", tags=["recommendations"])
+router = APIRouter(
+    prefix="/recommendations", tags=["recommendations"], dependencies=[allow(*ALL, read=True)]
+)
 Id = Annotated[int | None, Query(ge=1, le=2**53)]
 NOTE = "人才匹配暂无历史选派数据：按公开的先验权重（专业对口、意愿、职称学位、到岗时间）排序。"
 

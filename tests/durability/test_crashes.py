@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from profiles.models import Enterprise
+from tests.conftest import bearer
 from tests.durability.server import Server
 
 TRIALS = int(os.environ.get("COUNTERPART_STRESS_TRIALS", "5"))
@@ -52,7 +53,7 @@ def url_of(engine: Engine) -> str:
 def writer(
     base: str, prefix: str, numbers: "iter", stop: threading.Event, acknowledged: list[str]
 ) -> None:
-    with httpx.Client(base_url=base, timeout=10) as client:
+    with httpx.Client(base_url=base, timeout=10, headers=bearer("admin")) as client:
         while not stop.is_set():
             name = f"{prefix}{next(numbers):06d}号有限公司"
             try:
@@ -115,7 +116,7 @@ def test_concurrent_writers_and_importers_lose_and_double_nothing(
     with Server(url_of(engine), model_dir, tmp_path, workers=2) as server:
 
         def write(w: int) -> list[int]:
-            with httpx.Client(base_url=server.url, timeout=60) as client:
+            with httpx.Client(base_url=server.url, timeout=60, headers=bearer("admin")) as client:
                 return [
                     client.post(
                         "/api/v1/enterprises",
@@ -132,7 +133,7 @@ def test_concurrent_writers_and_importers_lose_and_double_nothing(
             csv = "名称,总部城市,行业代码\n" + "".join(
                 f"并发导入{k}-{i}有限公司,深圳,39\n" for i in range(rows)
             )
-            with httpx.Client(base_url=server.url, timeout=120) as client:
+            with httpx.Client(base_url=server.url, timeout=120, headers=bearer("admin")) as client:
                 return [
                     client.post(
                         "/api/v1/enterprises/import", files={"file": ("e.csv", csv.encode())}
@@ -163,14 +164,16 @@ def test_idempotent_retries_under_concurrency_write_once(
             return httpx.post(
                 f"{server.url}/api/v1/enterprises",
                 json=body,
-                headers={"Idempotency-Key": "same-key"},
+                headers={"Idempotency-Key": "same-key"} | bearer("admin"),
                 timeout=30,
             )
 
         with ThreadPoolExecutor(8) as pool:
             responses = list(pool.map(send, range(8)))
         final = httpx.post(
-            f"{server.url}/api/v1/enterprises", json=body, headers={"Idempotency-Key": "same-key"}
+            f"{server.url}/api/v1/enterprises",
+            json=body,
+            headers={"Idempotency-Key": "same-key"} | bearer("admin"),
         )
     assert {r.status_code for r in responses} <= {201, 409}
     ids = {r.json()["id"] for r in responses if r.status_code == 201}
@@ -182,7 +185,7 @@ def test_idempotency_across_a_crash_between_commit_and_response(
     engine: Engine, model_dir: Path, tmp_path: Path
 ) -> None:
     body = {"name": "提交后崩溃有限公司", "hq_city": "深圳", "industry_codes": ["39"]}
-    headers = {"Idempotency-Key": "crash-after-commit"}
+    headers = {"Idempotency-Key": "crash-after-commit"} | bearer("admin")
     with (
         Server(
             url_of(engine),
@@ -223,5 +226,8 @@ def test_an_import_killed_half_way_leaves_nothing(
 def _post_quietly(url: str, csv: str) -> None:
     with contextlib.suppress(httpx.HTTPError):
         httpx.post(
-            f"{url}/api/v1/enterprises/import", files={"file": ("e.csv", csv.encode())}, timeout=120
+            f"{url}/api/v1/enterprises/import",
+            files={"file": ("e.csv", csv.encode())},
+            timeout=120,
+            headers=bearer("admin"),
         )

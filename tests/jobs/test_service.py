@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from jobs import webhooks
+from tests.conftest import bearer
 from tests.durability.server import Server
 from tests.jobs.conftest import Receiver
 
@@ -25,7 +26,7 @@ def test_a_fitting_enterprise_reaches_the_subscriber_within_one_delivery_cycle(
     with Server(
         engine.url.render_as_string(hide_password=False), model_dir, tmp_path, env=env
     ) as server:
-        api = httpx.Client(base_url=f"{server.url}/api/v1", timeout=30)
+        api = httpx.Client(base_url=f"{server.url}/api/v1", timeout=30, headers=bearer("admin"))
         profile = {
             "name": "端到端订阅测试有限公司",
             "hq_city": "深圳",

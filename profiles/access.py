@@ -1,0 +1,204 @@
+"""Who may do what: API keys, principals, scopes, object ownership and private fields.
+
+Keys look like ``cpk_<prefix>_<secret>``. Only a SHA-256 hash is stored; the prefix finds the
+row, and the hash is compared in constant time. A key acts for a *principal* (a name), which
+owns what the key creates, so a rotated key keeps its principal's objects.
+
+    admin       everything
+    office      the profiles, needs and pairings of its scopes (provinces, cities, counties)
+    enterprise  its own enterprise profiles
+    university  its own university, its experts
+    viewer      reads only
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from matching.vocabulary import Role
+from profiles.errors import InvalidReference, NotFound
+from profiles.models import (
+    ApiKey,
+    City,
+    Enterprise,
+    Expert,
+    Pairing,
+    TalentNeed,
+    University,
+    utcnow,
+)
+
+PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
+    Enterprise: ("needs_resources", "land_mu", "workers", "energy_intensity", "contact"),
+    Expert: ("contact", "available_from", "available_months"),
+}
+OWNER_ROLES: dict[type, Role] = {
+    Enterprise: Role.enterprise,
+    University: Role.university,
+    Expert: Role.university,
+}
+
+
+class AuthenticationFailed(Exception):
+    """No valid key (401)."""
+
+
+class Forbidden(Exception):
+    """A valid key whose role may not do this at all (403)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    id: str
+    role: Role
+    scopes: frozenset[str] = frozenset()
+    key_id: int | None = None
+
+    def covers(self, adcode: str | None) -> bool:
+        """Whether an office's scope includes the division ``adcode`` (a province covers its cities)."""
+        if self.role == Role.admin:
+            return True
+        if not adcode:
+            return False
+        for scope in self.scopes:
+            stem = (
+                scope[:2]
+                if scope.endswith("0000")
+                else scope[:4]
+                if scope.endswith("00")
+                else scope
+            )
+            if adcode.startswith(stem):
+                return True
+        return False
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_key(
+    session: Session, *, principal: str, role: Role, scopes: list[str] = (), days: int | None = 365
+) -> tuple[ApiKey, str]:
+    """A new key for ``principal``; the key itself is returned once and never stored."""
+    for scope in scopes:
+        if session.get(City, scope) is None:
+            raise InvalidReference("scope", scope, f"unknown adcode '{scope}'")
+    prefix = secrets.token_hex(6)
+    key = f"cpk_{prefix}_{secrets.token_urlsafe(32)}"
+    row = ApiKey(
+        prefix=prefix,
+        hash=_hash(key),
+        principal=principal,
+        role=role,
+        scopes=list(scopes),
+        expires_at=utcnow() + timedelta(days=days) if days else None,
+    )
+    session.add(row)
+    session.flush()
+    return row, key
+
+
+def authenticate(session: Session, key: str) -> Principal:
+    """The principal a presented key acts for, or ``AuthenticationFailed``."""
+    parts = key.split("_", 2)  # the secret itself may contain "_"
+    if len(parts) != 3 or parts[0] != "cpk":
+        raise AuthenticationFailed("not a Counterpart API key")
+    row = session.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    if row is None or not hmac.compare_digest(row.hash, _hash(key)):
+        raise AuthenticationFailed("unknown API key")
+    if row.revoked_at is not None:
+        raise AuthenticationFailed("this API key was revoked")
+    if row.expires_at is not None and _aware(row.expires_at) < datetime.now(UTC):
+        raise AuthenticationFailed("this API key has expired")
+    return Principal(row.principal, Role(row.role), frozenset(row.scopes), row.id)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def revoke_key(session: Session, *, key_id: int) -> ApiKey:
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise NotFound("api key", key_id)
+    row.revoked_at = row.revoked_at or utcnow()
+    session.add(row)
+    session.flush()
+    return row
+
+
+def rotate_key(session: Session, *, key_id: int) -> tuple[ApiKey, str]:
+    """Revoke a key and issue its successor for the same principal, role and scopes."""
+    old = revoke_key(session, key_id=key_id)
+    days = (
+        None
+        if old.expires_at is None
+        else max(1, (_aware(old.expires_at) - datetime.now(UTC)).days)
+    )
+    return create_key(
+        session, principal=old.principal, role=Role(old.role), scopes=list(old.scopes), days=days
+    )
+
+
+# ---------------------------------------------------------------- object checks
+def cities_of(row: Any) -> list[str | None]:
+    """The divisions an object belongs to, for office scopes."""
+    if isinstance(row, City):
+        return [row.adcode]
+    if isinstance(row, Enterprise):
+        return [row.hq_city]
+    if isinstance(row, University | Expert | TalentNeed):
+        return [row.city]
+    if isinstance(row, Pairing):
+        return [row.base_city, row.partner_city]
+    return []
+
+
+def may_edit(principal: Principal | None, row: Any) -> bool:
+    """Whether ``principal`` may change ``row`` (and see its private fields)."""
+    if principal is None:
+        return False
+    if principal.role == Role.admin:
+        return True
+    if principal.role == Role.office:
+        return any(principal.covers(adcode) for adcode in cities_of(row))
+    owner_role = OWNER_ROLES.get(type(row))
+    return owner_role == principal.role and getattr(row, "owner", None) == principal.id
+
+
+def may_create(principal: Principal, table: type, values: dict[str, Any]) -> bool:
+    """Whether ``principal`` may create a row of ``table`` with these (resolved) values."""
+    if principal.role == Role.admin:
+        return True
+    if principal.role == Role.office:
+        probe = table.model_construct(**values)
+        return any(principal.covers(adcode) for adcode in cities_of(probe))
+    if (
+        principal.role == Role.university
+        and table is Expert
+        and values.get("university_id") is not None
+    ):
+        return False  # a university names its experts' university through ownership, not an id
+    return OWNER_ROLES.get(table) == principal.role
+
+
+def editable(principal: Principal | None, row: Any, kind: str, key: object) -> Any:
+    """``row`` if ``principal`` may change it; otherwise NotFound, so ids cannot be probed."""
+    if not may_edit(principal, row):
+        raise NotFound(kind, key)
+    return row
+
+
+def redact(principal: Principal | None, row: Any, public: Any) -> Any:
+    """The public shape of ``row``, with its private fields emptied for those not entitled."""
+    hidden = PRIVATE_FIELDS.get(type(row))
+    if not hidden or may_edit(principal, row):
+        return public
+    empty = {f: [] if isinstance(getattr(public, f), list) else None for f in hidden}
+    return public.model_copy(update=empty)

@@ -1,0 +1,136 @@
+"""The audit log: every change to an audited table, with who made it, before and after.
+
+A ``before_flush`` hook adds the entries to the same session, so they commit (or roll back)
+with the change itself. The acting principal is ``session.info["principal"]`` (set by the API
+from the request's key); bulk writes that bypass the ORM (imports, seeding) add one summary
+entry each through ``record``.
+"""
+
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlmodel import Session, SQLModel
+
+from profiles.models import (
+    ApiKey,
+    AuditEntry,
+    City,
+    Enterprise,
+    Expert,
+    Feedback,
+    Pairing,
+    Plan,
+    Subscription,
+    TalentNeed,
+    University,
+    utcnow,
+)
+
+AUDITED = (
+    City,
+    Enterprise,
+    University,
+    Expert,
+    TalentNeed,
+    Pairing,
+    Plan,
+    Subscription,
+    ApiKey,
+    Feedback,
+)
+SECRET_COLUMNS = {"hash", "secret"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _values(row: SQLModel) -> dict[str, Any]:
+    names = [column.key for column in row.__table__.columns]  # type: ignore[attr-defined]
+    return {name: _plain(getattr(row, name)) for name in names if name not in SECRET_COLUMNS}
+
+
+def _key(row: SQLModel) -> str:
+    identity = inspect(row).identity or tuple(
+        getattr(row, k.key) for k in inspect(type(row)).primary_key
+    )
+    return "/".join(str(part) for part in identity)
+
+
+def record(
+    session: Session, *, action: str, kind: str, key: str, after: dict[str, Any] | None = None
+) -> None:
+    session.add(
+        AuditEntry(
+            principal=session.info.get("principal", "system"),
+            action=action,
+            kind=kind,
+            key=key,
+            after=after,
+            at=utcnow(),
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _audit(session: Session, _context: Any, _instances: Any) -> None:
+    principal = session.info.get("principal", "system")
+    created = [row for row in session.new if isinstance(row, AUDITED)]
+    for row in session.dirty:
+        if isinstance(row, AUDITED) and session.is_modified(row, include_collections=False):
+            state = inspect(row)
+            before = {
+                a.key: _plain(a.history.deleted[0])
+                for a in state.attrs
+                if a.history.deleted and a.key not in SECRET_COLUMNS
+            }
+            after = {k: _plain(getattr(row, k)) for k in before}
+            if before:
+                session.add(
+                    AuditEntry(
+                        principal=principal,
+                        action="update",
+                        kind=row.__tablename__,
+                        key=_key(row),
+                        before=before,
+                        after=after,
+                        at=utcnow(),
+                    )
+                )
+    for row in session.deleted:
+        if isinstance(row, AUDITED):
+            session.add(
+                AuditEntry(
+                    principal=principal,
+                    action="delete",
+                    kind=row.__tablename__,
+                    key=_key(row),
+                    before=_values(row),
+                    at=utcnow(),
+                )
+            )
+    # New rows have no primary key before the flush: their entries are written right after it.
+    session.info.setdefault("audit_pending", []).extend(created)
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_created(session: Session, _context: Any) -> None:
+    pending = session.info.pop("audit_pending", [])
+    principal = session.info.get("principal", "system")
+    for row in pending:
+        session.add(
+            AuditEntry(
+                principal=principal,
+                action="create",
+                kind=row.__tablename__,
+                key=_key(row),
+                after=_values(row),
+                at=utcnow(),
+            )
+        )
