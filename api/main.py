@@ -153,6 +153,10 @@ def create_app(
     )
     for router in routers:
         app.include_router(router, prefix="/api/v1")
+    # Every API route with its full path, for the route-table tests (authorization matrix).
+    app.state.api_routes = [
+        ("/api/v1" + route.path, route) for router in routers for route in router.routes
+    ]
     return app
 
 

@@ -122,33 +122,50 @@ class Limits:
                     [(b"retry-after", str(wait).encode())],
                 )
                 return
-        received = 0
-
-        async def counted() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise BodyTooLarge(limit)
-            return message
+        if declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            body = await _read_at_most(receive, limit)
+            if body is None:
+                await _refuse(
+                    send, 413, "Payload too large", f"the body limit here is {limit} bytes"
+                )
+                return
+            receive = _replay(body)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
             await send(message)
 
-        try:
-            await self.app(scope, counted, with_headers)
-        except BodyTooLarge as error:
-            await _refuse(
-                send, 413, "Payload too large", f"the body limit here is {error.limit} bytes"
-            )
+        await self.app(scope, receive, with_headers)
 
 
-class BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
+async def _read_at_most(receive: Receive, limit: int) -> bytes | None:
+    """The whole body of a request without Content-Length, or None past ``limit`` bytes."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
 
 
 SECURITY_HEADERS = [

@@ -1,6 +1,7 @@
 """The engine and sessions: SQLite by default (WAL, foreign keys), PostgreSQL by URL."""
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -29,6 +30,7 @@ def make_engine(settings: StoreSettings) -> Engine:
     else:
         engine = create_engine(
             url,
+            connect_args={"options": f"-c statement_timeout={int(settings.query_timeout_ms)}"},
             pool_size=settings.pool_size,
             max_overflow=10,
             pool_pre_ping=True,
@@ -52,6 +54,17 @@ def _configure_sqlite(engine: Engine, settings: StoreSettings) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
         cursor.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
         cursor.close()
+        deadline = [float("inf")]
+        dbapi_connection.set_progress_handler(lambda: int(time.monotonic() > deadline[0]), 10_000)
+        _record.info["deadline"] = deadline
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _start_clock(connection: Any, *_: Any) -> None:
+        deadline = connection.connection.info.get(
+            "deadline"
+        )  # the pool record's info, per connection
+        if deadline is not None:
+            deadline[0] = time.monotonic() + settings.query_timeout_ms / 1000
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -120,17 +120,24 @@ class _Pending:
     values: dict[str, Any]
 
 
-def _columns(kind: Kind, headers: Iterable[str]) -> dict[str, str]:
-    """Map each header to a field of the kind's create model; unknown headers are refused."""
+def _server_owned(kind: Kind) -> set[str]:
+    """Columns an export carries that no client may set (id, owner, archived …): ignored on import."""
+    return set(kind.public.model_fields) - set(kind.create.model_fields)
+
+
+def _columns(kind: Kind, headers: Iterable[str]) -> dict[str, str | None]:
+    """Map each header to a field of the kind's create model (None: server-owned, ignored);
+    unknown headers are refused."""
     fields = kind.create.model_fields
     by_label = {
         label: name for name, labels in LABELS.items() for label in labels if name in fields
     }
-    mapping = {}
+    ignored = _server_owned(kind)
+    mapping: dict[str, str | None] = {}
     for header in headers:
         clean = header.strip().lstrip("\ufeff")
         name = clean if clean in fields else by_label.get(clean)
-        if name is None:
+        if name is None and clean not in ignored:
             raise UnreadableFile(
                 f"unknown column '{clean}'; expected the fields of {kind.slug}: "
                 + ", ".join(fields)
@@ -154,7 +161,7 @@ def read_rows(kind: Kind, stream: IO[bytes], filename: str) -> Iterator[dict[str
     head = stream.read(1)
     stream.seek(0)
     if filename.lower().endswith(".json") or head in (b"[", b"{"):
-        yield from _json_rows(stream)
+        yield from _json_rows(stream, _server_owned(kind))
         return
     text = codecs.getreader("utf-8-sig")(stream, errors="strict")
     reader = csv.DictReader(text)
@@ -163,10 +170,9 @@ def read_rows(kind: Kind, stream: IO[bytes], filename: str) -> Iterator[dict[str
         for record in reader:
             if None in record:
                 raise UnreadableFile(f"row {reader.line_num - 1} has more cells than the header")
+            cells = ((mapping[h], v or "") for h, v in record.items() if mapping[h] is not None)
             yield {
-                mapping[h]: _cell(kind, mapping[h], v or "")
-                for h, v in record.items()
-                if _cell(kind, mapping[h], v or "") is not None
+                name: value for name, raw in cells if (value := _cell(kind, name, raw)) is not None
             }
     except UnicodeDecodeError as error:
         raise UnreadableFile("the file is not UTF-8 text") from error
@@ -174,7 +180,7 @@ def read_rows(kind: Kind, stream: IO[bytes], filename: str) -> Iterator[dict[str
         raise UnreadableFile(f"CSV: {error}") from error
 
 
-def _json_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+def _json_rows(stream: IO[bytes], ignored: set[str] = frozenset()) -> Iterator[dict[str, Any]]:
     try:
         data = json.load(io.TextIOWrapper(stream, encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -185,7 +191,7 @@ def _json_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
     for item in items:
         if not isinstance(item, dict):
             raise UnreadableFile("every JSON item must be an object")
-        yield {k: v for k, v in item.items() if v is not None}
+        yield {k: v for k, v in item.items() if v is not None and k not in ignored}
 
 
 class Importer:

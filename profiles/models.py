@@ -316,6 +316,7 @@ class UniversityCreate(UniversityBase):
 
 class UniversityPublic(UniversityBase):
     id: int
+    owner: str | None
     archived: bool
 
 
@@ -370,6 +371,7 @@ class ExpertCreate(ExpertBase):
 
 class ExpertPublic(ExpertBase):
     id: int
+    owner: str | None
     is_demo: bool
     archived: bool
 

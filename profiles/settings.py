@@ -15,6 +15,9 @@ class StoreSettings(BaseSettings):
     # NORMAL with WAL: a committed transaction survives a process crash; only a power loss
     # can drop the last commits. FULL also survives power loss at a write-latency cost.
     sqlite_synchronous: str = "NORMAL"
+    # No single statement may run longer than this (PostgreSQL statement_timeout; on SQLite a
+    # progress handler interrupts it). Background jobs run their own long work in many statements.
+    query_timeout_ms: int = 30_000
 
 
 @lru_cache

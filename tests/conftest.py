@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from api.main import create_app
+from jobs.settings import get_job_settings
 from matching.registry import ModelRegistry
 from matching.vocabulary import Role
 from profiles.access import create_key
@@ -173,3 +174,12 @@ def anonymous(engine: Engine, model_dir: Path) -> Iterator[TestClient]:
 
 def on_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+@pytest.fixture
+def allow_loopback_webhooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The API reads its settings from the environment: allow loopback receivers for one test."""
+    monkeypatch.setenv("COUNTERPART_WEBHOOK_ALLOW_PRIVATE", "true")
+    get_job_settings.cache_clear()
+    yield
+    get_job_settings.cache_clear()

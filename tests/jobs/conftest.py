@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from jobs.settings import JobSettings, get_job_settings
+from jobs.settings import JobSettings
 from jobs.tasks import Context
 from matching.registry import ModelRegistry
 from profiles.ranking import EngineState
@@ -56,15 +56,6 @@ def ctx(engine: Engine, model_dir: Path, clock: Clock) -> Iterator[Context]:
             clock=clock,
             http=http,
         )
-
-
-@pytest.fixture
-def allow_loopback_webhooks(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The API reads its settings from the environment: allow loopback receivers for one test."""
-    monkeypatch.setenv("COUNTERPART_WEBHOOK_ALLOW_PRIVATE", "true")
-    get_job_settings.cache_clear()
-    yield
-    get_job_settings.cache_clear()
 
 
 class Receiver:

@@ -187,3 +187,31 @@ def test_concurrent_read_then_write_transactions_never_fail_locked(engine: Engin
     assert errors == []
     with Session(engine) as session:
         assert count_rows(session, Enterprise) >= 612 + 60
+
+
+def test_a_runaway_query_is_interrupted_and_the_connection_lives(engine: Engine) -> None:
+    import time
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from profiles.db import make_engine
+    from profiles.settings import StoreSettings
+
+    quick = make_engine(
+        StoreSettings(
+            database_url=engine.url.render_as_string(hide_password=False), query_timeout_ms=200
+        )
+    )
+    runaway = text(
+        "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 100000000) "
+        "SELECT count(*) FROM r"
+    )
+    started = time.monotonic()
+    with quick.connect() as connection:
+        with pytest.raises(OperationalError):
+            connection.execute(runaway).scalar()
+        connection.rollback()
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+    assert time.monotonic() - started < 5
+    quick.dispose()
