@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -16,6 +17,40 @@ from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
 log = logging.getLogger("counterpart.api")
 PROBLEM = "application/problem+json"
 TYPES = "https://counterpart.example/problems/"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+def _documented(status: int, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": Problem.model_json_schema()}},
+    }
+
+
+COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _documented(400, "Malformed request"),
+    401: _documented(401, "No valid API key"),
+    403: _documented(403, "The key's role may not do this, or it is outside its scope"),
+    404: _documented(404, "Not found (or not yours)"),
+    405: _documented(405, "Method not allowed"),
+    409: _documented(
+        409, "Conflicts with a stored record, or a request with this Idempotency-Key is in flight"
+    ),
+    413: _documented(413, "Body too large"),
+    422: _documented(422, "Invalid request; `errors` names each field"),
+    429: _documented(429, "Too many requests; see Retry-After"),
+    503: _documented(503, "The store could not answer (or a query ran too long)"),
+}
 
 
 def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) -> JSONResponse:

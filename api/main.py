@@ -152,7 +152,7 @@ def create_app(
         *profiles.routers,
     )
     for router in routers:
-        app.include_router(router, prefix="/api/v1")
+        app.include_router(router, prefix="/api/v1", responses=errors.COMMON_RESPONSES)
     # Every API route with its full path, for the route-table tests (authorization matrix).
     app.state.api_routes = [
         ("/api/v1" + route.path, route) for router in routers for route in router.routes

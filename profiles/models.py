@@ -37,7 +37,7 @@ MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Mainland China's extent, with a margin: anything outside is a typo, not a place.
 LONGITUDE = (73.0, 136.0)
 LATITUDE = (3.0, 54.0)
-MAX_INT = 2**53  # bounded well below SQLite's 2^63−1 so no value crashes the driver
+MAX_ID = 2**31 - 1  # the largest id both stores keep (PostgreSQL INTEGER); larger ids are 422
 STRICT = ConfigDict(extra="forbid")  # request bodies refuse fields they do not know
 
 
@@ -336,7 +336,9 @@ class ExpertBase(SQLModel):
     name: str = Field(min_length=2, max_length=40, schema_extra={"examples": ["李华"]})
     affiliation_type: AffiliationType
     affiliation: str = Field(max_length=100, schema_extra={"examples": ["中山大学"]})
-    university_id: int | None = Field(default=None, foreign_key="university.id", index=True)
+    university_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="university.id", index=True
+    )
     city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
     fields: list[str] = Field(sa_type=JSON, min_length=1, max_length=20)
     industry_codes: list[str] = _strings(max_items=20)
@@ -463,10 +465,18 @@ class PairingBase(SQLModel):
         index=True,
         description="the developed-region side",
     )
-    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
-    university_id: int | None = Field(default=None, foreign_key="university.id", index=True)
-    expert_id: int | None = Field(default=None, foreign_key="expert.id", index=True)
-    need_id: int | None = Field(default=None, foreign_key="talent_need.id", index=True)
+    enterprise_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="enterprise.id", index=True
+    )
+    university_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="university.id", index=True
+    )
+    expert_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="expert.id", index=True
+    )
+    need_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="talent_need.id", index=True
+    )
     base_unit: str | None = Field(
         default=None, max_length=200, description="县区级单位（如 兴国县）"
     )
@@ -538,7 +548,9 @@ class FeedbackBase(SQLModel):
     )
     base_city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
     partner_city: str | None = Field(default=None, max_length=6, foreign_key="city.adcode")
-    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True)
+    enterprise_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="enterprise.id", index=True
+    )
     mode: Mode | None = None
     verdict: Verdict
     note: str | None = Field(default=None, max_length=2000)

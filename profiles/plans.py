@@ -1,5 +1,6 @@
 """Plans as records: saved with inputs and outputs, approved into pairings in one transaction."""
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session, select
@@ -38,6 +39,18 @@ def get_plan(session: Session, *, id: int) -> Plan:
     if plan is None:
         raise NotFound("plan", id)
     return plan
+
+
+def involves_only(plan: Plan, solution: str, covers: Callable[[str], bool]) -> bool:
+    """Whether every pair of ``solution`` touches a division that ``covers`` accepts.
+
+    An office may approve a plan when each pairing it would create involves one of its cities
+    (赣州's office approves 赣州–深圳, not a plan that also pairs 吉安 with 广州).
+    """
+    pairs = plan.outputs.get(solution, {}).get("pairs", [])
+    return all(
+        any(covers(c) for c in (p.get("base"), p.get("partner"), p.get("city")) if c) for p in pairs
+    )
 
 
 def approve_plan(session: Session, *, id: int, solution: str) -> tuple[Plan, int, int]:

@@ -34,6 +34,7 @@ from matching.vocabulary import (
 from profiles.errors import InvalidReference
 from profiles.industries import industry_catalogue
 from profiles.models import (
+    MAX_ID,
     BaseAreaCity,
     City,
     Enterprise,
@@ -126,10 +127,10 @@ class PairingFilters(ListParams):
     kind: PairingKind | None = None
     scheme: Scheme | None = None
     status: PairingStatus | None = None
-    enterprise_id: int | None = Field(None, ge=1, le=2**62)
-    university_id: int | None = Field(None, ge=1, le=2**62)
-    expert_id: int | None = Field(None, ge=1, le=2**62)
-    need_id: int | None = Field(None, ge=1, le=2**62)
+    enterprise_id: int | None = Field(None, ge=1, le=MAX_ID)
+    university_id: int | None = Field(None, ge=1, le=MAX_ID)
+    expert_id: int | None = Field(None, ge=1, le=MAX_ID)
+    need_id: int | None = Field(None, ge=1, le=MAX_ID)
     sort: Literal["id", "since", "-since"] = "id"
 
 

@@ -12,10 +12,10 @@ from api.routes.common import ItemList
 from api.security import allow
 from matching.vocabulary import Role
 from profiles import access
-from profiles.models import ApiKey, ApiKeyPublic, AuditEntry
+from profiles.models import MAX_ID, ApiKey, ApiKeyPublic, AuditEntry
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[allow(Role.admin)])
-KeyId = Annotated[int, Path(ge=1, le=2**53)]
+KeyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class KeyRequest(BaseModel):

@@ -18,6 +18,7 @@ from profiles import repository, review
 from profiles.access import Principal
 from profiles.errors import InvalidReference, NotFound
 from profiles.models import (
+    MAX_ID,
     Delivery,
     DuplicateCandidate,
     JobRun,
@@ -30,7 +31,7 @@ from profiles.models import (
 from profiles.outbox import EVENT_TYPES
 
 router = APIRouter(tags=["jobs"])
-Id = Annotated[int, Path(ge=1, le=2**53)]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class JobInfo(BaseModel):
@@ -130,7 +131,7 @@ def merge_duplicate(
     session: SessionDep,
     principal: Admin,
     candidate_id: Id,
-    keep: Annotated[int | None, Query(ge=1, le=2**53)] = None,
+    keep: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> DuplicateCandidate:
     return review.merge(session, candidate_id=candidate_id, keep=keep)
 

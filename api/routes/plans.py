@@ -21,10 +21,12 @@ from matching.vocabulary import Mode, PlanKind, PlanStatus, Programme, Role
 from profiles import plans, repository
 from profiles.access import Principal
 from profiles.errors import DomainError, InvalidReference, NotFound
-from profiles.models import Plan, PlanPublic
+from profiles.models import MAX_ID, Plan, PlanPublic
 
 router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[allow(Role.admin, Role.office)])
-PlanId = Annotated[int, Path(ge=1, le=2**53)]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Places = Annotated[int, Field(ge=1, le=10_000)]
 MAX_CITIES = 400
 
 
@@ -69,15 +71,17 @@ class TalentPlacementRequest(BaseModel):
     programme: Programme | None = Field(
         None, description="the round's programme: its posts, and experts willing to join it"
     )
-    experts: list[int] | None = Field(
+    experts: list[RowId] | None = Field(
         None, max_length=20_000, description="expert ids (default: all willing)"
     )
-    needs: list[int] | None = Field(
+    needs: list[RowId] | None = Field(
         None, max_length=5_000, description="post ids (default: all of the programme)"
     )
-    preferences: dict[int, list[int]] = Field({}, description="expert id → post ids, best first")
-    rankings: dict[int, list[int]] = Field({}, description="post id → expert ids, best first")
-    headcounts: dict[int, int] = Field(
+    preferences: dict[RowId, list[RowId]] = Field(
+        {}, description="expert id → post ids, best first"
+    )
+    rankings: dict[RowId, list[RowId]] = Field({}, description="post id → expert ids, best first")
+    headcounts: dict[RowId, Places] = Field(
         {}, description="post id → places (default: the post's headcount)"
     )
     title: str | None = Field(None, max_length=200)
@@ -359,17 +363,8 @@ def approve_plan(
     plan_id: PlanId,
     solution: Literal["optimal", "stable", "placement"] = "optimal",
 ) -> Approval:
-    stored = plans.get_plan(session, id=plan_id)
-    named = {
-        c
-        for p in stored.outputs.get(solution, {}).get("pairs", [])
-        for c in (p.get("base"), p.get("partner"), p.get("city"))
-        if c
-    }
-    if not all(
-        principal.covers(c) for c in named
-    ):  # an office approves only plans within its scope
-        raise NotFound("plan", plan_id)
+    if not plans.involves_only(plans.get_plan(session, id=plan_id), solution, principal.covers):
+        raise NotFound("plan", plan_id)  # outside the office's scope: as if it did not exist
     plan, created, existing = plans.approve_plan(session, id=plan_id, solution=solution)
     return Approval(
         plan=PlanPublic.model_validate(plan),

@@ -27,6 +27,7 @@ from profiles.importer import (
     read_rows,
 )
 from profiles.kinds import KINDS, Kind
+from profiles.models import MAX_ID
 from profiles.queries import (
     EnterpriseFilters,
     ExpertFilters,
@@ -40,7 +41,6 @@ from profiles.queries import (
     stream,
 )
 
-MAX_ID = 2**53
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the profile's id")]
 FILTERS: dict[str, type[ListParams]] = {
     "enterprises": EnterpriseFilters,

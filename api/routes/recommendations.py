@@ -19,6 +19,7 @@ from matching.vocabulary import Mode
 from profiles import repository
 from profiles.kinds import KINDS
 from profiles.models import (
+    MAX_ID,
     City,
     Enterprise,
     EnterpriseCreate,
@@ -140,7 +141,7 @@ class Constraints(BaseModel):
 class SiteParams(Constraints):
     """GET /sites: a stored enterprise, and the constraints as query parameters."""
 
-    enterprise: int = Field(ge=1, le=2**53, description="enterprise id")
+    enterprise: int = Field(ge=1, le=MAX_ID, description="enterprise id")
     mode: Mode | None = Field(None, description="slug or Chinese label")
     limit: int = Field(10, ge=1, le=100)
     explain_excluded: bool = False

@@ -13,11 +13,12 @@ from matching.talent import Scored, TalentArrays
 from matching.vocabulary import Programme
 from profiles import repository
 from profiles.errors import InvalidReference, NotFound
+from profiles.models import MAX_ID
 
 router = APIRouter(
     prefix="/recommendations", tags=["recommendations"], dependencies=[allow(*ALL, read=True)]
 )
-Id = Annotated[int | None, Query(ge=1, le=2**53)]
+Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 NOTE = "人才匹配暂无历史选派数据：按公开的先验权重（专业对口、意愿、职称学位、到岗时间）排序。"
 
 

@@ -30,3 +30,12 @@ def test_enums_and_chinese_examples_are_documented(client: TestClient) -> None:
     assert components["CityCreate"]["properties"]["name"]["examples"] == ["赣州市"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+
+
+def test_the_docs_offer_the_bearer_key_and_document_errors(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    create = schema["paths"]["/api/v1/enterprises"]["post"]
+    assert {"HTTPBearer": []} in create["security"]
+    for status in ("401", "403", "404", "409", "413", "422", "429"):
+        assert create["responses"][status]["content"]["application/problem+json"], status

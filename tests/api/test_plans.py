@@ -2,6 +2,8 @@
 
 from fastapi.testclient import TestClient
 
+from tests.conftest import bearer
+
 PAIRING = "/api/v1/plans/city-pairing"
 
 
@@ -241,3 +243,18 @@ def test_talent_recommendations(client: TestClient) -> None:
     ).json()["items"]
     assert universities and all(u["university"]["city"] != "360700" for u in universities)
     assert any("材料" in " ".join(u["university"]["disciplines"]) for u in universities[:5])
+
+
+def test_an_office_approves_only_plans_involving_its_cities(
+    client: TestClient, anonymous: TestClient
+) -> None:
+    office = bearer("赣州市发改委")  # scope 360700
+    own = client.post(PAIRING, json={"base_cities": ["360700"], "partners": ["440300"]}).json()
+    wider = client.post(
+        PAIRING, json={"base_cities": ["360700", "360800"], "partners": ["440300", "441900"]}
+    ).json()
+    refused = anonymous.post(f"/api/v1/plans/{wider['id']}/approve", headers=office)
+    assert refused.status_code == 404
+    assert client.get(f"/api/v1/plans/{wider['id']}").json()["status"] == "draft"
+    approved = anonymous.post(f"/api/v1/plans/{own['id']}/approve", headers=office)
+    assert approved.status_code == 200 and approved.json()["plan"]["status"] == "approved"
