@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
 from jobs.lease import Lease
@@ -43,6 +43,17 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
     return False
 
 
+JOBS = {"deliver", "dedupe-audit", "refresh", "retrain", "stale-profiles"}
+
+
+def stored_jobs(engine: Engine) -> set[str]:
+    """The job ids in APScheduler's table in our database (none before it is created)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("apscheduler_jobs"):
+            return set()
+        return set(connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars())
+
+
 def holder_pid(lease: Lease) -> int | None:
     holder = lease.current_holder()
     return int(holder.rsplit(":", 1)[1]) if holder else None
@@ -58,15 +69,8 @@ def test_a_second_scheduler_stays_passive_then_takes_over(
         assert wait_for(lambda: holder_pid(lease) == first.pid), (
             "the first scheduler never took the lease"
         )
-        with (
-            engine.connect() as connection
-        ):  # the lease holder's APScheduler stored its jobs with us
-            jobs = (
-                connection.execute(text("SELECT id FROM apscheduler_jobs ORDER BY id"))
-                .scalars()
-                .all()
-            )
-        assert set(jobs) == {"deliver", "dedupe-audit", "refresh", "retrain", "stale-profiles"}
+        # the lease holder's APScheduler stores its jobs with us (just after taking the lease)
+        assert wait_for(lambda: stored_jobs(engine) == JOBS), stored_jobs(engine)
         second = start(engine, model_dir, tmp_path, "second")
         time.sleep(5)  # more than two lease periods: the second keeps waiting
         assert holder_pid(lease) == first.pid
