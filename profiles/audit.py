@@ -64,14 +64,22 @@ def _key(row: SQLModel) -> str:
 
 
 def record(
-    session: Session, *, action: str, kind: str, key: str, after: dict[str, Any] | None = None
+    session: Session,
+    *,
+    action: str,
+    kind: str,
+    key: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
 ) -> None:
+    """Add an audit entry for the acting principal to ``session``'s transaction."""
     session.add(
         AuditEntry(
             principal=session.info.get("principal", "system"),
             action=action,
             kind=kind,
             key=key,
+            before=before,
             after=after,
             at=utcnow(),
         )
@@ -80,7 +88,6 @@ def record(
 
 @event.listens_for(Session, "before_flush")
 def _audit(session: Session, _context: Any, _instances: Any) -> None:
-    principal = session.info.get("principal", "system")
     created = [row for row in session.new if isinstance(row, AUDITED)]
     for row in session.dirty:
         if isinstance(row, AUDITED) and session.is_modified(row, include_collections=False):
@@ -92,28 +99,18 @@ def _audit(session: Session, _context: Any, _instances: Any) -> None:
             }
             after = {k: _plain(getattr(row, k)) for k in before}
             if before:
-                session.add(
-                    AuditEntry(
-                        principal=principal,
-                        action="update",
-                        kind=row.__tablename__,
-                        key=_key(row),
-                        before=before,
-                        after=after,
-                        at=utcnow(),
-                    )
+                record(
+                    session,
+                    action="update",
+                    kind=row.__tablename__,
+                    key=_key(row),
+                    before=before,
+                    after=after,
                 )
     for row in session.deleted:
         if isinstance(row, AUDITED):
-            session.add(
-                AuditEntry(
-                    principal=principal,
-                    action="delete",
-                    kind=row.__tablename__,
-                    key=_key(row),
-                    before=_values(row),
-                    at=utcnow(),
-                )
+            record(
+                session, action="delete", kind=row.__tablename__, key=_key(row), before=_values(row)
             )
     # New rows have no primary key before the flush: their entries are written right after it.
     session.info.setdefault("audit_pending", []).extend(created)
@@ -121,16 +118,5 @@ def _audit(session: Session, _context: Any, _instances: Any) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _audit_created(session: Session, _context: Any) -> None:
-    pending = session.info.pop("audit_pending", [])
-    principal = session.info.get("principal", "system")
-    for row in pending:
-        session.add(
-            AuditEntry(
-                principal=principal,
-                action="create",
-                kind=row.__tablename__,
-                key=_key(row),
-                after=_values(row),
-                at=utcnow(),
-            )
-        )
+    for row in session.info.pop("audit_pending", []):
+        record(session, action="create", kind=row.__tablename__, key=_key(row), after=_values(row))
