@@ -6,6 +6,7 @@ route without one. Reads may be public (``COUNTERPART_PUBLIC_READ``); writes alw
 Object-level checks (someone else's object → 404) live with the routes, on top of this.
 """
 
+import json
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -185,8 +186,6 @@ SECURITY_HEADERS = [
 async def _refuse(
     send: Send, status: int, title: str, detail: str, extra: list[tuple[bytes, bytes]] = ()
 ) -> None:
-    import json
-
     body = json.dumps(
         {
             "type": f"https://counterpart.example/problems/{status}",
