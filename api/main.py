@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 
+import console.app as console
 from api import errors
 from api.idempotency import IdempotencyMiddleware
 from api.routes import (
@@ -109,8 +110,8 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # served by the console from vendored assets (works offline)
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     if settings.cors_origins:
@@ -157,6 +158,7 @@ def create_app(
     app.state.api_routes = [
         ("/api/v1" + route.path, route) for router in routers for route in router.routes
     ]
+    console.install(app, docs_enabled=settings.docs_enabled)
     return app
 
 
