@@ -1,5 +1,5 @@
 """One module per page (or family of pages); each exposes ``router``."""
 
-from console.pages import cities, home
+from console.pages import cities, home, plans, sites
 
-ROUTERS = [home.router, cities.router]
+ROUTERS = [home.router, cities.router, sites.router, plans.router]

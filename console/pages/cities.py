@@ -46,7 +46,7 @@ def find_city(request: Request, db: SessionDep, principal: ViewerDep, q: Q = "")
     return render.page(request, "city_search.html", q=q, candidates=candidates, key_cities=keys)
 
 
-def _distance(engine: Any, a: str, b: str) -> float | None:
+def distance(engine: Any, a: str | None, b: str) -> float | None:
     index = engine.cities.index
     if a not in index or b not in index:
         return None
@@ -87,7 +87,7 @@ def city_page(
         items_all = _recommend(db, engine, adcode, side, mode, 100).items
     else:
         items_all = items
-    distances = {i.city.adcode: _distance(engine, adcode, i.city.adcode) for i in items_all}
+    distances = {i.city.adcode: distance(engine, adcode, i.city.adcode) for i in items_all}
     compared = [i for c in compare for i in items_all if i.city.adcode == c][:3]
     names = {p.base_city: None for p in pairings} | {p.partner_city: None for p in pairings}
     city_names = _names(db, [a for a in names if a])
@@ -121,7 +121,7 @@ def _charts(
 ) -> dict[str, Any]:
     """The map (this city, its top candidates, lines to them) and the mode-score bars."""
     here = [city.longitude, city.latitude]
-    lonlat = {i.city.adcode: _lonlat(engine, i.city.adcode) for i in items}
+    coords = {i.city.adcode: lonlat(engine, i.city.adcode) for i in items}
 
     def tip(i: Any) -> str:
         km = distances.get(i.city.adcode)
@@ -131,6 +131,7 @@ def _charts(
     top = items[:5]
     return {
         "map": {
+            "view": {"center": here, "zoom": 2.2},
             "series": [
                 charts.series(
                     "本市",
@@ -142,14 +143,14 @@ def _charts(
                 charts.series(
                     "推荐城市",
                     "points",
-                    [charts.point(i.city.name, lonlat[i.city.adcode], tip(i)) for i in items],
+                    [charts.point(i.city.name, coords[i.city.adcode], tip(i)) for i in items],
                     size=8,
                 ),
                 charts.series(
                     "前五名",
                     "lines",
                     [
-                        charts.line(here, lonlat[i.city.adcode], tip(i))
+                        charts.line(here, coords[i.city.adcode], tip(i))
                         for i in top
                         if not i.existing_pairing
                     ],
@@ -158,7 +159,7 @@ def _charts(
                     "已结对",
                     "lines",
                     [
-                        charts.line(here, lonlat[i.city.adcode], tip(i) + " · 已有结对")
+                        charts.line(here, coords[i.city.adcode], tip(i) + " · 已有结对")
                         for i in items
                         if i.existing_pairing
                     ],
@@ -173,7 +174,7 @@ def _charts(
     }
 
 
-def _lonlat(engine: Any, adcode: str) -> list[float | None]:
+def lonlat(engine: Any, adcode: str) -> list[float | None]:
     record = engine.cities.records[engine.cities.index[adcode]]
     return [record.longitude, record.latitude]
 

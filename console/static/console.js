@@ -50,7 +50,8 @@
     return {
       tooltip: { trigger: "item", formatter: tooltip, confine: true },
       legend: { bottom: 0, type: "scroll" },
-      geo: { map: "china", roam: true, zoom: 1.15, center: [106, 34],
+      geo: { map: "china", roam: true, zoom: (data.view && data.view.zoom) || 1.15,
+        center: (data.view && data.view.center) || [106, 34],
         itemStyle: { areaColor: "#f1f2f4", borderColor: "#b9bec5" },
         emphasis: { itemStyle: { areaColor: "#e7e9ec" }, label: { show: false } } },
       series: series
