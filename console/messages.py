@@ -78,6 +78,13 @@ KINDS = {
 REASONS = [
     (r"^unknown adcode '(.+)'$", "没有行政区划代码「{0}」"),
     (r"^no place matches '(.+)'$", "没有与「{0}」相符的地名"),
+    (r"no place is named '(.+)'", "没有名为「{0}」的地方"),
+    (r"unknown GB/T 4754 industry code '(.+)'", "GB/T 4754 中没有行业代码「{0}」"),
+    (r"unknown id (\d+)", "没有编号 {0}"),
+    (r"unknown university", "没有这所高校"),
+    (r"unknown column '(.+?)'", "不认识的列「{0}」"),
+    (r"not a cursor this service issued", "翻页参数无效，请从第一页重新开始"),
+    (r"a (.+) pairing needs (.+)", "这类结对需要填写 {1}"),
     (r"not a prefecture-level city the engine ranks", "不是参与评分的地级城市"),
     (r"not a prefecture-level city", "不是地级城市"),
     (r"not among the partners", "不在所选合作城市之中"),

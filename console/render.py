@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from console import charts, policy
-from console.messages import field_label
+from console.messages import field_label, reason_text
 from console.session import load, remember
 from matching.vocabulary import Scheme
 
@@ -91,7 +91,13 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(number=number, percent=percent, scheme_label=lambda v: Scheme(v).label)
+    env.filters.update(
+        number=number,
+        percent=percent,
+        scheme_label=lambda v: Scheme(v).label,
+        first_part=lambda v: str(v).split(".")[0],
+        reason=reason_text,
+    )
     env.globals.update(
         json_script=json_script,
         field_label=field_label,

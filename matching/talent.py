@@ -20,8 +20,10 @@ from matching.programmes import (
     PROGRAMMES,
     SENIORITY,
     ExpertFacts,
+    RuleCheck,
     eligibility,
     refusal,
+    rule_checks,
 )
 from matching.ranker import sigmoid
 from matching.records import CityArrays, code_matrix, haversine_km, l2_rows
@@ -227,6 +229,22 @@ class TalentArrays:
     def refusal(self, expert: int, need: int) -> str | None:
         region = self.region[self.need_city[need]]
         return refusal(Programme(self.needs[need].programme), self.facts[expert], region)
+
+    def rule_checks(self, expert: int, need: int) -> list[RuleCheck]:
+        """Each eligibility rule of the post's programme for this expert, passed or failed."""
+        region = self.region[self.need_city[need]]
+        return rule_checks(Programme(self.needs[need].programme), self.facts[expert], region)
+
+    def best_posts(
+        self, experts: np.ndarray, needs: np.ndarray, *, top: int = 3
+    ) -> list[list[Scored]]:
+        """For each expert, its ``top`` eligible posts among ``needs`` (one matrix, best first)."""
+        scores = self.scores(experts, needs)
+        scores[~self.eligible(experts, needs)] = -np.inf
+        return [
+            self._top(needs, scores[i], top, lambda r, e=int(e): self.reasons(e, r))
+            for i, e in enumerate(experts)
+        ]
 
     def reasons(self, expert: int, need: int) -> list[Reason]:
         values = {

@@ -1,5 +1,14 @@
 """One module per page (or family of pages); each exposes ``router``."""
 
-from console.pages import cities, home, plans, sites
+from console.pages import admin, cities, data, home, invest, plans, sites, talent
 
-ROUTERS = [home.router, cities.router, sites.router, plans.router]
+ROUTERS = [
+    home.router,
+    cities.router,
+    sites.router,
+    invest.router,
+    talent.router,
+    plans.router,
+    data.router,
+    admin.router,
+]

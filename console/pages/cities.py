@@ -164,7 +164,7 @@ def _charts(
                         if i.existing_pairing
                     ],
                 ),
-            ]
+            ],
         },
         "modes": charts.bars(
             [m.label for m in Mode],

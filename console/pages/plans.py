@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EngineDep, SessionDep
 from api.routes import plans as plan_routes
+from api.routes.catalogue import list_cities
 from console import charts, downloads, render
 from console.deps import SignedInDep
 from console.pages.cities import lonlat
@@ -19,7 +20,6 @@ from matching.vocabulary import Mode, Scheme
 from profiles import plans
 from profiles.models import City
 from profiles.queries import CityFilters
-from api.routes.catalogue import list_cities
 
 router = APIRouter(route_class=ConsoleRoute)
 SPLIT = re.compile(r"[，,、；;\s|]+")
@@ -32,11 +32,16 @@ def _key_cities(db: Any) -> list[City]:
 
 
 def _names(engine: Any, rows: Any) -> list[dict[str, str]]:
-    return [{"adcode": engine.cities.records[r].adcode, "name": engine.cities.records[r].name} for r in rows]
+    return [
+        {"adcode": engine.cities.records[r].adcode, "name": engine.cities.records[r].name}
+        for r in rows
+    ]
 
 
 @router.get("/plans")
-def plans_page(request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep) -> HTMLResponse:
+def plans_page(
+    request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep
+) -> HTMLResponse:
     require(request, principal, "GET", "/api/v1/plans")
     keys = _key_cities(db)
     return render.page(
@@ -63,7 +68,9 @@ def _choose_partners(engine: Any, bases: list[str], preset: str, listed: str) ->
     if preset == "candidates":
         return [engine.cities.records[r].adcode for r in engine.partner_rows]
     if preset == "existing":
-        return sorted({p for (b, p), s in engine.existing.items() if b in bases and COOPERATION in s})
+        return sorted(
+            {p for (b, p), s in engine.existing.items() if b in bases and COOPERATION in s}
+        )
     return [w for w in SPLIT.split(listed) if w]
 
 
@@ -88,7 +95,9 @@ def create_plan(
     bases = _choose_bases(db, base_preset, province, base_list)
     partners = _choose_partners(engine, [b for b in bases], partner_preset, partner_list)
     resolved_bases = set(plan_routes._adcodes(db, engine, bases, "base_cities")) if bases else set()
-    resolved_partners = set(plan_routes._adcodes(db, engine, partners, "partners")) if partners else set()
+    resolved_partners = (
+        set(plan_routes._adcodes(db, engine, partners, "partners")) if partners else set()
+    )
     keep = (
         sorted(
             (b, p)
@@ -126,9 +135,38 @@ def _thin(engine: Any, adcodes: list[str]) -> list[str]:
 def _solution_view(engine: Any, name: str, solution: dict[str, Any]) -> dict[str, Any]:
     pairs = solution["pairs"]
     series = [
-        charts.series("老区城市", "points", [charts.point(p["base_name"], lonlat(engine, p["base"]), p["base_name"]) for p in pairs], size=7, accent=True),
-        charts.series("合作城市", "points", [charts.point(p["partner_name"], lonlat(engine, p["partner"]), p["partner_name"]) for p in pairs], size=8, symbol="diamond"),
-        charts.series("结对", "lines", [charts.line(lonlat(engine, p["base"]), lonlat(engine, p["partner"]), f"{p['base_name']} — {p['partner_name']} · 得分 {p['score']:.2f}") for p in pairs]),
+        charts.series(
+            "老区城市",
+            "points",
+            [
+                charts.point(p["base_name"], lonlat(engine, p["base"]), p["base_name"])
+                for p in pairs
+            ],
+            size=7,
+            accent=True,
+        ),
+        charts.series(
+            "合作城市",
+            "points",
+            [
+                charts.point(p["partner_name"], lonlat(engine, p["partner"]), p["partner_name"])
+                for p in pairs
+            ],
+            size=8,
+            symbol="diamond",
+        ),
+        charts.series(
+            "结对",
+            "lines",
+            [
+                charts.line(
+                    lonlat(engine, p["base"]),
+                    lonlat(engine, p["partner"]),
+                    f"{p['base_name']} — {p['partner_name']} · 得分 {p['score']:.2f}",
+                )
+                for p in pairs
+            ],
+        ),
     ]
     ordered = sorted(pairs, key=lambda p: -p["score"])
     return {
@@ -136,12 +174,19 @@ def _solution_view(engine: Any, name: str, solution: dict[str, Any]) -> dict[str
         "label": SOLUTIONS[name],
         "solution": solution,
         "map": {"series": series},
-        "bars": charts.bars([p["base_name"] for p in ordered], [("得分", [round(p["score"], 3) for p in ordered])], "得分") | {"max": 1},
+        "bars": charts.bars(
+            [p["base_name"] for p in ordered],
+            [("得分", [round(p["score"], 3) for p in ordered])],
+            "得分",
+        )
+        | {"max": 1},
     }
 
 
 @router.get("/plans/{plan_id}")
-def plan_page(request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep, plan_id: int) -> HTMLResponse:
+def plan_page(
+    request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep, plan_id: int
+) -> HTMLResponse:
     require(request, principal, "GET", "/api/v1/plans/{plan_id}")
     plan = plan_routes.get_plan(db, plan_id)
     views = [_solution_view(engine, n, plan.outputs[n]) for n in SOLUTIONS if n in plan.outputs]
@@ -166,7 +211,9 @@ def plan_page(request: Request, db: SessionDep, engine: EngineDep, principal: Si
 
 
 @router.get("/plans/{plan_id}/print")
-def plan_print(request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep, plan_id: int) -> HTMLResponse:
+def plan_print(
+    request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep, plan_id: int
+) -> HTMLResponse:
     return plan_page(request, db, engine, principal, plan_id)
 
 
@@ -183,7 +230,16 @@ def approve(
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
-HEADERS = ["序号", "老区城市", "老区城市代码", "合作城市", "合作城市代码", "得分", "保留的现有结对", "理由"]
+HEADERS = [
+    "序号",
+    "老区城市",
+    "老区城市代码",
+    "合作城市",
+    "合作城市代码",
+    "得分",
+    "保留的现有结对",
+    "理由",
+]
 
 
 @router.get("/plans/{plan_id}/{solution}.{fmt}")
@@ -199,7 +255,16 @@ def plan_download(
     plan = plan_routes.get_plan(db, plan_id)
     kept = {tuple(k) for k in plan.inputs.get("keep", [])}
     rows = [
-        [k, p["base_name"], p["base"], p["partner_name"], p["partner"], round(p["score"], 4), "是" if (p["base"], p["partner"]) in kept else "否", [r["text"] for r in p["reasons"]]]
+        [
+            k,
+            p["base_name"],
+            p["base"],
+            p["partner_name"],
+            p["partner"],
+            round(p["score"], 4),
+            "是" if (p["base"], p["partner"]) in kept else "否",
+            [r["text"] for r in p["reasons"]],
+        ]
         for k, p in enumerate(plan.outputs.get(solution, {}).get("pairs", []), start=1)
     ]
     return downloads.table(f"方案{plan_id}-{SOLUTIONS[solution][:4]}", HEADERS, rows, fmt)

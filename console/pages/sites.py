@@ -1,9 +1,9 @@
 """企业选址: an enterprise's profile and hard constraints → ranked sites, exclusions, downloads."""
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,12 +79,16 @@ def _form(request: Request) -> SiteForm:
 
 
 @router.get("/sites")
-def sites_page(request: Request, db: SessionDep, engine: EngineDep, principal: ViewerDep) -> Response:
+def sites_page(
+    request: Request, db: SessionDep, engine: EngineDep, principal: ViewerDep
+) -> Response:
     require(request, principal, "POST", "/api/v1/recommendations/sites")
     form = _form(request)
     result = _run(db, engine, form) if form.asked else None
     hq = result.enterprise["hq_city"] if result else None
-    distances = {i.city.adcode: distance(engine, hq, i.city.adcode) for i in result.items} if result else {}
+    distances = (
+        {i.city.adcode: distance(engine, hq, i.city.adcode) for i in result.items} if result else {}
+    )
     return render.page(
         request,
         "sites.html",
@@ -105,19 +109,49 @@ def _map(engine: Any, hq: str, result: Any, distances: dict[str, Any]) -> dict[s
     }
     return {
         "series": [
-            charts.series("总部", "points", [charts.point("总部", home, "企业总部")], size=13, accent=True),
-            charts.series("候选落地城市", "points", [charts.point(i.city.name, lonlat(engine, i.city.adcode), tips[i.city.adcode]) for i in result.items], size=8),
-            charts.series("前五名", "lines", [charts.line(home, lonlat(engine, i.city.adcode), tips[i.city.adcode]) for i in result.items[:5]]),
+            charts.series(
+                "总部", "points", [charts.point("总部", home, "企业总部")], size=13, accent=True
+            ),
+            charts.series(
+                "候选落地城市",
+                "points",
+                [
+                    charts.point(i.city.name, lonlat(engine, i.city.adcode), tips[i.city.adcode])
+                    for i in result.items
+                ],
+                size=8,
+            ),
+            charts.series(
+                "前五名",
+                "lines",
+                [
+                    charts.line(home, lonlat(engine, i.city.adcode), tips[i.city.adcode])
+                    for i in result.items[:5]
+                ],
+            ),
         ]
     }
 
 
-HEADERS = ["名次", "城市", "行政区划代码", "省份", "得分", "最适合的合作模式", "距总部（公里）", "理由"]
+HEADERS = [
+    "名次",
+    "城市",
+    "行政区划代码",
+    "省份",
+    "得分",
+    "最适合的合作模式",
+    "距总部（公里）",
+    "理由",
+]
 
 
 @router.get("/sites.{fmt}")
 def sites_download(
-    request: Request, db: SessionDep, engine: EngineDep, principal: ViewerDep, fmt: Literal["csv", "xlsx"]
+    request: Request,
+    db: SessionDep,
+    engine: EngineDep,
+    principal: ViewerDep,
+    fmt: Literal["csv", "xlsx"],
 ) -> Response:
     require(request, principal, "POST", "/api/v1/recommendations/sites")
     form = _form(request)
