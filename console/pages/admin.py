@@ -11,8 +11,9 @@ from console import render
 from console.deps import SignedInDep
 from console.policy import require
 from console.routing import ConsoleRoute
-from jobs import tasks
+from jobs import subscriptions, tasks
 from matching.vocabulary import Mode
+from profiles import review
 from profiles.models import MAX_ID, SubscriptionCreate
 from profiles.outbox import EVENT_TYPES
 
@@ -28,8 +29,8 @@ EVENTS = {
 @router.get("/review")
 def review_page(request: Request, db: SessionDep, principal: SignedInDep) -> HTMLResponse:
     require(request, principal, "GET", "/api/v1/review/duplicates")
-    duplicates = job_routes.duplicates(db, principal, kind=None, status="open", limit=100).items
-    stale = job_routes.stale(db, principal, kind=None, limit=100).items
+    duplicates = review.candidates(db, limit=100)
+    stale = review.stale_flags(db, limit=100)
     return render.page(request, "review.html", duplicates=duplicates, stale=stale)
 
 
@@ -44,9 +45,9 @@ def review_action(
 ) -> Response:
     require(request, principal, "POST", f"/api/v1/review/duplicates/{{candidate_id}}/{action}")
     if action == "merge":
-        job_routes.merge_duplicate(db, principal, candidate_id, keep)
+        review.merge(db, candidate_id=candidate_id, keep=keep)
     else:
-        job_routes.dismiss_duplicate(db, principal, candidate_id)
+        review.dismiss(db, candidate_id=candidate_id)
     return RedirectResponse("/review", status_code=303)
 
 
@@ -57,7 +58,7 @@ def jobs_page(request: Request, db: SessionDep, principal: SignedInDep) -> HTMLR
         request,
         "jobs.html",
         jobs=job_routes.list_jobs(db, principal, request).items,
-        runs=job_routes.job_runs(db, principal, job=None, limit=30).items,
+        runs=tasks.recent_runs(db, limit=30),
     )
 
 
@@ -78,7 +79,7 @@ def subscriptions_page(request: Request, db: SessionDep, principal: SignedInDep)
     return render.page(
         request,
         "subscriptions.html",
-        subscriptions=job_routes.list_subscriptions(db, principal).items,
+        subscriptions=subscriptions.visible(db, principal),
         events=[(e, EVENTS.get(e, e)) for e in EVENT_TYPES],
         event_names=EVENTS,
         modes=list(Mode),
@@ -103,11 +104,11 @@ def create_subscription(
         {"url": url, "event": event, "city": city or None, "mode": mode or None}
         | ({"min_score": min_score} if min_score else {})
     )
-    created = job_routes.create_subscription(db, principal, body)
+    created = subscriptions.create(db, principal, body)
     return render.page(
         request,
         "subscriptions.html",
-        subscriptions=job_routes.list_subscriptions(db, principal).items,
+        subscriptions=subscriptions.visible(db, principal),
         events=[(e, EVENTS.get(e, e)) for e in EVENT_TYPES],
         event_names=EVENTS,
         modes=list(Mode),
@@ -121,5 +122,5 @@ def delete_subscription(
     request: Request, db: SessionDep, principal: SignedInDep, subscription_id: Id
 ) -> Response:
     require(request, principal, "DELETE", "/api/v1/subscriptions/{subscription_id}")
-    job_routes.delete_subscription(db, principal, subscription_id)
+    subscriptions.deactivate(db, principal, subscription_id)
     return RedirectResponse("/subscriptions", status_code=303)

@@ -5,17 +5,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EngineDep, SessionDep
-from api.routes import catalogue, recommendations, search
+from api.deps import EngineStateDep, SessionDep
+from api.routes import catalogue
 from console import charts, render
 from console.deps import SignedInDep, ViewerDep
 from console.policy import require
 from console.routing import ConsoleRoute
 from matching.records import haversine_km
 from matching.vocabulary import Mode, Verdict
+from profiles import recommending, repository
 from profiles.atlas import base_area_names
 from profiles.models import FeedbackCreate
 from profiles.queries import CityFilters, PairingFilters
+from profiles.resolution import resolve_candidates
 
 router = APIRouter(route_class=ConsoleRoute)
 Q = Annotated[str, Query(max_length=60)]
@@ -29,7 +31,7 @@ def suggest(
     """Typeahead candidates (pinyin, short names, typos) from the resolver the API uses."""
     items = []
     if q.strip() and kind in SUGGEST_KINDS:
-        items = search.resolve(db, q=q.strip(), kind=kind, limit=8)["items"]  # type: ignore[arg-type]
+        items = resolve_candidates(db, kind=kind, query=q.strip(), limit=8)
     return render.page(request, "partials/suggest.html", kind=kind, items=items, q=q, target=target)
 
 
@@ -37,11 +39,11 @@ def suggest(
 def find_city(request: Request, db: SessionDep, principal: ViewerDep, q: Q = "") -> Response:
     candidates = []
     if q.strip():
-        candidates = search.resolve(db, q=q.strip(), kind="city", limit=10)["items"]
+        candidates = resolve_candidates(db, kind="city", query=q.strip(), limit=10)
         best = candidates[0] if candidates else None
-        runner_up = candidates[1].score if len(candidates) > 1 else 0
-        if best is not None and best.score >= 80 and best.score > runner_up:
-            return RedirectResponse(f"/cities/{best.adcode}", status_code=303)
+        runner_up = candidates[1]["score"] if len(candidates) > 1 else 0
+        if best is not None and best["score"] >= 80 and best["score"] > runner_up:
+            return RedirectResponse(f"/cities/{best['code']}", status_code=303)
     keys = catalogue.list_cities(db, CityFilters(key_city=True, limit=50)).items
     return render.page(request, "city_search.html", q=q, candidates=candidates, key_cities=keys)
 
@@ -63,28 +65,29 @@ def _side(engine: Any, adcode: str) -> str | None:
     return "partners"
 
 
-def _recommend(db: Any, engine: Any, adcode: str, side: str, mode: Mode | None, limit: int) -> Any:
-    call = recommendations.partners if side == "partners" else recommendations.base_cities
-    return call(db, engine, city=adcode, mode=mode, limit=limit, exclude_existing=False)
+def _recommend(db: Any, state: Any, adcode: str, side: str, mode: Mode | None, limit: int) -> Any:
+    call = recommending.partners if side == "partners" else recommending.base_cities
+    return call(db, state, city=adcode, mode=mode, limit=limit)
 
 
 @router.get("/cities/{adcode}")
 def city_page(
     request: Request,
     db: SessionDep,
-    engine: EngineDep,
+    state: EngineStateDep,
     principal: ViewerDep,
     adcode: Annotated[str, catalogue.Adcode],
     mode: Mode | None = None,
     compare: Annotated[list[str], Query(max_length=3)] = [],  # noqa: B006
 ) -> HTMLResponse:
+    engine = state.get(db)
     city = catalogue.get_city(db, adcode)
     pairings = catalogue.city_pairings(db, adcode, PairingFilters(limit=100)).items
     side = _side(engine, adcode)
-    result = _recommend(db, engine, adcode, side, mode, 10) if side else None
+    result = _recommend(db, state, adcode, side, mode, 10) if side else None
     items = result.items if result else []
     if result and compare and not {c for c in compare} <= {i.city.adcode for i in items}:
-        items_all = _recommend(db, engine, adcode, side, mode, 100).items
+        items_all = _recommend(db, state, adcode, side, mode, 100).items
     else:
         items_all = items
     distances = {i.city.adcode: distance(engine, adcode, i.city.adcode) for i in items_all}
@@ -113,7 +116,7 @@ def city_page(
 
 
 def _names(db: Any, adcodes: list[str]) -> dict[str, str]:
-    return {a: b.name for a, b in recommendations._briefs(db, adcodes).items()}
+    return {c.adcode: c.name for c in repository.cities_by_adcode(db, adcodes)}
 
 
 def _charts(
@@ -199,7 +202,7 @@ def feedback(
         mode=mode,
         model_version=model_version,
     )
-    recorded = recommendations.feedback(db, principal, body)
+    recorded = repository.record_feedback(db, data=body, owner=principal.id)
     return render.page(
         request, "partials/feedback_done.html", recorded=recorded, verdict=Verdict(verdict)
     )

@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import SessionDep, SettingsDep
-from api.routes import recommendations
 from api.routes.profiles import FILTERS
 from console import downloads, forms, messages, render
 from console.api_calls import endpoint
@@ -97,7 +96,7 @@ def data_list(request: Request, db: SessionDep, principal: ViewerDep, kind: Kind
         session=db, principal=principal, filters=filters
     )
     cities = {getattr(r, f) for r in page.items for f, _ in COLUMNS[kind] if f in CITY_FIELDS}
-    names = {a: b.name for a, b in recommendations._briefs(db, [c for c in cities if c]).items()}
+    names = {c.adcode: c.name for c in repository.cities_by_adcode(db, [c for c in cities if c])}
     rows = [
         {
             "id": r.id,

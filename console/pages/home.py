@@ -6,13 +6,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import SessionDep
-from api.routes import jobs as job_routes
-from api.routes import plans as plan_routes
 from console import charts, render, session
 from console.deps import ViewerDep
 from console.messages import Problem
 from console.routing import ConsoleRoute
+from jobs import tasks
 from matching.vocabulary import Scheme
+from profiles import plans as plan_records
 from profiles import repository
 from profiles.access import AuthenticationFailed
 from profiles.atlas import atlas
@@ -24,16 +24,8 @@ router = APIRouter(route_class=ConsoleRoute)
 def overview(request: Request, db: SessionDep, principal: ViewerDep) -> HTMLResponse:
     layers = atlas(db)
     may = render.context(request)["may"]
-    plans = (
-        plan_routes.list_plans(db, kind=None, status=None, limit=5).items
-        if may("GET", "/api/v1/plans")
-        else None
-    )
-    runs = (
-        job_routes.job_runs(db, principal, job=None, limit=5).items
-        if may("GET", "/api/v1/jobs/runs")
-        else None
-    )
+    plans = plan_records.list_plans(db, limit=5) if may("GET", "/api/v1/plans") else None
+    runs = tasks.recent_runs(db, limit=5) if may("GET", "/api/v1/jobs/runs") else None
     map_data = _map(layers)
     return render.page(
         request,

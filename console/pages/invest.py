@@ -5,13 +5,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.deps import EngineDep, EngineStateDep, SessionDep
-from api.routes import recommendations
+from api.deps import EngineStateDep, SessionDep
 from console import downloads, render
 from console.deps import ViewerDep
 from console.policy import require
 from console.routing import ConsoleRoute
 from matching.vocabulary import Mode
+from profiles import recommending
 
 router = APIRouter(route_class=ConsoleRoute)
 City = Annotated[str, Query(max_length=40)]
@@ -22,16 +22,15 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 def invest_page(
     request: Request,
     db: SessionDep,
-    engine: EngineDep,
     state: EngineStateDep,
     principal: ViewerDep,
     city: City = "",
     mode: Mode | None = None,
-    limit: Limit = 20,
+    limit: Limit = 10,
 ) -> Response:
     require(request, principal, "GET", "/api/v1/recommendations/enterprises")
     result = (
-        recommendations.enterprises(db, engine, state, city=city, mode=mode, limit=limit)
+        recommending.enterprises_to_invite(db, state, city=city, mode=mode, limit=limit)
         if city.strip()
         else None
     )
@@ -44,7 +43,7 @@ def invest_page(
         limit=limit,
         modes=list(Mode),
         result=result,
-        city_names={r.adcode: r.name for r in engine.cities.records},
+        city_names={r.adcode: r.name for r in state.get(db).cities.records},
     )
 
 
@@ -65,7 +64,6 @@ HEADERS = [
 def invest_download(
     request: Request,
     db: SessionDep,
-    engine: EngineDep,
     state: EngineStateDep,
     principal: ViewerDep,
     fmt: Literal["csv", "xlsx"],
@@ -74,8 +72,8 @@ def invest_download(
     limit: Limit = 20,
 ) -> Response:
     require(request, principal, "GET", "/api/v1/recommendations/enterprises")
-    result = recommendations.enterprises(db, engine, state, city=city, mode=mode, limit=limit)
-    names = {r.adcode: r.name for r in engine.cities.records}
+    result = recommending.enterprises_to_invite(db, state, city=city, mode=mode, limit=limit)
+    names = {r.adcode: r.name for r in state.get(db).cities.records}
     rows = [
         [
             i.rank,

@@ -8,8 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EngineDep, SessionDep
-from api.routes import plans as plan_routes
+from api.deps import EngineStateDep, SessionDep
 from api.routes.catalogue import list_cities
 from console import charts, downloads, render
 from console.deps import SignedInDep
@@ -17,7 +16,7 @@ from console.pages.cities import lonlat
 from console.policy import require
 from console.routing import ConsoleRoute
 from matching.vocabulary import Mode, Scheme
-from profiles import plans
+from profiles import planning, plans, repository
 from profiles.models import City
 from profiles.queries import CityFilters
 
@@ -40,14 +39,14 @@ def _names(engine: Any, rows: Any) -> list[dict[str, str]]:
 
 @router.get("/plans")
 def plans_page(
-    request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep
+    request: Request, db: SessionDep, state: EngineStateDep, principal: SignedInDep
 ) -> HTMLResponse:
     require(request, principal, "GET", "/api/v1/plans")
     keys = _key_cities(db)
     return render.page(
         request,
         "plans.html",
-        plans=plan_routes.list_plans(db, kind=None, status=None, limit=50).items,
+        plans=plans.list_plans(db, limit=50),
         key_cities=keys,
         provinces=sorted({c.province for c in keys}),
         modes=list(Mode),
@@ -78,7 +77,7 @@ def _choose_partners(engine: Any, bases: list[str], preset: str, listed: str) ->
 def create_plan(
     request: Request,
     db: SessionDep,
-    engine: EngineDep,
+    state: EngineStateDep,
     principal: SignedInDep,
     base_preset: Annotated[Literal["key", "province", "list"], Form()] = "key",
     province: Annotated[str, Form(max_length=20)] = "",
@@ -92,12 +91,11 @@ def create_plan(
     title: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     require(request, principal, "POST", "/api/v1/plans/city-pairing")
+    engine = state.get(db)
     bases = _choose_bases(db, base_preset, province, base_list)
     partners = _choose_partners(engine, [b for b in bases], partner_preset, partner_list)
-    resolved_bases = set(plan_routes._adcodes(db, engine, bases, "base_cities")) if bases else set()
-    resolved_partners = (
-        set(plan_routes._adcodes(db, engine, partners, "partners")) if partners else set()
-    )
+    resolved_bases = {_resolve(db, v, f"base_cities.{k}") for k, v in enumerate(bases)}
+    resolved_partners = {_resolve(db, v, f"partners.{k}") for k, v in enumerate(partners)}
     keep = (
         sorted(
             (b, p)
@@ -109,17 +107,23 @@ def create_plan(
     )
     kept_load = Counter(p for _, p in keep)
     pairs = [line.split("-", 1) for line in re.split(r"[\n；;]+", forbid) if "-" in line]
-    body = plan_routes.CityPairingRequest(
+    plan = planning.plan_city_pairing(
+        db,
+        state,
         base_cities=bases,
         partners=partners,
         capacity={p: max(capacity, kept_load.get(p, 0)) for p in resolved_partners},
-        mode=mode or None,
+        mode=Mode(mode) if mode else None,
         keep=keep,
         forbid=[(a.strip(), b.strip()) for a, b in pairs],
         title=title or None,
+        owner=principal.id,
     )
-    plan = plan_routes.city_pairing_plan(db, engine, body)
     return RedirectResponse(f"/plans/{plan.id}", status_code=303)
+
+
+def _resolve(db: Any, value: str, field: str) -> str:
+    return repository.resolve_city(db, value=value, field=field)
 
 
 def _thin(engine: Any, adcodes: list[str]) -> list[str]:
@@ -185,10 +189,11 @@ def _solution_view(engine: Any, name: str, solution: dict[str, Any]) -> dict[str
 
 @router.get("/plans/{plan_id}")
 def plan_page(
-    request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep, plan_id: int
+    request: Request, db: SessionDep, state: EngineStateDep, principal: SignedInDep, plan_id: int
 ) -> HTMLResponse:
     require(request, principal, "GET", "/api/v1/plans/{plan_id}")
-    plan = plan_routes.get_plan(db, plan_id)
+    engine = state.get(db)
+    plan = plans.get_plan(db, id=plan_id)
     views = [_solution_view(engine, n, plan.outputs[n]) for n in SOLUTIONS if n in plan.outputs]
     approvable = {
         v["name"]: plan.status == "draft"
@@ -212,9 +217,9 @@ def plan_page(
 
 @router.get("/plans/{plan_id}/print")
 def plan_print(
-    request: Request, db: SessionDep, engine: EngineDep, principal: SignedInDep, plan_id: int
+    request: Request, db: SessionDep, state: EngineStateDep, principal: SignedInDep, plan_id: int
 ) -> HTMLResponse:
-    return plan_page(request, db, engine, principal, plan_id)
+    return plan_page(request, db, state, principal, plan_id)
 
 
 @router.post("/plans/{plan_id}/approve")
@@ -226,7 +231,7 @@ def approve(
     solution: Annotated[Literal["optimal", "stable"], Form()],
 ) -> Response:
     require(request, principal, "POST", "/api/v1/plans/{plan_id}/approve")
-    plan_routes.approve_plan(db, principal, plan_id, solution)
+    plans.approve_as(db, principal, id=plan_id, solution=solution)
     return RedirectResponse(f"/plans/{plan_id}", status_code=303)
 
 
@@ -252,7 +257,7 @@ def plan_download(
     fmt: Literal["csv", "xlsx"],
 ) -> Response:
     require(request, principal, "GET", "/api/v1/plans/{plan_id}/export")
-    plan = plan_routes.get_plan(db, plan_id)
+    plan = plans.get_plan(db, id=plan_id)
     kept = {tuple(k) for k in plan.inputs.get("keep", [])}
     rows = [
         [

@@ -7,14 +7,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import EngineDep, SessionDep
-from api.routes import recommendations
+from api.deps import EngineStateDep, SessionDep
 from console import charts, downloads, render
 from console.deps import ViewerDep
 from console.pages.cities import distance, lonlat
 from console.policy import require
 from console.routing import ConsoleRoute
 from matching.vocabulary import Mode
+from profiles import recommending
 from profiles.models import EnterpriseCreate
 
 router = APIRouter(route_class=ConsoleRoute)
@@ -51,8 +51,10 @@ def _blank_to_none(request: Request) -> dict[str, Any]:
     return {k: v for k, v in request.query_params.items() if v != ""}
 
 
-def _run(db: Any, engine: Any, form: SiteForm) -> Any:
-    query = recommendations.SiteQuery(
+def _run(db: Any, state: Any, form: SiteForm) -> Any:
+    return recommending.sites_for_profile(
+        db,
+        state,
         enterprise=EnterpriseCreate(
             name=form.name or "拟选址企业",
             hq_city=form.hq,
@@ -61,7 +63,7 @@ def _run(db: Any, engine: Any, form: SiteForm) -> Any:
         ),
         mode=form.mode,
         limit=form.limit,
-        constraints=recommendations.Constraints(
+        constraints=recommending.Constraints(
             max_distance_km=form.max_distance_km,
             provinces=_words(form.provinces),
             require_airport=form.require_airport,
@@ -71,7 +73,6 @@ def _run(db: Any, engine: Any, form: SiteForm) -> Any:
         ),
         explain_excluded=True,
     )
-    return recommendations.sites_for_profile(db, engine, query)
 
 
 def _form(request: Request) -> SiteForm:
@@ -80,11 +81,12 @@ def _form(request: Request) -> SiteForm:
 
 @router.get("/sites")
 def sites_page(
-    request: Request, db: SessionDep, engine: EngineDep, principal: ViewerDep
+    request: Request, db: SessionDep, state: EngineStateDep, principal: ViewerDep
 ) -> Response:
     require(request, principal, "POST", "/api/v1/recommendations/sites")
     form = _form(request)
-    result = _run(db, engine, form) if form.asked else None
+    engine = state.get(db)
+    result = _run(db, state, form) if form.asked else None
     hq = result.enterprise["hq_city"] if result else None
     distances = (
         {i.city.adcode: distance(engine, hq, i.city.adcode) for i in result.items} if result else {}
@@ -149,13 +151,14 @@ HEADERS = [
 def sites_download(
     request: Request,
     db: SessionDep,
-    engine: EngineDep,
+    state: EngineStateDep,
     principal: ViewerDep,
     fmt: Literal["csv", "xlsx"],
 ) -> Response:
     require(request, principal, "POST", "/api/v1/recommendations/sites")
     form = _form(request)
-    result = _run(db, engine, form)
+    engine = state.get(db)
+    result = _run(db, state, form)
     hq = result.enterprise["hq_city"]
     rows = [
         [

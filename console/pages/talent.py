@@ -8,8 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from api.deps import EngineDep, EngineStateDep, SessionDep
-from api.routes import talent as talent_routes
+from api.deps import EngineStateDep, SessionDep
 from console import render
 from console.deps import ViewerDep
 from console.policy import require
@@ -17,6 +16,7 @@ from console.routing import ConsoleRoute
 from matching.programmes import PROGRAMMES
 from matching.vocabulary import Degree, Programme, Title
 from profiles import repository
+from profiles import talent as talent_routes
 from profiles.kinds import KINDS
 from profiles.models import MAX_ID, University
 
@@ -65,7 +65,6 @@ def _university_view(arrays: Any, university: University, programme: Programme) 
 def talent_page(
     request: Request,
     db: SessionDep,
-    engine: EngineDep,
     state: EngineStateDep,
     principal: ViewerDep,
     programme: Programme | None = None,
@@ -74,11 +73,12 @@ def talent_page(
     university: Id = None,
 ) -> HTMLResponse:
     require(request, principal, "GET", "/api/v1/recommendations/talent")
+    engine = state.get(db)
     arrays = state.talent(db, engine)
     ranked = checks = None
     if need is not None or expert is not None:
         ranked = talent_routes.talent(
-            db, engine, state, need=need, expert=None if need else expert, limit=10
+            db, state, need=need, expert=None if need else expert, limit=10
         )
         checks = _checks(arrays, ranked)
     own = None
