@@ -72,7 +72,7 @@ class ConsoleSession:
 
     def cookie_value(self) -> str:
         payload = json.dumps({"sid": self.sid, "key": self.key_id, "exp": self.expires}).encode()
-        body = base64.urlsafe_b64encode(payload).decode()
+        body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
         return f"{body}.{_sign(body.encode(), secret())}"
 
 
@@ -91,7 +91,7 @@ def _parse(value: str | None) -> ConsoleSession | None:
     if not hmac.compare_digest(signature, _sign(body.encode(), secret())):
         return None
     try:
-        data = json.loads(base64.urlsafe_b64decode(body.encode()))
+        data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except ValueError:
         return None
     if int(data.get("exp", 0)) < time.time():
