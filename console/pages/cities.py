@@ -26,12 +26,19 @@ SUGGEST_KINDS = {"city", "industry", "enterprise", "university", "expert", "need
 
 @router.get("/suggest/{kind}")
 def suggest(
-    request: Request, db: SessionDep, principal: ViewerDep, kind: str, q: Q = "", target: str = ""
+    request: Request,
+    db: SessionDep,
+    principal: ViewerDep,
+    kind: str,
+    target: Annotated[str, Query(max_length=40)] = "",
+    field: Annotated[str, Query(max_length=40)] = "q",
 ) -> HTMLResponse:
-    """Typeahead candidates (pinyin, short names, typos) from the resolver the API uses."""
+    """Typeahead candidates (pinyin, short names, typos) from the resolver the API uses; the
+    text typed arrives under the input's own name (``field``)."""
+    q = request.query_params.get(field, "")[:60].strip()
     items = []
-    if q.strip() and kind in SUGGEST_KINDS:
-        items = resolve_candidates(db, kind=kind, query=q.strip(), limit=8)
+    if q and kind in SUGGEST_KINDS:
+        items = resolve_candidates(db, kind=kind, query=q, limit=8)
     return render.page(request, "partials/suggest.html", kind=kind, items=items, q=q, target=target)
 
 
@@ -204,5 +211,10 @@ def feedback(
     )
     recorded = repository.record_feedback(db, data=body, owner=principal.id)
     return render.page(
-        request, "partials/feedback_done.html", recorded=recorded, verdict=Verdict(verdict)
+        request,
+        "feedback.html",
+        block="done",
+        recorded=recorded,
+        verdict=Verdict(verdict),
+        back=base_city,
     )

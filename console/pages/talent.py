@@ -17,11 +17,27 @@ from matching.programmes import PROGRAMMES
 from matching.vocabulary import Degree, Programme, Title
 from profiles import repository
 from profiles import talent as talent_routes
+from profiles.errors import InvalidReference
 from profiles.kinds import KINDS
 from profiles.models import MAX_ID, University
 
 router = APIRouter(route_class=ConsoleRoute)
-Id = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+def _programme(value: str) -> Programme | None:
+    try:
+        return Programme(value) if value else None
+    except ValueError as error:
+        raise InvalidReference("programme", value, "请从列表中选择") from error
+
+
+def _id(value: str, field: str) -> int | None:
+    """A form's id field: empty means not chosen; anything else must be a valid id."""
+    if not value.strip():
+        return None
+    if not value.strip().isdigit() or not 1 <= int(value) <= MAX_ID:
+        raise InvalidReference(field, value, "请从候选中选择")
+    return int(value)
 
 
 def _labels() -> dict[str, dict[str, str]]:
@@ -67,12 +83,15 @@ def talent_page(
     db: SessionDep,
     state: EngineStateDep,
     principal: ViewerDep,
-    programme: Programme | None = None,
-    need: Id = None,
-    expert: Id = None,
-    university: Id = None,
+    programme_text: Annotated[str, Query(alias="programme", max_length=40)] = "",
+    need_id: Annotated[str, Query(alias="need", max_length=12)] = "",
+    expert_id: Annotated[str, Query(alias="expert", max_length=12)] = "",
+    university_id: Annotated[str, Query(alias="university", max_length=12)] = "",
 ) -> HTMLResponse:
     require(request, principal, "GET", "/api/v1/recommendations/talent")
+    need, expert = _id(need_id, "need"), _id(expert_id, "expert")
+    university = _id(university_id, "university")
+    programme = _programme(programme_text)
     engine = state.get(db)
     arrays = state.talent(db, engine)
     ranked = checks = None

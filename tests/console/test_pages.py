@@ -58,7 +58,8 @@ def test_typeahead_understands_pinyin_and_typos(browser) -> None:
     client = browser(None)
     assert "赣州市" in client.get("/suggest/city", params={"q": "ganzhou"}).text
     assert "赣州市" in client.get("/suggest/city", params={"q": "赣洲"}).text
-    assert "38" in client.get("/suggest/industry", params={"q": "电池", "target": "industry"}).text
+    typed = {"industry": "电池", "field": "industry", "target": "industry"}
+    assert 'data-value="38"' in client.get("/suggest/industry", params=typed).text
 
 
 def test_anonymous_visitors_are_offered_no_write_control(browser) -> None:
@@ -252,3 +253,11 @@ def test_docs_render_from_vendored_assets(browser) -> None:
         assert client.get(asset).status_code == 200
     licences = list((STATIC / "vendor").glob("*/LICENSE"))
     assert len(licences) == 5
+
+
+@pytest.mark.parametrize("path", [p for p in PUBLIC_PAGES if p not in ("/", "/cities")])
+def test_htmx_gets_only_the_page_block(browser, path: str) -> None:
+    for client in (browser(None), browser("admin")):
+        answer = client.get(path, headers={"HX-Request": "true"})
+        assert answer.status_code == 200, answer.text[:800]
+        assert "<html" not in answer.text and 'id="' in answer.text
