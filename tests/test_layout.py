@@ -7,9 +7,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = {
-    "matching": {"api", "profiles", "jobs", "fixtures"},
-    "profiles": {"api", "jobs"},
-    "fixtures": {"api", "jobs"},
+    "matching": {"api", "profiles", "jobs", "fixtures", "console"},
+    "profiles": {"api", "jobs", "console"},
+    "fixtures": {"api", "jobs", "console"},
+    "jobs": {"console"},
 }
 
 

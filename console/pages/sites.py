@@ -110,6 +110,7 @@ def _map(engine: Any, hq: str, result: Any, distances: dict[str, Any]) -> dict[s
         for i in result.items
     }
     return {
+        "view": {"center": home, "zoom": 2.6},
         "series": [
             charts.series(
                 "总部", "points", [charts.point("总部", home, "企业总部")], size=13, accent=True
@@ -131,7 +132,7 @@ def _map(engine: Any, hq: str, result: Any, distances: dict[str, Any]) -> dict[s
                     for i in result.items[:5]
                 ],
             ),
-        ]
+        ],
     }
 
 
