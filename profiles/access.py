@@ -130,6 +130,11 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key row, oldest first (the keys themselves are never stored)."""
+    return list(session.exec(select(ApiKey).order_by(ApiKey.id)).all())
+
+
 def revoke_key(session: Session, *, key_id: int) -> ApiKey:
     row = session.get(ApiKey, key_id)
     if row is None:

@@ -10,6 +10,7 @@ FORBIDDEN = {
     "matching": {"api", "profiles", "jobs", "fixtures"},
     "profiles": {"api", "jobs"},
     "fixtures": {"api", "jobs"},
+    "cli": {"api"},  # serve hands uvicorn the import string "api.main:app"
 }
 
 
