@@ -14,6 +14,7 @@ owns what the key creates, so a rotated key keeps its principal's objects.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +34,7 @@ from profiles.models import (
     utcnow,
 )
 
+KEY_TAG = "cpk"
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Enterprise: ("needs_resources", "land_mu", "workers", "energy_intensity", "contact"),
     Expert: ("contact", "available_from", "available_months"),
@@ -90,7 +92,7 @@ def create_key(
         if session.get(City, scope) is None:
             raise InvalidReference("scope", scope, f"unknown adcode '{scope}'")
     prefix = secrets.token_hex(6)
-    key = f"cpk_{prefix}_{secrets.token_urlsafe(32)}"
+    key = f"{KEY_TAG}_{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiKey(
         prefix=prefix,
         hash=_hash(key),
@@ -104,12 +106,18 @@ def create_key(
     return row, key
 
 
+def key_prefix(key: str) -> str | None:
+    """The ``<prefix>`` of a well-formed ``cpk_<prefix>_<secret>`` key, else None."""
+    parts = key.split("_", 2)  # the secret itself may contain "_"
+    return parts[1] if len(parts) == 3 and parts[0] == KEY_TAG else None
+
+
 def authenticate(session: Session, key: str) -> Principal:
     """The principal a presented key acts for, or ``AuthenticationFailed``."""
-    parts = key.split("_", 2)  # the secret itself may contain "_"
-    if len(parts) != 3 or parts[0] != "cpk":
+    prefix = key_prefix(key)
+    if prefix is None:
         raise AuthenticationFailed("not a Counterpart API key")
-    row = session.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    row = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if row is None or not hmac.compare_digest(row.hash, _hash(key)):
         raise AuthenticationFailed("unknown API key")
     return _valid(row)
@@ -204,6 +212,20 @@ def may_create(principal: Principal, table: type, values: dict[str, Any]) -> boo
     ):
         return False  # a university names its experts' university through ownership, not an id
     return OWNER_ROLES.get(table) == principal.role
+
+
+def owner_for(principal: Principal) -> str | None:
+    """Who owns what ``principal`` creates: enterprises and universities own their rows."""
+    return principal.id if principal.role in set(OWNER_ROLES.values()) else None
+
+
+def row_permit(principal: Principal, table: type) -> Callable[[dict[str, Any], Any], bool]:
+    """For imports: may ``principal`` write this row (a new one, or over ``existing``)?"""
+    return lambda values, existing: (
+        may_edit(principal, existing)
+        if existing is not None
+        else may_create(principal, table, values)
+    )
 
 
 def editable(principal: Principal | None, row: Any, kind: str, key: object) -> Any:
