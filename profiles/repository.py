@@ -520,3 +520,14 @@ def record_feedback(session: Session, *, data: Any, owner: str | None = None) ->
     session.add(row)
     session.flush()
     return row
+
+
+def owned_by(session: Session, *, kind: Kind, owner: str) -> list[Any]:
+    """The live profiles of ``kind`` a principal created, oldest first."""
+    table = kind.table
+    statement = (
+        select(table)
+        .where(table.owner == owner, table.archived == False)  # type: ignore[attr-defined]  # noqa: E712
+        .order_by(table.id)  # type: ignore[attr-defined]
+    )
+    return list(session.exec(statement).all())

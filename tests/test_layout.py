@@ -64,9 +64,10 @@ def test_package_imports_flow_one_way(package: str) -> None:
 
 
 def test_routes_hold_no_queries() -> None:
+    routes = [*(ROOT / "api" / "routes").glob("*.py"), *(ROOT / "console" / "pages").glob("*.py")]
     offenders = {
         path.name: [line.strip() for line in path.read_text().splitlines() if QUERY.search(line)]
-        for path in (ROOT / "api" / "routes").glob("*.py")
+        for path in routes
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 

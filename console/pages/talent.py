@@ -6,7 +6,6 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import select
 
 from api.deps import EngineStateDep, SessionDep
 from console import render
@@ -102,7 +101,8 @@ def talent_page(
         checks = _checks(arrays, ranked)
     own = None
     if university is None and principal is not None and principal.role == "university":
-        own = db.exec(select(University).where(University.owner == principal.id)).first()
+        owned = repository.owned_by(db, kind=KINDS["universities"], owner=principal.id)
+        own = owned[0] if owned else None
     chosen = (
         repository.get_profile(db, kind=KINDS["universities"], id=university) if university else own
     )

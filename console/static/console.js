@@ -21,6 +21,16 @@
     input.focus();
   });
 
+  /* Long work (plans, imports) says it is under way, and cannot be sent twice. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.dataset || !form.dataset.busy) return;
+    var button = form.querySelector('button[type="submit"]');
+    if (button) { button.disabled = true; button.textContent = form.dataset.busy; }
+    var note = form.querySelector(".busy-note");
+    if (note) note.hidden = false;
+  });
+
   function china() {
     if (!chinaMap) {
       chinaMap = fetch("/static/vendor/china-map/china.json")
