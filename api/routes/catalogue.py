@@ -8,7 +8,7 @@ from api.deps import SessionDep
 from api.routes.common import ItemList, Removed
 from api.security import ALL, Office, allow
 from profiles import access, repository
-from profiles.access import Forbidden
+from profiles.errors import Forbidden
 from profiles.models import (
     BaseAreaPublic,
     City,
