@@ -14,8 +14,14 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from matching.engine import UnknownCity
-from profiles.access import AuthenticationFailed, Forbidden
-from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
+from profiles.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidReference,
+    NotFound,
+)
 
 log = logging.getLogger("counterpart.console")
 

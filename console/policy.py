@@ -11,7 +11,8 @@ from fastapi import Request
 
 from api.security import policy_of
 from matching.vocabulary import Role
-from profiles.access import Forbidden, Principal
+from profiles.access import Principal
+from profiles.errors import Forbidden
 
 
 def _table(request: Request) -> dict[tuple[str, str], Any]:

@@ -23,8 +23,9 @@ from sqlmodel import Session
 
 from console.settings import ConsoleSettings, get_console_settings
 from profiles import access
-from profiles.access import AuthenticationFailed, Principal
+from profiles.access import Principal
 from profiles.db import read_only
+from profiles.errors import AuthenticationFailed
 
 COOKIE = "cp_console"
 CSRF_FIELD = "csrf_token"

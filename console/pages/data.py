@@ -2,7 +2,6 @@
 
 import csv
 import io
-import json
 import typing
 from typing import Annotated, Any, Literal
 
@@ -19,7 +18,8 @@ from console.deps import SignedInDep, ViewerDep
 from console.policy import require
 from console.routing import ConsoleRoute
 from matching.vocabulary import Programme
-from profiles import access, repository
+from profiles import access, importer, repository
+from profiles.errors import UnreadableFile
 from profiles.kinds import KINDS
 from profiles.models import MAX_ID
 
@@ -265,19 +265,19 @@ def import_file(
     dry_run: Annotated[bool, Form()] = False,
 ) -> HTMLResponse:
     require(request, principal, "POST", f"/api/v1/{kind}/import")
-    answer = endpoint(request, "POST", f"/api/v1/{kind}/import")(
-        session=db, principal=principal, settings=settings, file=file, dry_run=dry_run
-    )
     problem = None
-    if isinstance(answer, Response):  # refused: the problem document carries the row report
-        document = json.loads(answer.body)
-        report = document.get("report")
-        if report is None:
-            problem = messages.Problem(
-                answer.status_code, f"无法读取文件：{document.get('detail', '')}"
-            )
-    else:
-        report = answer.model_dump(mode="json")
+    try:
+        report = importer.import_file(
+            db,
+            kind=KINDS[kind],
+            stream=file.file,
+            filename=file.filename or "",
+            principal=principal,
+            dry_run=dry_run,
+            max_rows=settings.import_max_rows,
+        ).model_dump(mode="json")
+    except UnreadableFile as error:
+        report, problem = None, messages.Problem(422, f"无法读取文件：{error}")
     return render.page(
         request,
         "data_import.html",

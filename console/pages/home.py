@@ -14,8 +14,8 @@ from jobs import tasks
 from matching.vocabulary import Scheme
 from profiles import plans as plan_records
 from profiles import repository
-from profiles.access import AuthenticationFailed
 from profiles.atlas import atlas
+from profiles.errors import AuthenticationFailed
 
 router = APIRouter(route_class=ConsoleRoute)
 

@@ -261,3 +261,15 @@ def test_htmx_gets_only_the_page_block(browser, path: str) -> None:
         answer = client.get(path, headers={"HX-Request": "true"})
         assert answer.status_code == 200, answer.text[:800]
         assert "<html" not in answer.text and 'id="' in answer.text
+
+
+def test_an_unreadable_import_file_is_explained_in_chinese(browser) -> None:
+    client = browser("admin")
+    token = csrf_of(client, "/data/enterprises/import")
+    answer = client.post(
+        "/data/enterprises/import",
+        data={"csrf_token": token, "dry_run": "true"},
+        files={"file": ("x.json", b"{not json", "application/json")},
+    )
+    assert answer.status_code == 422 and "无法读取文件" in answer.text
+    assert "Traceback" not in answer.text
