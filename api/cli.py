@@ -168,7 +168,7 @@ def train(
     with Session(get_engine()) as session:
         snapshot = load_snapshot(session)
         trained = train_models(session, snapshot)
-    report = cross_validate(CityArrays(snapshot.cities), snapshot.pairings, snapshot.province_pairs)
+    report = cross_validate(CityArrays(snapshot.cities), snapshot.pairings, snapshot.frameworks)
     trained.city.metrics |= {"cv": report.table["all"], "cv_queries": report.queries["all"]}
     registry = _registry()
     for kind, model in (("city", trained.city), ("site", trained.site)):
@@ -206,7 +206,7 @@ def evaluate(
     report = cross_validate(
         CityArrays(snapshot.cities),
         snapshot.pairings,
-        snapshot.province_pairs,
+        snapshot.frameworks,
         folds=folds,
         random_state=seed,
     )

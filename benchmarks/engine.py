@@ -62,7 +62,7 @@ def build_engine(directory: Path) -> Engine:
     return Engine(
         CityArrays(snapshot.cities),
         snapshot.pairings,
-        snapshot.province_pairs,
+        snapshot.frameworks,
         trained.city,
         trained.site,
     )

@@ -83,9 +83,9 @@ def retrain(ctx: Context) -> dict[str, Any]:
     cities = CityArrays(snapshot.cities)
     registry = ctx.state.registry
     current = registry.load("city")
-    new_mrr = ranking_mrr(cities, trained.city.ranker, snapshot.pairings, snapshot.province_pairs)
+    new_mrr = ranking_mrr(cities, trained.city.ranker, snapshot.pairings, snapshot.frameworks)
     old_mrr = (
-        ranking_mrr(cities, current.ranker, snapshot.pairings, snapshot.province_pairs)
+        ranking_mrr(cities, current.ranker, snapshot.pairings, snapshot.frameworks)
         if current
         else None
     )

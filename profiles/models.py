@@ -26,6 +26,7 @@ from matching.vocabulary import (
     Region,
     Role,
     Scheme,
+    TieLevel,
     Title,
     UniversityType,
     Verdict,
@@ -108,6 +109,9 @@ class CityBase(SQLModel):
     resources: list[str] = _strings()
     specialty_products: list[str] = _strings()
     profile_source: str | None = Field(default=None, max_length=2000)
+    profile_year: int | None = Field(
+        default=None, ge=1949, le=2100, description="year of the profile's main source"
+    )
     profile_confidence: Confidence | None = None
     airport: bool | None = None
     high_speed_rail: bool | None = None
@@ -539,6 +543,53 @@ def pairing_key(pairing: PairingBase) -> str:
         pairing.partner_unit or "",
     ]
     return "|".join(parts)
+
+
+# ---------------------------------------------------------------- Framework
+class FrameworkBase(SQLModel):
+    """A cooperation framework: a scheme's one-way rule (helper → assisted) at some level.
+
+    Each side is named as the source words it (``helper``), at a level (province, region, city),
+    and expanded to the prefecture-level cities and municipalities it covers (``helper_cities``).
+    Reference data: loaded from ``fixtures/reference/frameworks.csv`` by the seed, read-only.
+    """
+
+    scheme: Scheme = Field(index=True)
+    programme: str = Field(max_length=60, description="the programme as its documents name it")
+    round: str | None = Field(default=None, max_length=40, description="round or period")
+    helper: str = Field(max_length=60)
+    helper_level: TieLevel
+    helper_adcode: str | None = Field(default=None, max_length=6, description="province or city")
+    helper_cities: list[str] = _strings(max_items=400)
+    assisted: str = Field(max_length=60)
+    assisted_level: TieLevel
+    assisted_adcode: str | None = Field(default=None, max_length=6)
+    assisted_cities: list[str] = _strings(max_items=400)
+    since: int | None = Field(default=None, ge=1949, le=2100)
+    until: int | None = Field(default=None, ge=1949, le=2100)
+    document: str | None = Field(default=None, max_length=400)
+    source: str = Field(max_length=2000)
+    confidence: Confidence
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class Framework(FrameworkBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    natural_key: str = Field(
+        max_length=400, unique=True, description="programme|round|helper|assisted"
+    )
+
+
+class FrameworkPublic(FrameworkBase):
+    id: int
+    scheme_label: str
+    active: bool
+
+
+def framework_key(framework: FrameworkBase) -> str:
+    return "|".join(
+        (framework.programme, framework.round or "", framework.helper, framework.assisted)
+    )
 
 
 # ---------------------------------------------------------------- Feedback
