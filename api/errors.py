@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from matching.engine import UnknownCity
+from matching.engine import HelperCity, UnknownCity
 from profiles.access import AuthenticationFailed, Forbidden
 from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
 
@@ -110,6 +110,18 @@ def _unknown_city(_: Request, error: UnknownCity) -> JSONResponse:
     return problem(404, "Not found", detail, slug="not-found", kind="city", key=error.adcode)
 
 
+def _helper_city(_: Request, error: HelperCity) -> JSONResponse:
+    errors = [{"field": "city", "message": str(error), "type": "helper_city"}]
+    return problem(
+        422,
+        "Helper city",
+        str(error),
+        slug="helper-city",
+        errors=errors,
+        see="/api/v1/recommendations/base-cities?city=" + error.adcode,
+    )
+
+
 def _unauthenticated(_: Request, error: AuthenticationFailed) -> JSONResponse:
     response = problem(401, "Unauthorized", str(error), slug="unauthorized")
     response.headers["WWW-Authenticate"] = "Bearer"
@@ -168,6 +180,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AuthenticationFailed, _unauthenticated)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(UnknownCity, _unknown_city)  # type: ignore[arg-type]
+    app.add_exception_handler(HelperCity, _helper_city)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     app.add_exception_handler(OperationalError, _unavailable)  # type: ignore[arg-type]

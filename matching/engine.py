@@ -11,7 +11,7 @@ from functools import partial
 
 import numpy as np
 
-from matching.explain import Reason, city_pair_text, site_text, top_reasons
+from matching.explain import Reason, Said, city_pair_text, site_text, top_reasons
 from matching.features import (
     CITY_FEATURES,
     PROFILE_FEATURES,
@@ -248,8 +248,8 @@ class Engine:
             km = float(
                 haversine_km(self.cities.lonlat[base_side[k]], self.cities.lonlat[partner_side[k]])
             )
-            texts = partial(_city_text, base, partner, X[k], km)
             frameworks = self.tables.frameworks_between(partner.adcode, base.adcode)
+            texts = partial(_city_text, base, partner, X[k], km, frameworks)
             items.append(
                 Recommendation(
                     rank=rank,
@@ -301,9 +301,9 @@ class Engine:
                 )
             )
             contributions = ranker.contributions(X[i, j][None, :], mode)[0]
-            return top_reasons(
-                contributions, CITY_FEATURES, partial(_city_text, base, partner, X[i, j], km)
-            )
+            frameworks = self.tables.frameworks_between(partner.adcode, base.adcode)
+            texts = partial(_city_text, base, partner, X[i, j], km, frameworks)
+            return top_reasons(contributions, CITY_FEATURES, texts)
 
         return reasons
 
@@ -350,6 +350,7 @@ class Engine:
                     mode=best,
                     mode_scores=mode_scores,
                     reasons=top_reasons(contributions, SITE_FEATURES, texts),
+                    distance_km=round(float(km[k]), 1),
                 )
             )
         return SiteResult(items, excluded, learned=bool(ranker.learned_))
@@ -483,14 +484,22 @@ def city_data_gaps(base: CityRecord, partner: CityRecord, row: np.ndarray) -> tu
 
 
 def _city_text(
-    base: CityRecord, partner: CityRecord, row: np.ndarray, km: float, feature: str
-) -> str:
-    return city_pair_text(feature, base, partner, float(row[CITY_FEATURES.index(feature)]), km)
+    base: CityRecord,
+    partner: CityRecord,
+    row: np.ndarray,
+    km: float,
+    frameworks: Sequence[FrameworkTie],
+    feature: str,
+) -> Said | None:
+    value = float(row[CITY_FEATURES.index(feature)])
+    active = feature == "framework_tie"
+    labels = [f.label for f in frameworks if f.active == active]
+    return city_pair_text(feature, base, partner, value, km, labels)
 
 
 def _site_text(
     enterprise: EnterpriseProfile, site: CityRecord, hq: CityRecord, km: float, feature: str
-) -> str:
+) -> Said | None:
     return site_text(
         feature, enterprise.name, enterprise.needs, enterprise.industry_words, site, hq, km
     )

@@ -55,6 +55,8 @@ class CityRecord:
     gdp_100m: float | None = None
     gdp_per_capita: float | None = None
     gdp_year: int | None = None
+    gdp_source: str | None = None
+    gdp_confidence: str | None = None
     secondary_share: float | None = None
     tertiary_share: float | None = None
     industry_codes: tuple[str, ...] = ()

@@ -8,7 +8,6 @@ provinces become province ties.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session, select
 
@@ -126,6 +125,8 @@ def _record(
         gdp_100m=figures.gdp_100m,
         gdp_per_capita=figures.gdp_per_capita,
         gdp_year=figures.gdp_year,
+        gdp_source=figures.gdp_source,
+        gdp_confidence=_confidence_of(figures.gdp_source),
         secondary_share=figures.secondary_share,
         tertiary_share=figures.tertiary_share,
         industry_codes=tuple(c.industry_codes),
@@ -207,6 +208,13 @@ def _province_members(session: Session) -> dict[str, tuple[str, ...]]:
     return {p: tuple(sorted(m)) for p, m in members.items()}
 
 
+def _confidence_of(source: str | None) -> str | None:
+    """The confidence a catalogue source string records ("… (confidence: medium)")."""
+    if not source or "confidence: " not in source:
+        return None
+    return source.rsplit("confidence: ", 1)[1].split(")")[0].strip() or None
+
+
 def framework_tie(row: Framework) -> FrameworkTie:
     return FrameworkTie(
         scheme=row.scheme.value,
@@ -214,18 +222,13 @@ def framework_tie(row: Framework) -> FrameworkTie:
         + (f"（{row.round}）" if row.round else ""),
         helper_cities=tuple(row.helper_cities),
         assisted_cities=tuple(row.assisted_cities),
-        active=framework_active(row),
+        active=row.is_active(),
         helper_level=row.helper_level.value,
         assisted_level=row.assisted_level.value,
         confidence=row.confidence.value,
         source=row.source,
         id=row.id,
     )
-
-
-def framework_active(row: Framework, year: int | None = None) -> bool:
-    year = year or date.today().year
-    return (row.since is None or row.since <= year) and (row.until is None or row.until >= year)
 
 
 def load_frameworks(session: Session) -> list[FrameworkTie]:

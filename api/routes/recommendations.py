@@ -15,7 +15,7 @@ from matching.engine import (
     SiteResult,
     mode_clause,
 )
-from matching.vocabulary import Mode
+from matching.vocabulary import Mode, Scheme
 from profiles import repository
 from profiles.kinds import KINDS
 from profiles.models import (
@@ -49,16 +49,39 @@ class CityBrief(BaseModel):
     gdp_100m: float | None
     gdp_year: int | None
     population_10k: float | None
+    longitude: float | None
+    latitude: float | None
+
+
+class MatchOut(BaseModel):
+    """A claimed match: the words and GB/T 4754 大类 on each side, and the chain between."""
+
+    source_word: str
+    source_code: str
+    target_word: str
+    target_code: str
+    path: list[str]
+    steps: list[str]
 
 
 class ReasonOut(BaseModel):
     feature: str
     text: str
     contribution: float
+    matches: list[MatchOut] = []
+    source: str | None = None
+    year: int | None = None
+    confidence: str | None = None
+
+
+class DataGapOut(BaseModel):
+    feature: str
+    text: str
 
 
 class ExistingPairing(BaseModel):
     schemes: list[str]
+    labels: list[str] = Field(description="the schemes in Chinese, e.g. 对口合作")
     pairings: list[dict[str, Any]] = []
 
 
@@ -74,7 +97,12 @@ class Item(BaseModel):
 
 class CityItem(Item):
     city: CityBrief
+    distance_km: float | None = Field(None, description="great-circle distance between the two")
     existing_pairing: ExistingPairing | None = None
+    frameworks: list[str] = Field([], description="active frameworks tying the pair, helper → base")
+    data_gaps: list[DataGapOut] = Field(
+        [], description="what the data lack for this pair: features left unscored, not scored low"
+    )
 
 
 class EnterpriseBrief(BaseModel):
@@ -166,7 +194,16 @@ def _briefs(session: SessionDep, adcodes: list[str]) -> dict[str, CityBrief]:
 def _item_fields(item: Recommendation) -> dict[str, Any]:
     clause, _ = mode_clause(item.mode)
     reasons = [
-        ReasonOut(feature=r.feature, text=r.text, contribution=r.contribution) for r in item.reasons
+        ReasonOut(
+            feature=r.feature,
+            text=r.text,
+            contribution=r.contribution,
+            matches=[MatchOut.model_validate(m, from_attributes=True) for m in r.matches],
+            source=r.source,
+            year=r.year,
+            confidence=r.confidence,
+        )
+        for r in item.reasons
     ]
     return {
         "rank": item.rank,
@@ -191,29 +228,35 @@ def _city_items(session: SessionDep, items: list[Recommendation], pair_of: Any) 
             ).all()
             existing = ExistingPairing(
                 schemes=list(item.existing),
+                labels=[Scheme(s).label if s in Scheme.labels() else s for s in item.existing],
                 pairings=[
                     {
                         "id": p.id,
                         "scheme": p.scheme,
+                        "scheme_label": p.scheme.label if p.scheme else None,
                         "since": p.since,
                         "status": p.status,
+                        "status_label": p.status.label,
                         "source": p.source,
                     }
                     for p in rows
                 ],
             )
         result.append(
-            CityItem(city=briefs[item.key], existing_pairing=existing, **_item_fields(item))
+            CityItem(
+                city=briefs[item.key],
+                distance_km=item.distance_km,
+                existing_pairing=existing,
+                frameworks=list(item.frameworks),
+                data_gaps=[DataGapOut(feature=g.feature, text=g.text) for g in item.data_gaps],
+                **_item_fields(item),
+            )
         )
     return result
 
 
 def _province_codes(session: SessionDep, values: list[str], field: str) -> tuple[str, ...]:
-    codes = []
-    for value in values:
-        adcode = repository.resolve_city(session, value=value, field=field)
-        codes.append(adcode[:2] + "0000")
-    return tuple(codes)
+    return tuple(repository.resolve_province(session, value=v, field=field) for v in values)
 
 
 def _site_response(
