@@ -109,7 +109,7 @@ def city_pair_text(
             if not matches:
                 return None
             return _profile_said(
-                f"产业匹配：{_join([m.describe() for m in matches], 2)}", matches, base, partner
+                f"产业匹配：{_join([m.describe() for m in matches], 2)}", matches[:2], base, partner
             )
         case "resource_fit":
             matches = word_matches(
@@ -119,7 +119,7 @@ def city_pair_text(
                 return None
             return _profile_said(
                 f"{b}资源供给{p}产业：{_join([m.describe() for m in matches], 2)}",
-                matches,
+                matches[:2],
                 base,
                 partner,
             )
@@ -180,7 +180,7 @@ def site_text(
             if not matches:
                 return None
             text = f"{s}资源对接{enterprise_name}需求：{_join([m.describe() for m in matches], 2)}"
-            return _profile_said(text, matches, site)
+            return _profile_said(text, matches[:2], site)
         case "industry_cluster":
             matches = word_matches(site.industry_words, industry_words, same=True, two_steps=False)
             if not matches:
@@ -194,7 +194,7 @@ def site_text(
             if not matches:
                 return None
             text = f"产业链上下游：{_join([m.describe() for m in matches], 2)}"
-            return _profile_said(text, matches, site)
+            return _profile_said(text, matches[:2], site)
         case "cost_gap":
             if site.gdp_per_capita is None or hq.gdp_per_capita is None:
                 return None
@@ -234,7 +234,7 @@ def site_text(
             if not matches:
                 return None
             text = f"{s}特色产品供{enterprise_name}加工销售：{_join([m.describe() for m in matches], 2)}"
-            return _profile_said(text, matches, site)
+            return _profile_said(text, matches[:2], site)
         case "same_province":
             return Said(f"与总部同在{site.province}，便于管理")
     return None

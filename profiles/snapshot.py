@@ -59,20 +59,23 @@ def _prefecture_of(session: Session) -> dict[str, str]:
 
 
 def _asking_counties(session: Session) -> set[str]:
-    """County-level cities that a pairing names on the base side (瑞金, 龙南): they may ask."""
+    """County-level units that may ask on their own: those a pairing names on the base side
+    (龙南, 兴国 …), and the county-level cities (县级市) of the key base cities (瑞金 …)."""
     named = session.exec(
         select(Pairing.base_city).where(
             Pairing.kind == PairingKind.city_city,
             Pairing.base_city.is_not(None),  # type: ignore[union-attr]
         )
     ).all()
+    key_cities = select(City.adcode).where(City.is_key_city.is_(True))  # type: ignore[attr-defined]
     rows = session.exec(
-        select(City.adcode, City.name).where(
-            City.adcode.in_(set(named)),  # type: ignore[attr-defined]
+        select(City.adcode, City.name, City.parent_adcode).where(
             City.level == CityLevel.county,
+            City.adcode.in_(set(named)) | City.parent_adcode.in_(key_cities),  # type: ignore[attr-defined, union-attr]
         )
     ).all()
-    return {adcode for adcode, name in rows if name.endswith("市")}
+    named_set = set(named)
+    return {a for a, name, _ in rows if a in named_set or name.endswith("市")}
 
 
 def load_cities(session: Session) -> list[CityRecord]:
