@@ -77,7 +77,10 @@ def test_base_cities_for_a_partner_flag_its_existing_pairings(client: TestClient
     flagged = {i["city"]["adcode"] for i in body["items"] if i["existing_pairing"]}
     assert {"441500", "451000"} <= flagged  # 汕尾, 百色
     labels = {
-        l for i in body["items"] if i["existing_pairing"] for l in i["existing_pairing"]["labels"]
+        label
+        for i in body["items"]
+        if i["existing_pairing"]
+        for label in i["existing_pairing"]["labels"]
     }
     assert "对口合作" in labels
     assert all(i["city"]["adcode"] != "440300" for i in body["items"])
