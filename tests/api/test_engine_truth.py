@@ -5,6 +5,7 @@ import itertools
 from fastapi.testclient import TestClient
 
 from fixtures.catalogue import CAPITALS, EASTERN
+from matching.disciplines import BROAD, matching_fields
 from matching.matches import chain_links
 from matching.vocabulary import Mode
 from profiles.industries import industry_catalogue
@@ -141,3 +142,22 @@ def test_province_filters_accept_what_the_resolver_accepts(client: TestClient) -
     assert nothing.status_code == 422 and nothing.json()["errors"][0]["field"] == "province"
     ambiguous = client.get("/api/v1/enterprises", params={"province": "fuzhou"})
     assert ambiguous.status_code == 422 and len(ambiguous.json()["candidates"]) >= 2
+
+
+def test_talent_fields_match_at_the_discipline_level(client: TestClient) -> None:
+    """Property over many posts: every claimed field match is a discipline-level match."""
+    needs = client.get("/api/v1/needs", params={"limit": 40}).json()["items"]
+    claims = 0
+    for need in needs:
+        body = client.get(
+            "/api/v1/recommendations/talent", params={"need": need["id"], "limit": 5}
+        ).json()
+        for item in body["items"]:
+            for reason in item["reasons"]:
+                if reason["feature"] != "field_match":
+                    continue
+                claimed = reason["text"].split("：", 1)[1].split(" ↔ ")[0].split("、")
+                assert all(c in item["expert"]["fields"] for c in claimed)
+                assert all(c not in BROAD and matching_fields([c], need["field"]) for c in claimed)
+                claims += 1
+    assert claims >= 20
