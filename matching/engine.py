@@ -148,6 +148,11 @@ class Engine:
         self.existing = {pair: tuple(sorted(schemes)) for pair, schemes in grouped.items()}
         self.candidates = candidate_mask(self.tables, np.arange(len(cities)))
         self.base_rows = cities.base_cities
+        # base-area cities that may ask (not named only as helpers, someone to ask), and the
+        # cities that could support at least one of them
+        may_ask = self.candidates.any(axis=1) & ~self.tables.helpers_only
+        self.asking_rows = self.base_rows[may_ask[self.base_rows]]
+        self.partner_rows = np.flatnonzero(self.candidates[self.base_rows].any(axis=0))
         self.site_side = SiteSide.build(cities, self.base_rows)
 
     # ------------------------------------------------------------ helpers
