@@ -34,6 +34,7 @@ from matching.training import (
     fit_city_ranker,
     ties_from,
 )
+from matching.vocabulary import Scheme
 
 METRICS = ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10")
 METHODS = ("engine", "gravity", "distance", "gdp_gap", "random")
@@ -137,7 +138,7 @@ class EvaluationReport:
                 "fall outside their candidates and count as misses)"
             )
             lines.append(
-                f"  {'group':26}{'n':>4}  {'engine MRR [95% CI]':>22}  {'gravity MRR [95% CI]':>22}"
+                f"  {'group':34}{'n':>4}  {'engine MRR [95% CI]':>22}  {'gravity MRR [95% CI]':>22}"
                 f"{'distance':>9}{'gdp_gap':>9}{'random':>8}  {'engine R@5':>10}"
                 f"{'grav R@5':>9}  {'engine−gravity [95% CI]':>25}"
             )
@@ -147,7 +148,7 @@ class EvaluationReport:
                 g_lo, g_hi = cell.interval["gravity"]
                 gain, lo, hi = cell.gain
                 lines.append(
-                    f"  {group:26}{cell.queries:>4}  "
+                    f"  {_label(group):34}{cell.queries:>4}  "
                     f"{m['engine']['mrr']:.3f} [{e_lo:.3f}, {e_hi:.3f}]".rjust(30)
                     + f"  {m['gravity']['mrr']:.3f} [{g_lo:.3f}, {g_hi:.3f}]".rjust(24)
                     + f"{m['distance']['mrr']:9.3f}{m['gdp_gap']['mrr']:9.3f}"
@@ -156,6 +157,16 @@ class EvaluationReport:
                     + f"{gain:+.3f} [{lo:+.3f}, {hi:+.3f}]".rjust(25)
                 )
         return "\n".join(lines)
+
+
+def _label(group: str) -> str:
+    """ "scheme east_west" → "scheme east_west 东西部协作", "region west" → "region west 西部"."""
+    kind, _, key = group.partition(" ")
+    if kind == "scheme" and key in Scheme.labels():
+        return f"{group} {Scheme(key).label}"
+    if kind == "region" and key in REGION_LABELS:
+        return f"{group} {REGION_LABELS[key]}"
+    return "all 全部" if group == "all" else group
 
 
 def queries_of(cities: CityArrays, pairings: Sequence[KnownPairing]) -> list[Query]:

@@ -30,7 +30,7 @@ FEEDBACK_WEIGHT = 3.0  # a user's explicit verdict counts for more than an unlab
 # these features did not help rank unseen pairings, so the learned score leaves them out and
 # only the modes' priors use them.
 CITY_RANKER_PARAMS: dict[str, object] = {
-    "alpha": 0.3,
+    "alpha": 0.1,
     "exclude": (
         "gradient",
         "same_province",
