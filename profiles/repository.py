@@ -216,12 +216,13 @@ Filters = TypeVar("Filters", bound=BaseModel)
 
 
 def with_places_resolved(session: Session, filters: Filters) -> Filters:
-    """``filters`` with its ``province`` resolved the way every place field is."""
-    province = getattr(filters, "province", None)
-    if not province:
-        return filters
-    code = resolve_province(session, value=province, field="province")
-    return filters.model_copy(update={"province": code})
+    """``filters`` with ``province`` and ``city`` resolved the way every place field is."""
+    update = {}
+    if province := getattr(filters, "province", None):
+        update["province"] = resolve_province(session, value=province, field="province")
+    if city := getattr(filters, "city", None):
+        update["city"] = resolve_city(session, value=city, field="city")
+    return filters.model_copy(update=update) if update else filters
 
 
 def create_city(session: Session, *, data: CityCreate) -> City:

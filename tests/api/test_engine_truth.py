@@ -140,6 +140,11 @@ def test_province_filters_accept_what_the_resolver_accepts(client: TestClient) -
     assert len(set(totals.values())) == 1 and totals["江西"] > 10
     nothing = client.get("/api/v1/cities", params={"province": "亚特兰蒂斯"})
     assert nothing.status_code == 422 and nothing.json()["errors"][0]["field"] == "province"
+    by_name = client.get("/api/v1/enterprises", params={"city": "深圳", "count": True}).json()
+    by_code = client.get("/api/v1/enterprises", params={"city": "440300", "count": True}).json()
+    assert by_name["total"] == by_code["total"] > 0
+    unknown = client.get("/api/v1/pairings", params={"city": "亚特兰蒂斯"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "city"
     ambiguous = client.get("/api/v1/enterprises", params={"province": "fuzhou"})
     assert ambiguous.status_code == 422 and len(ambiguous.json()["candidates"]) >= 2
 
