@@ -7,7 +7,7 @@ feature, so a caller can score a million pairs without ever holding a 3-D tensor
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
@@ -59,28 +59,34 @@ class Ties:
 
     tables: TieTables | None = None
     pairs: frozenset[tuple[str, str]] = frozenset()  # (base, partner) adcodes
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def pair_matrix(self, cities: CityArrays) -> np.ndarray:
-        matrix = np.zeros((len(cities), len(cities)))
-        for base, partner in self.pairs:
-            if base in cities.index and partner in cities.index:
-                matrix[cities.index[base], cities.index[partner]] = 1.0
-        return matrix
+    def _prepared(self, cities: CityArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pairs, province index of each city, province × province pair counts), once per
+        catalogue snapshot."""
+        key = id(cities)
+        if key not in self._cache:
+            pairs = np.zeros((len(cities), len(cities)))
+            for base, partner in self.pairs:
+                if base in cities.index and partner in cities.index:
+                    pairs[cities.index[base], cities.index[partner]] = 1.0
+            provinces, inverse = np.unique(cities.province, return_inverse=True)
+            one_hot = np.zeros((len(cities), len(provinces)))
+            one_hot[np.arange(len(cities)), inverse] = 1.0
+            self._cache.clear()
+            self._cache[key] = (pairs, inverse, one_hot.T @ pairs @ one_hot)
+        return self._cache[key]
 
     def label_features(
         self, cities: CityArrays, bases: np.ndarray, partners: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """(pairing_history, partner_load), bases × partners, without each base's own pairs."""
-        pairs = self.pair_matrix(cities)
-        provinces, inverse = np.unique(cities.province, return_inverse=True)
-        one_hot = np.zeros((len(cities), len(provinces)))
-        one_hot[np.arange(len(cities)), inverse] = 1.0
-        # counts[prov(b), prov(p)] over all pairs, then each base's own pairs taken out
-        counts = one_hot.T @ pairs @ one_hot
-        own = pairs[bases] @ one_hot  # bases × provinces
-        history = counts[inverse[bases]] - own  # bases × provinces (partner side)
-        history = history[:, inverse[partners]]
-        load = pairs.sum(axis=0)[partners][None, :] - pairs[np.ix_(bases, partners)]
+        pairs, inverse, counts = self._prepared(cities)
+        # counts[prov(b), prov(p)] over all pairs, less each base's own pairs by province
+        own = np.zeros((len(bases), counts.shape[1]))
+        np.add.at(own, (np.arange(len(bases))[:, None], inverse[None, :]), pairs[bases])
+        history = (counts[inverse[bases]] - own)[:, inverse[partners]]
+        load = pairs[:, partners].sum(axis=0)[None, :] - pairs[np.ix_(bases, partners)]
         return np.log1p(np.maximum(history, 0)), np.log1p(np.maximum(load, 0))
 
     def framework_features(

@@ -87,7 +87,11 @@ class TieTables:
         provinces = set()
         for tie in self.frameworks:
             sides = {a[:2] for a in (*tie.helper_cities, *tie.assisted_cities)}
-            if tie.active and len(sides) == 1 and len(tie.helper_cities) > 1:
+            if (
+                tie.active
+                and len(sides) == 1
+                and "region" in (tie.helper_level, tie.assisted_level)
+            ):
                 provinces.add(next(iter(sides)) + "0000")
         return frozenset(provinces)
 
@@ -107,16 +111,21 @@ class TieTables:
             assisted[self._rows(tie.assisted_cities)] = True
         return named_helper & ~assisted
 
+    @cached_property
+    def _sides(self) -> list[tuple[FrameworkTie, frozenset[str], frozenset[str]]]:
+        return [
+            (t, frozenset(t.helper_cities), frozenset(t.assisted_cities)) for t in self.frameworks
+        ]
+
+    @cached_property
+    def _parent(self) -> dict[str, str | None]:
+        return {r.adcode: r.parent_adcode for r in self.cities.records}
+
     def frameworks_between(self, helper: str, assisted: str) -> list[FrameworkTie]:
         """The frameworks under which ``helper`` assists ``assisted`` (counties by parent)."""
-        parent = {r.adcode: r.parent_adcode for r in self.cities.records}
-        found = []
-        for tie in self.frameworks:
-            h_ok = helper in tie.helper_cities or parent.get(helper) in tie.helper_cities
-            a_ok = assisted in tie.assisted_cities or parent.get(assisted) in tie.assisted_cities
-            if h_ok and a_ok:
-                found.append(tie)
-        return found
+        helpers = {helper, self._parent.get(helper)}
+        assisted_ = {assisted, self._parent.get(assisted)}
+        return [t for t, h, a in self._sides if helpers & h and assisted_ & a]
 
 
 def candidate_mask(tables: TieTables, askers: np.ndarray) -> np.ndarray:

@@ -94,6 +94,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     min_labels : fewer positive (or negative) labels than this → prior only.
     exclude : features the learned score leaves out (their weight is held at 0); the modes'
         priors still use them.
+    constrained : bound each feature to the sign the modes' rationale fixes (``mode_priors.csv``).
     """
 
     def __init__(
@@ -104,6 +105,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         prior_strength: float = 0.5,
         min_labels: int = 5,
         exclude: tuple[str, ...] = (),
+        constrained: bool = True,
         random_state: int = 0,
     ) -> None:
         self.feature_names = feature_names
@@ -112,6 +114,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         self.prior_strength = prior_strength
         self.min_labels = min_labels
         self.exclude = exclude
+        self.constrained = constrained
         self.random_state = random_state
 
     def fit(
@@ -153,7 +156,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         return self
 
     def _bounds(self) -> list[tuple[float | None, float | None]]:
-        signs = feature_signs(self.kind)
+        signs = feature_signs(self.kind) if self.constrained else {}
         bounds: list[tuple[float | None, float | None]] = []
         for name in self.feature_names:
             sign = signs.get(name, 0)
@@ -231,7 +234,9 @@ class PairRanker(ClassifierMixin, BaseEstimator):
     def standardise(self, X: np.ndarray) -> np.ndarray:
         """Standardised features; an unknown feature (NaN) becomes 0, the neutral value."""
         check_is_fitted(self, "scaler_")
-        return np.nan_to_num(self.scaler_.transform(np.asarray(X, dtype=np.float64)), nan=0.0)
+        z = (np.asarray(X, dtype=np.float64) - self.scaler_.mean_) / self.scaler_.scale_
+        z[np.isnan(z)] = 0.0
+        return z
 
     @property
     def mode_terms_(self) -> np.ndarray:
