@@ -53,9 +53,18 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """The one problem+json answer: exception handlers return it, ASGI middleware awaits it."""
     body = {"type": TYPES + slug, "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -106,7 +115,10 @@ def _invalid_reference(_: Request, error: InvalidReference) -> JSONResponse:
 
 
 def _unknown_city(_: Request, error: UnknownCity) -> JSONResponse:
-    detail = f"{error.adcode} is not a {error.role} the engine ranks (prefecture-level cities only)"
+    detail = (
+        f"{error.adcode} is not a {error.role} the engine ranks (prefecture-level cities, and"
+        " the county-level units a pairing names)"
+    )
     return problem(404, "Not found", detail, slug="not-found", kind="city", key=error.adcode)
 
 
@@ -123,9 +135,9 @@ def _helper_city(_: Request, error: HelperCity) -> JSONResponse:
 
 
 def _unauthenticated(_: Request, error: AuthenticationFailed) -> JSONResponse:
-    response = problem(401, "Unauthorized", str(error), slug="unauthorized")
-    response.headers["WWW-Authenticate"] = "Bearer"
-    return response
+    return problem(
+        401, "Unauthorized", str(error), slug="unauthorized", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def _forbidden(_: Request, error: Forbidden) -> JSONResponse:
@@ -143,15 +155,13 @@ def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         413: "Payload too large",
         429: "Too many requests",
     }
-    response = problem(
+    return problem(
         error.status_code,
         titles.get(error.status_code, "Error"),
         str(error.detail),
         slug=str(error.status_code),
+        headers=dict(error.headers or {}),
     )
-    for key, value in (error.headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 def _integrity(_: Request, error: IntegrityError) -> JSONResponse:

@@ -199,9 +199,7 @@ def main() -> None:
     )
 
     score_only = median_ms(
-        lambda: engine.score_city_pairs(
-            [ganzhou], [cities.records[p].adcode for p in candidates]
-        ),
+        lambda: engine.score_city_pairs([ganzhou], [cities.records[p].adcode for p in candidates]),
         args.repeat,
     )
     explained = median_ms(lambda: engine.partners(ganzhou, limit=10), args.repeat)

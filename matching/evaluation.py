@@ -25,6 +25,7 @@ from sklearn.model_selection import GroupKFold
 
 from matching.features import city_pair_features
 from matching.frameworks import FrameworkTie, TieTables
+from matching.metrics import METRICS, query_metrics, ranked
 from matching.ranker import PairRanker
 from matching.records import CityArrays, haversine_km
 from matching.training import (
@@ -36,7 +37,6 @@ from matching.training import (
 )
 from matching.vocabulary import Scheme
 
-METRICS = ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10")
 METHODS = ("engine", "gravity", "distance", "gdp_gap", "random")
 PROTOCOLS = {
     "grouped": "GroupKFold by base city",
@@ -45,33 +45,6 @@ PROTOCOLS = {
 }
 REGION_LABELS = {"east": "东部", "central": "中部", "west": "西部", "northeast": "东北"}
 RANDOM_DRAWS = 200
-
-
-def ndcg(relevance: np.ndarray, k: int = 10, total: int | None = None) -> float:
-    """NDCG@k of binary relevance in ranked order (``total`` relevant items, found or not)."""
-    total = int(relevance.sum()) if total is None else total
-    discounts = 1 / np.log2(np.arange(2, k + 2))
-    gains = float((relevance[:k] * discounts[: len(relevance[:k])]).sum())
-    ideal = float(discounts[: min(k, total)].sum())
-    return gains / ideal if ideal > 0 else 0.0
-
-
-def query_metrics(relevance: np.ndarray, total: int | None = None) -> dict[str, float]:
-    """Metrics of one ranked list of 0/1 relevance; ``total`` counts relevant items missing
-    from the list too (a real partner outside the candidates is a miss)."""
-    hits = np.flatnonzero(relevance)
-    total = max(len(hits) if total is None else total, 1)
-    return {
-        "recall@1": float(relevance[:1].sum() / total),
-        "recall@5": float(relevance[:5].sum() / total),
-        "recall@10": float(relevance[:10].sum() / total),
-        "mrr": float(1.0 / (hits[0] + 1)) if len(hits) else 0.0,
-        "ndcg@10": ndcg(relevance, 10, total),
-    }
-
-
-def _ranked(scores: np.ndarray, relevant: np.ndarray) -> np.ndarray:
-    return relevant[np.argsort(-scores, kind="stable")]
 
 
 def _random_metrics(relevant: np.ndarray, total: int, rng: np.random.Generator) -> dict[str, float]:
@@ -218,7 +191,7 @@ def _score_queries(
         scores = baseline_scores(cities, row, columns) | {
             "engine": ranker.decision_function(features)
         }
-        metrics = {m: query_metrics(_ranked(s, relevant), total) for m, s in scores.items()}
+        metrics = {m: query_metrics(ranked(s, relevant), total) for m, s in scores.items()}
         metrics["random"] = _random_metrics(relevant, total, rng)
         results.add(query, metrics)
     return missed
@@ -330,6 +303,6 @@ def ranking_mrr(
         features = city_pair_features(cities, np.array([row]), columns, ties)[0]
         adcodes = [cities.records[c].adcode for c in columns]
         relevant = np.isin(adcodes, list(query.truth)).astype(float)
-        ranked = _ranked(ranker.decision_function(features), relevant)
-        reciprocal.append(query_metrics(ranked, len(query.truth))["mrr"])
+        order = ranked(ranker.decision_function(features), relevant)
+        reciprocal.append(query_metrics(order, len(query.truth))["mrr"])
     return float(np.mean(reciprocal)) if reciprocal else 0.0
