@@ -21,7 +21,7 @@ from matching.features import (
     site_columns,
     site_features,
 )
-from matching.frameworks import FrameworkTie, TieTables, candidate_mask
+from matching.frameworks import FrameworkTie, TieTables, candidate_mask, distinct_labels
 from matching.modes import MODES
 from matching.ranker import MODE_ORDER, PairRanker, SavedModel, sigmoid
 from matching.records import CityArrays, CityRecord, EnterpriseArrays, Words, haversine_km
@@ -266,7 +266,7 @@ class Engine:
                     existing=self.existing.get((base.adcode, partner.adcode), ()),
                     distance_km=round(km, 1),
                     data_gaps=city_data_gaps(base, partner, X[k]),
-                    frameworks=tuple(f.label for f in frameworks if f.active),
+                    frameworks=tuple(distinct_labels(f for f in frameworks if f.active)),
                 )
             )
         return items
@@ -530,8 +530,8 @@ def _city_text(
 ) -> Said | None:
     value = float(row[CITY_FEATURES.index(feature)])
     active = feature == "framework_tie"
-    labels = [f.label for f in frameworks if f.active == active]
-    return city_pair_text(feature, base, partner, value, km, labels)
+    chosen = [f for f in frameworks if f.active == active]
+    return city_pair_text(feature, base, partner, value, km, chosen)
 
 
 def _site_text(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matching.frameworks import FrameworkTie, distinct_labels
 from matching.matches import Match, word_matches
 from matching.records import CityRecord, Words
 
@@ -62,6 +63,23 @@ def _profile_said(text: str, matches: Sequence[Match], *cities: CityRecord) -> S
     )
 
 
+def _framework_said(
+    base: str, partner: str, frameworks: Sequence[FrameworkTie], *, ended: bool
+) -> Said | None:
+    """The frameworks behind a pair, with their sources; a low-confidence one is said so."""
+    if not frameworks:
+        return None
+    labels = distinct_labels(frameworks)[:2]
+    text = f"{partner}{'曾' if ended else ''}对口帮扶{base}有政策依据：{_join(labels, 2)}"
+    ranks = {"high": 2, "medium": 1, "low": 0}
+    weakest = min(frameworks, key=lambda f: ranks.get(f.confidence, 1))
+    if weakest.confidence == "low":
+        text += "（部分框架资料可信度低，仅供参考）"
+    years = [f.since for f in frameworks if f.since]
+    sources = " ; ".join(dict.fromkeys(f.source for f in frameworks if f.source))
+    return Said(text, (), sources or None, min(years) if years else None, weakest.confidence)
+
+
 def _figures_said(text: str, city: CityRecord) -> Said:
     return Said(text, (), city.gdp_source, city.gdp_year, city.gdp_confidence)
 
@@ -72,7 +90,7 @@ def city_pair_text(
     partner: CityRecord,
     value: float,
     km: float,
-    frameworks: Sequence[str] = (),
+    frameworks: Sequence[FrameworkTie] = (),
 ) -> Said | None:
     """What is true to say about one city-pair feature (None when the data show nothing)."""
     b, p = base.name, partner.name
@@ -97,9 +115,7 @@ def city_pair_text(
                 partner,
             )
         case "framework_tie" | "past_framework":
-            if not frameworks:
-                return None
-            return Said(f"{p}对口帮扶{b}有政策依据：{_join(frameworks, 2)}")
+            return _framework_said(b, p, frameworks, ended=feature == "past_framework")
         case "industry_fit":
             matches = word_matches(
                 base.industry_words, partner.industry_words, same=True, two_steps=False

@@ -9,7 +9,7 @@ matrix — never read backwards: 江苏 → 陕西 lets 西安 ask 苏州 for he
 and tie features are then slices of them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -33,6 +33,7 @@ class FrameworkTie:
     assisted_level: str = "province"
     confidence: str = "medium"
     source: str = ""
+    since: int | None = None
     id: int | None = None
 
     @property
@@ -145,3 +146,11 @@ def candidate_mask(tables: TieTables, askers: np.ndarray) -> np.ndarray:
     mask = richer & (tied | (same_province & programme) | eastern) & c.prefecture_level[None, :]
     mask[np.arange(len(askers)), askers] = False
     return mask
+
+
+def distinct_labels(frameworks: Iterable[FrameworkTie]) -> list[str]:
+    """Framework labels, one per rule (the same helper → assisted from two sources once)."""
+    seen: dict[str, str] = {}
+    for framework in frameworks:
+        seen.setdefault(framework.label.split("（")[0], framework.label)
+    return list(seen.values())

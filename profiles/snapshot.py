@@ -162,6 +162,7 @@ def load_snapshot(session: Session) -> Snapshot:
     """
     prefecture = _prefecture_of(session)
     levels = dict(session.exec(select(City.adcode, City.level)).all())
+    names = dict(session.exec(select(City.adcode, City.name)).all())
     pairings: set[KnownPairing] = set()
     frameworks = load_frameworks(session)
     rows = session.exec(
@@ -181,7 +182,9 @@ def load_snapshot(session: Session) -> Snapshot:
             frameworks.append(
                 FrameworkTie(
                     scheme=scheme,
-                    label=f"{pairing.scheme.label if pairing.scheme else ''}（结对记录 {pairing.id}）",
+                    label=f"{pairing.scheme.label if pairing.scheme else '结对'}："
+                    f"{names.get(partner, partner)} → {names.get(base, base)}"
+                    + (f"（{pairing.since}）" if pairing.since else ""),
                     helper_cities=members.get(partner, (partner,)),
                     assisted_cities=members.get(base, (base,)),
                     active=active,
@@ -189,6 +192,7 @@ def load_snapshot(session: Session) -> Snapshot:
                     assisted_level="province" if base in members else "city",
                     confidence=pairing.confidence.value if pairing.confidence else "medium",
                     source=pairing.source or "",
+                    since=pairing.since,
                 )
             )
         elif base != partner:
@@ -230,6 +234,7 @@ def framework_tie(row: Framework) -> FrameworkTie:
         assisted_level=row.assisted_level.value,
         confidence=row.confidence.value,
         source=row.source,
+        since=row.since,
         id=row.id,
     )
 
