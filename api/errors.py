@@ -11,8 +11,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matching.engine import HelperCity, UnknownCity
-from profiles.access import AuthenticationFailed, Forbidden
-from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
+from profiles.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidReference,
+    NotFound,
+    UnreadableFile,
+)
 
 log = logging.getLogger("counterpart.api")
 PROBLEM = "application/problem+json"
@@ -144,6 +151,10 @@ def _forbidden(_: Request, error: Forbidden) -> JSONResponse:
     return problem(403, "Forbidden", str(error), slug="forbidden")
 
 
+def _unreadable(_: Request, error: UnreadableFile) -> JSONResponse:
+    return problem(422, "Unreadable file", str(error), slug="unreadable-file")
+
+
 def _domain(_: Request, error: DomainError) -> JSONResponse:
     return problem(422, "Unprocessable", str(error), slug="unprocessable")
 
@@ -186,6 +197,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(InvalidReference, _invalid_reference)  # type: ignore[arg-type]
+    app.add_exception_handler(UnreadableFile, _unreadable)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(AuthenticationFailed, _unauthenticated)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]

@@ -10,8 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from matching.vocabulary import CityLevel, PairingKind, Scheme
 from profiles import outbox
-from profiles.access import Forbidden
-from profiles.errors import Conflict, InvalidReference, NotFound
+from profiles.errors import Conflict, Forbidden, InvalidReference, NotFound
 from profiles.industries import industry_catalogue
 from profiles.kinds import KINDS, Kind
 from profiles.models import (

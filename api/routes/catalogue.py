@@ -9,7 +9,7 @@ from api.routes.common import ItemList, Removed
 from api.security import ALL, Office, allow
 from matching.vocabulary import Scheme
 from profiles import access, repository
-from profiles.access import Forbidden
+from profiles.errors import Forbidden
 from profiles.models import (
     BaseAreaPublic,
     City,
