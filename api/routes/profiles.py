@@ -80,6 +80,7 @@ def profile_router(kind: Kind) -> APIRouter:
     def list_profiles(
         session: SessionDep, principal: Reader, filters: Annotated[Filters, Query()]
     ) -> ItemList[Public]:  # type: ignore[valid-type]
+        filters = repository.with_places_resolved(session, filters)
         page = paginate(
             session, _statement(kind, filters), pk=pk, sort=filters.sort, params=filters
         )  # type: ignore[attr-defined]
@@ -98,6 +99,7 @@ def profile_router(kind: Kind) -> APIRouter:
     def export(
         session: StreamingSessionDep, principal: Reader, filters: Annotated[ExportFilters, Query()]
     ) -> StreamingResponse:
+        filters = repository.with_places_resolved(session, filters)
         rows = (shown(principal, r) for r in stream(session, _statement(kind, filters), pk=pk))
         if filters.format == "json":
             return StreamingResponse(export_json(Public, rows), media_type="application/json")
