@@ -82,6 +82,11 @@ KINDS = {
     "duplicate candidate": "疑似重复",
 }
 REASONS = [
+    (
+        r"no plan satisfies the request: (.*) listed as both base and partner",
+        "没有满足条件的方案：{0} 既是老区城市又是合作城市",
+    ),
+    (r"no plan satisfies the request: (.*)", "没有满足条件的方案：{0}"),
     (r"^unknown adcode '(.+)'$", "没有行政区划代码「{0}」"),
     (r"^no place matches '(.+)'$", "没有与「{0}」相符的地名"),
     (r"no place is named '(.+)'", "没有名为「{0}」的地方"),

@@ -11,7 +11,6 @@ from console import charts, render
 from console.deps import SignedInDep, ViewerDep
 from console.policy import require
 from console.routing import ConsoleRoute
-from matching.records import haversine_km
 from matching.vocabulary import Mode, Verdict
 from profiles import recommending, repository
 from profiles.atlas import base_area_names
@@ -55,13 +54,6 @@ def find_city(request: Request, db: SessionDep, principal: ViewerDep, q: Q = "")
     return render.page(request, "city_search.html", q=q, candidates=candidates, key_cities=keys)
 
 
-def distance(engine: Any, a: str | None, b: str) -> float | None:
-    index = engine.cities.index
-    if a not in index or b not in index:
-        return None
-    return float(haversine_km(engine.cities.lonlat[index[a]], engine.cities.lonlat[index[b]]))
-
-
 def _side(engine: Any, adcode: str) -> str | None:
     """'partners' for a base-area city, 'bases' for a partner candidate, None otherwise."""
     row = engine.cities.index.get(adcode)
@@ -97,7 +89,7 @@ def city_page(
         items_all = _recommend(db, state, adcode, side, mode, 100).items
     else:
         items_all = items
-    distances = {i.city.adcode: distance(engine, adcode, i.city.adcode) for i in items_all}
+    distances = {i.city.adcode: i.distance_km for i in items_all}
     compared = [i for c in compare for i in items_all if i.city.adcode == c][:3]
     names = {p.base_city: None for p in pairings} | {p.partner_city: None for p in pairings}
     city_names = _names(db, [a for a in names if a])
@@ -131,7 +123,7 @@ def _charts(
 ) -> dict[str, Any]:
     """The map (this city, its top candidates, lines to them) and the mode-score bars."""
     here = [city.longitude, city.latitude]
-    coords = {i.city.adcode: lonlat(engine, i.city.adcode) for i in items}
+    coords = {i.city.adcode: [i.city.longitude, i.city.latitude] for i in items}
 
     def tip(i: Any) -> str:
         km = distances.get(i.city.adcode)

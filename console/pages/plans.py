@@ -95,6 +95,8 @@ def create_plan(
     bases = _choose_bases(db, base_preset, province, base_list)
     partners = _choose_partners(engine, [b for b in bases], partner_preset, partner_list)
     resolved_bases = {_resolve(db, v, f"base_cities.{k}") for k, v in enumerate(bases)}
+    if partner_preset != "list":  # a city chosen as a base is not offered as its own partner
+        partners = [p for p in partners if p not in resolved_bases]
     resolved_partners = {_resolve(db, v, f"partners.{k}") for k, v in enumerate(partners)}
     keep = (
         sorted(

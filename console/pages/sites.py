@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import EngineStateDep, SessionDep
 from console import charts, downloads, render
 from console.deps import ViewerDep
-from console.pages.cities import distance, lonlat
+from console.pages.cities import lonlat
 from console.policy import require
 from console.routing import ConsoleRoute
 from matching.vocabulary import Mode
@@ -88,9 +88,7 @@ def sites_page(
     engine = state.get(db)
     result = _run(db, state, form) if form.asked else None
     hq = result.enterprise["hq_city"] if result else None
-    distances = (
-        {i.city.adcode: distance(engine, hq, i.city.adcode) for i in result.items} if result else {}
-    )
+    distances = {i.city.adcode: i.distance_km for i in result.items} if result else {}
     return render.page(
         request,
         "sites.html",
@@ -119,7 +117,9 @@ def _map(engine: Any, hq: str, result: Any, distances: dict[str, Any]) -> dict[s
                 "候选落地城市",
                 "points",
                 [
-                    charts.point(i.city.name, lonlat(engine, i.city.adcode), tips[i.city.adcode])
+                    charts.point(
+                        i.city.name, [i.city.longitude, i.city.latitude], tips[i.city.adcode]
+                    )
                     for i in result.items
                 ],
                 size=8,
@@ -128,7 +128,7 @@ def _map(engine: Any, hq: str, result: Any, distances: dict[str, Any]) -> dict[s
                 "前五名",
                 "lines",
                 [
-                    charts.line(home, lonlat(engine, i.city.adcode), tips[i.city.adcode])
+                    charts.line(home, [i.city.longitude, i.city.latitude], tips[i.city.adcode])
                     for i in result.items[:5]
                 ],
             ),
@@ -158,9 +158,7 @@ def sites_download(
 ) -> Response:
     require(request, principal, "POST", "/api/v1/recommendations/sites")
     form = _form(request)
-    engine = state.get(db)
     result = _run(db, state, form)
-    hq = result.enterprise["hq_city"]
     rows = [
         [
             i.rank,
@@ -169,7 +167,7 @@ def sites_download(
             i.city.province,
             round(i.score, 4),
             i.mode_label,
-            round(distance(engine, hq, i.city.adcode) or 0),
+            round(i.distance_km or 0),
             [r.text for r in i.reasons],
         ]
         for i in result.items
