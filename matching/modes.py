@@ -39,10 +39,11 @@ MODES: dict[Mode, ModeSpec] = {
                 "log_distance": -0.3,
             },
             site_weights={
-                "resource_fit": 1.0,
+                "resource_need": 1.0,
+                "resource_chain": 0.6,
                 "chain_complement": 0.5,
                 "log_distance": -0.3,
-                "cost_gap": 0.2,
+                "gdp_per_capita_gap": 0.2,
             },
         ),
         ModeSpec(
@@ -59,8 +60,9 @@ MODES: dict[Mode, ModeSpec] = {
                 "industry_cluster": 0.7,
                 "manufacturing_base": 0.6,
                 "labour_pool": 0.5,
+                "workforce_share": -0.3,
                 "talent_supply": 0.4,
-                "cost_gap": 0.3,
+                "gdp_per_capita_gap": 0.3,
                 "log_distance": -0.2,
             },
         ),
@@ -80,10 +82,11 @@ MODES: dict[Mode, ModeSpec] = {
                 "log_distance": -0.5,
             },
             site_weights={
-                "cost_gap": 0.8,
+                "gdp_per_capita_gap": 0.8,
                 "log_distance": -0.6,
                 "logistics": 0.6,
                 "labour_pool": 0.3,
+                "workforce_share": -0.3,
             },
         ),
     )

@@ -83,6 +83,7 @@ class EnterpriseRecord:
     modes: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     is_demo: bool = False
+    workers: int | None = None
 
 
 def code_vector(codes: Sequence[str]) -> dict[int, float]:
@@ -110,6 +111,36 @@ def code_matrix(rows: Sequence[Sequence[str]]) -> sparse.csr_matrix:
         indptr.append(len(indices))
     return sparse.csr_matrix(
         (data, indices, indptr), shape=(len(rows), len(CODES)), dtype=np.float64
+    )
+
+
+DETAIL_OFFSETS = {2: 0, 3: 100, 4: 1_100}  # 大类, 中类, 小类 codes side by side
+DETAIL_COLUMNS = 11_100
+
+
+def _detail_columns(code: str, *, prefixes: bool) -> list[int]:
+    """Columns of a numeric code (and, with ``prefixes``, of every coarser code containing it)."""
+    if not code.isdigit() or len(code) not in DETAIL_OFFSETS:
+        return []
+    lengths = range(2, len(code) + 1) if prefixes else (len(code),)
+    return [DETAIL_OFFSETS[n] + int(code[:n]) for n in lengths]
+
+
+def detail_matrix(rows: Sequence[Sequence[str]], *, prefixes: bool) -> sparse.csr_matrix:
+    """Rows × codes at every level (大类, 中类, 小类), for matching a need to what a site holds.
+
+    A need is its codes as written; what a site holds is each code and every coarser code that
+    contains it (``prefixes``). Their product counts the needs met by a code as fine as the need
+    or finer: a site with 锂 (0939) meets a need for 0939 or 09, never one for 0939 by copper (0911).
+    """
+    indptr, indices = [0], []
+    for codes in rows:
+        indices.extend(
+            sorted({c for code in codes for c in _detail_columns(code, prefixes=prefixes)})
+        )
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.ones(len(indices)), indices, indptr), shape=(len(rows), DETAIL_COLUMNS)
     )
 
 
@@ -189,6 +220,9 @@ class CityArrays:
         self.resources = code_matrix(
             [tuple(c for _, codes in r.resources for c in codes) for r in records]
         )
+        self.resource_detail = detail_matrix(
+            [tuple(c for _, codes in r.resources for c in codes) for r in records], prefixes=True
+        )
         self.products = code_matrix(
             [tuple(c for _, codes in r.products for c in codes) for r in records]
         )
@@ -257,6 +291,8 @@ class EnterpriseArrays:
     hq: np.ndarray  # row in the CityArrays of each headquarters
     industries: sparse.csr_matrix  # L2-normalised code weights
     needs: sparse.csr_matrix  # resources needed, as codes
+    need_detail: sparse.csr_matrix | None = None  # the same at every level (``detail_matrix``)
+    workers: np.ndarray | None = None  # workforce needed (people; 0 where not stated)
 
     @classmethod
     def build(
@@ -267,12 +303,18 @@ class EnterpriseArrays:
         hq_cities: Sequence[str],
         industry_codes: Sequence[Sequence[str]],
         need_codes: Sequence[Sequence[str]],
+        workers: Sequence[float | None] | None = None,
     ) -> "EnterpriseArrays":
+        count = len(ids)
         return cls(
             ids=np.asarray(ids, dtype=np.int64),
             hq=np.array([cities.index[a] for a in hq_cities], dtype=np.int64),
             industries=l2_rows(code_matrix(industry_codes)),
             needs=code_matrix(need_codes),
+            need_detail=detail_matrix(need_codes, prefixes=False),
+            workers=np.array(
+                [float(w or 0) for w in (workers or [None] * count)], dtype=np.float64
+            ),
         )
 
     @classmethod
@@ -285,6 +327,7 @@ class EnterpriseArrays:
             hq_cities=[r.hq_city for r in records],
             industry_codes=[r.industry_codes for r in records],
             need_codes=[tuple(c for _, codes in r.needs for c in codes) for r in records],
+            workers=[r.workers for r in records],
         )
 
     def __len__(self) -> int:
@@ -299,7 +342,12 @@ class EnterpriseArrays:
 
     def subset(self, rows: np.ndarray) -> "EnterpriseArrays":
         return EnterpriseArrays(
-            self.ids[rows], self.hq[rows], self.industries[rows], self.needs[rows]
+            self.ids[rows],
+            self.hq[rows],
+            self.industries[rows],
+            self.needs[rows],
+            None if self.need_detail is None else self.need_detail[rows],
+            None if self.workers is None else self.workers[rows],
         )
 
 

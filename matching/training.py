@@ -9,6 +9,7 @@ so that no row sees its own label.
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,8 @@ from matching.features import (
 )
 from matching.ranker import PairRanker, SavedModel, fingerprint
 from matching.records import CityArrays, EnterpriseArrays
+from matching.site_cases import SiteCase, choice_set
+from matching.site_ranker import SiteRanker
 
 FEEDBACK_WEIGHT = 3.0  # a user's explicit verdict counts for more than an unlabelled candidate
 
@@ -147,18 +150,9 @@ def train_city_ranker(
     )
 
 
-@dataclass(frozen=True)
-class SiteVerdict:
-    """A verdict on an enterprise–site recommendation; ``row`` indexes the verdict arrays."""
-
-    row: int
-    site: str
-    label: int
-
-
 def site_reference(cities: CityArrays) -> tuple[EnterpriseArrays, np.ndarray]:
     """A reference population for site features: each partner city's own industries as an
-    enterprise headquartered there. It sets the features' scale before any verdict exists."""
+    enterprise headquartered there. It sets the features' scale before any case exists."""
     partners = cities.partner_candidates
     arrays = EnterpriseArrays.build(
         cities,
@@ -173,34 +167,38 @@ def site_reference(cities: CityArrays) -> tuple[EnterpriseArrays, np.ndarray]:
 
 
 def train_site_ranker(
-    cities: CityArrays,
-    verdict_arrays: EnterpriseArrays | None = None,
-    verdicts: Sequence[SiteVerdict] = (),
-    **params: float,
+    cities: CityArrays, cases: Sequence[SiteCase] = (), **params: Any
 ) -> SavedModel:
-    """The site ranker: scaled on the reference population, learned once verdicts allow."""
+    """The site ranker, learned from real investments and users' verdicts (``SiteCase``s).
+
+    Without enough usable cases it ranks by the modes' priors, scaled on a reference
+    population (each partner city's industries as an enterprise there).
+    """
     side = SiteSide.build(cities, cities.base_cities)
-    reference, rows = site_reference(cities)
-    blocks = [site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))]
-    labels = [np.full(len(blocks[0]), -1)]
-    if verdict_arrays is not None and verdicts:
-        full = SiteSide.build(cities, cities.indices([v.site for v in verdicts]))
-        X = site_features(cities, verdict_arrays, np.array([v.row for v in verdicts]), full)
-        blocks.append(X[np.arange(len(verdicts)), np.arange(len(verdicts))])
-        labels.append(np.array([v.label for v in verdicts]))
-    X_all, y_all = np.vstack(blocks), np.concatenate(labels)
-    weights = np.where(y_all >= 0, FEEDBACK_WEIGHT, 1.0)
-    ranker = PairRanker(feature_names=SITE_FEATURES, kind="site", **params).fit(
-        X_all, y_all, weights
-    )  # type: ignore[arg-type]
-    digest = fingerprint(sorted((v.site, v.label) for v in verdicts), X_all)
+    data = choice_set(cities, cases, side)
+    ranker = SiteRanker(feature_names=SITE_FEATURES, **params)
+    if data.queries:
+        ranker.fit(data.X, data.y, data.query, data.weights, clusters=data.cluster)
+    if not ranker.learned_:
+        reference, rows = site_reference(cities)
+        X = site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))
+        ranker.fit(X)
+    used = {int(q) for q in np.unique(data.query)} if data.queries else set()
+    real = [c for k, c in enumerate(cases) if k in used and c.origin == "investment"]
+    digest = fingerprint(
+        sorted((c.enterprise, c.hq or "", c.site, c.chosen) for c in cases),
+        data.X if data.queries else np.zeros(0),
+    )
     return SavedModel.stamped(
         "site",
-        ranker,
+        ranker,  # type: ignore[arg-type]
         digest,
         {
-            "reference_pairs": int((y_all < 0).sum()),
-            "verdicts": len(verdicts),
-            "learned": bool(ranker.learned_),
+            **ranker.facts(),
+            "cases": len(real),
+            "verdicts": len(used) - len(real),
+            "clusters": len({c.cluster for c in real}),
+            "skipped": data.skipped,
+            "weights": ranker.weights_table(),
         },
     )

@@ -28,6 +28,7 @@ from profiles.models import (
     Industry,
     Pairing,
     PairingCreate,
+    SiteInvestment,
     TalentNeed,
     TalentNeedCreate,
     University,
@@ -164,6 +165,14 @@ def seed_catalogue(
         pairings,
         lambda r: r["natural_key"],
         _keys(session, Pairing.natural_key),
+        report,
+    )
+    insert_missing(
+        session,
+        SiteInvestment,
+        builder.site_investment_records(),
+        lambda r: r["natural_key"],
+        _keys(session, SiteInvestment.natural_key),
         report,
     )
     if with_demo:
