@@ -123,6 +123,11 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key's record (never the key itself), oldest first."""
+    return list(session.exec(select(ApiKey).order_by(ApiKey.id)).all())  # type: ignore[arg-type]
+
+
 def revoke_key(session: Session, *, key_id: int) -> ApiKey:
     row = session.get(ApiKey, key_id)
     if row is None:
