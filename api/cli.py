@@ -191,16 +191,37 @@ def evaluate(
         int, typer.Option(min=2, max=20, help="Cross-validation folds (by base city).")
     ] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the random baseline.")] = 0,
+    sites: Annotated[
+        bool,
+        typer.Option(
+            "--sites",
+            help="The site ranker on real investments: grouped by enterprise and by site city.",
+        ),
+    ] = False,
+    boot: Annotated[int, typer.Option(min=10, help="Bootstrap resamples (--sites).")] = 2000,
+    ablation: Annotated[
+        bool, typer.Option("--ablation", help="Held-out MRR without each feature (--sites).")
+    ] = False,
 ) -> None:
-    """Grouped cross-validation on the real pairings, beside the baselines, per scheme."""
+    """Grouped cross-validation beside the baselines: city pairs per scheme, or --sites."""
     from sqlmodel import Session
 
     from matching.evaluation import cross_validate
     from matching.records import CityArrays
     from profiles.db import get_engine
+    from profiles.ranking import site_ablation, site_evaluation
     from profiles.snapshot import load_snapshot
 
     prepare_store(seed=True)
+    if sites:
+        with Session(get_engine()) as session:
+            typer.echo(site_evaluation(session, folds=folds, boot=boot, seed=seed).format())
+            if ablation:
+                for grouping, table in site_ablation(session, folds=folds).items():
+                    typer.echo(f"\nablation, held out by {grouping} (ranker MRR):")
+                    for name, mrr in table.items():
+                        typer.echo(f"  {name:22} {mrr:.3f}")
+        return
     with Session(get_engine()) as session:
         snapshot = load_snapshot(session)
     report = cross_validate(

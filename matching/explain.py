@@ -121,58 +121,6 @@ def city_pair_text(
     return feature
 
 
-def site_text(
-    feature: str,
-    enterprise_name: str,
-    needs: Words,
-    industry_words: Words,
-    site: CityRecord,
-    hq: CityRecord,
-    km: float,
-) -> str:
-    """The sentence for one enterprise-site feature."""
-    s = site.name
-    match feature:
-        case "log_distance":
-            return f"距总部所在地{hq.name}约 {km:,.0f} 公里"
-        case "resource_fit":
-            resources, wanted = _words_meeting(site.resources, needs or industry_words, reach=True)
-            return f"{s}{_resource_phrase(resources)} ↔ {enterprise_name}{_join(wanted) or '原材料'}需求"
-        case "industry_cluster":
-            return (
-                f"{s}已有{_join([w for w, _ in site.industry_words]) or '相关'}产业集群，可就近配套"
-            )
-        case "chain_complement":
-            return f"{s}产业与{enterprise_name}处于同一产业链上下游"
-        case "cost_gap":
-            return f"{s}人均GDP低于{hq.name}，用地与用工成本较低"
-        case "labour_pool":
-            people = f"{site.population_10k:,.0f} 万人" if site.population_10k else "较多人口"
-            return f"{s}常住人口 {people}，劳动力供给充足"
-        case "manufacturing_base":
-            share = f"{site.secondary_share:.0f}%" if site.secondary_share else "较高"
-            return f"{s}第二产业占比 {share}，制造业基础较好"
-        case "talent_supply":
-            return f"{s}有 {site.universities} 所高校，可提供技能人才"
-        case "logistics":
-            flags = [
-                label
-                for flag, label in (
-                    (site.airport, "机场"),
-                    (site.high_speed_rail, "高铁"),
-                    (site.bonded_zone, "综合保税区"),
-                    (site.ecommerce_zone, "跨境电商综试区"),
-                )
-                if flag
-            ]
-            return f"{s}物流与开放平台：{_join(flags, 4) or '交通条件'}"
-        case "market_product":
-            return f"{s}特色产品（{_join([w for w, _ in site.products]) or '农特产品'}）可供{enterprise_name}加工销售"
-        case "same_province":
-            return f"与总部同在{site.province}，便于管理"
-    return feature
-
-
 def top_reasons(
     contributions: np.ndarray, features: Sequence[str], text_of: Callable[[str], str]
 ) -> list[Reason]:

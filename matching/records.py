@@ -71,6 +71,13 @@ class CityRecord:
     universities: int = 0
     double_first_class: int = 0
     region: str | None = None  # east / central / west / northeast
+    population_year: int | None = None
+    population_source: str | None = None
+    gdp_source: str | None = None  # also the source of the industry shares
+    gdp_per_capita_year: int | None = None
+    gdp_per_capita_source: str | None = None
+    profile_source: str | None = None  # industries, resources, products, transport flags
+    profile_confidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,13 @@ def chain_matrix() -> sparse.csr_matrix:
     rows = [CODE_INDEX[r["upstream"]] for r in links]
     cols = [CODE_INDEX[r["downstream"]] for r in links]
     return sparse.csr_matrix((np.ones(len(links)), (rows, cols)), shape=(len(CODES), len(CODES)))
+
+
+@lru_cache
+def chain_links() -> dict[tuple[str, str], str]:
+    """(upstream 大类, downstream 大类) → why, as the chain table words it (煤炭→电力)."""
+    text = (Path(__file__).parent / "data" / "industry_chain.csv").read_text(encoding="utf-8")
+    return {(r["upstream"], r["downstream"]): r["why"] for r in csv.DictReader(text.splitlines())}
 
 
 @lru_cache

@@ -19,6 +19,7 @@ checked on the pooled out-of-fold probabilities: predicted against observed choi
 bin, and the mean log-likelihood per query against a uniform guess.
 """
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from sklearn.model_selection import GroupKFold
 from matching.features import SITE_FEATURES, SiteSide
 from matching.records import CityArrays
 from matching.site_cases import ChoiceSet, SiteCase, choice_set
-from matching.site_ranker import CHOSEN, SiteRanker, log_softmax
+from matching.site_ranker import CHOSEN, EXCLUDED, SiteRanker, log_softmax
 
 SITE_METRICS = ("mrr", "recall@1", "recall@5", "recall@10")
 SITE_METHODS = ("ranker", "distance", "resource_match", "random")
@@ -128,7 +129,7 @@ class SiteEvaluation:
             )
             lines.append("  predicted P(chosen) bin   mean predicted   observed rate   candidates")
             for (low, high), (predicted, observed, count) in zip(
-                zip(BINS[:-1], BINS[1:], strict=True), self.calibration[grouping], strict=True
+                itertools.pairwise(BINS), self.calibration[grouping], strict=True
             ):
                 if count:
                     lines.append(
@@ -244,10 +245,13 @@ def _reliability(predicted: np.ndarray, chosen: np.ndarray) -> list[tuple[float,
 def ablation(
     cities: CityArrays, cases: Sequence[SiteCase], *, grouping: str = "enterprise", folds: int = 5
 ) -> dict[str, float]:
-    """Held-out MRR with every feature, then without each one in turn (feature selection)."""
-    result = {"(all)": _mrr(cities, cases, grouping, folds, ())}
+    """Held-out MRR with every feature, as shipped (``EXCLUDED`` left out), and as shipped
+    without each further feature in turn (feature selection)."""
+    result = {"(every feature)": _mrr(cities, cases, grouping, folds, ())}
+    result["(as shipped)"] = _mrr(cities, cases, grouping, folds, EXCLUDED)
     for name in SITE_FEATURES:
-        result[f"− {name}"] = _mrr(cities, cases, grouping, folds, (name,))
+        if name not in EXCLUDED:
+            result[f"− {name}"] = _mrr(cities, cases, grouping, folds, (*EXCLUDED, name))
     return result
 
 

@@ -179,7 +179,7 @@ def train_site_ranker(
     ranker = SiteRanker(feature_names=SITE_FEATURES, **params)
     if data.queries:
         ranker.fit(data.X, data.y, data.query, data.weights, clusters=data.cluster)
-    if not ranker.learned_:
+    if not getattr(ranker, "learned_", False):
         reference, rows = site_reference(cities)
         X = site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))
         ranker.fit(X)

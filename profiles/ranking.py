@@ -23,6 +23,7 @@ from matching.ranker import SavedModel
 from matching.records import CityArrays, EnterpriseArrays
 from matching.registry import ModelRegistry
 from matching.site_cases import SiteCase, cluster_ids
+from matching.site_evaluation import GROUPINGS, SiteEvaluation, ablation, evaluate_sites
 from matching.talent import TalentArrays
 from matching.training import FEEDBACK_WEIGHT, train_city_ranker, train_site_ranker
 from matching.vocabulary import PairingKind, Verdict
@@ -37,7 +38,7 @@ from profiles.models import (
     TalentNeed,
     University,
 )
-from profiles.snapshot import Snapshot, load_snapshot, load_talent, words
+from profiles.snapshot import Snapshot, load_cities, load_snapshot, load_talent, words
 
 log = logging.getLogger("counterpart.engine")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
@@ -113,6 +114,20 @@ def _feedback_cases(session: Session) -> list[SiteCase]:
 def site_cases(session: Session) -> list[SiteCase]:
     """What the site ranker learns from: real investments, then users' verdicts."""
     return _investment_cases(session) + _feedback_cases(session)
+
+
+def site_evaluation(
+    session: Session, *, folds: int = 5, boot: int = 2000, seed: int = 0
+) -> SiteEvaluation:
+    """The site ranker's grouped cross-validation on the stored investments, beside baselines."""
+    cities = CityArrays(load_cities(session))
+    return evaluate_sites(cities, site_cases(session), folds=folds, boot=boot, random_state=seed)
+
+
+def site_ablation(session: Session, *, folds: int = 5) -> dict[str, dict[str, float]]:
+    """Held-out MRR with every feature and without each one, per grouping."""
+    cities, cases = CityArrays(load_cities(session)), site_cases(session)
+    return {g: ablation(cities, cases, grouping=g, folds=folds) for g in GROUPINGS}
 
 
 @dataclass

@@ -93,6 +93,13 @@ def load_cities(session: Session) -> list[CityRecord]:
             universities=universities[c.adcode],
             double_first_class=double_first_class[c.adcode],
             region=c.region.value if c.region else None,
+            population_year=c.population_year,
+            population_source=c.population_source,
+            gdp_source=c.gdp_source,
+            gdp_per_capita_year=c.gdp_per_capita_year,
+            gdp_per_capita_source=c.gdp_per_capita_source,
+            profile_source=c.profile_source,
+            profile_confidence=c.profile_confidence.value if c.profile_confidence else None,
         )
         for c in cities
     ]
