@@ -149,7 +149,8 @@ class Engine:
         self.existing = {pair: tuple(sorted(schemes)) for pair, schemes in grouped.items()}
         self.partner_rows = cities.partner_candidates
         self.base_rows = cities.base_cities
-        self.site_side = SiteSide.build(cities, self.base_rows)
+        self.site_pairs = frozenset((p.base, p.partner) for p in pairings)
+        self.site_side = SiteSide.build(cities, self.base_rows, self.site_pairs)
 
     # ------------------------------------------------------------ helpers
     def _row(self, adcode: str, role: str) -> int:
@@ -344,7 +345,7 @@ class Engine:
         side = (
             self.site_side
             if len(rows) == len(self.site_side.rows)
-            else SiteSide.build(self.cities, rows)
+            else SiteSide.build(self.cities, rows, self.site_pairs)
         )
         X = self._site_matrix(enterprise, side)
         candidate = side.rows != hq
@@ -494,7 +495,7 @@ class Engine:
         exactly and are ranked by it (every enterprise, when there are no more than that).
         """
         row = self._row(city, "city")
-        side = SiteSide.build(self.cities, np.array([row]))
+        side = SiteSide.build(self.cities, np.array([row]), self.site_pairs)
         ranker = self.site_model.ranker
         overall, modes = linear_scores(
             site_columns(self.cities, arrays, np.arange(len(arrays)), side), ranker

@@ -44,6 +44,7 @@ SITE_FEATURES = (
     "talent_supply",
     "logistics",  # airport, high-speed rail, 综合保税区, 跨境电商综试区
     "market_product",  # the site's products feed the enterprise's industries
+    "paired_with_hq",  # the site and the headquarters city are paired (对口合作, 东西部协作)
     "same_province",
 )
 
@@ -150,11 +151,14 @@ class SiteSide:
     )  # 97 × 4C: [industries | chain both ways | resources reach | products reach]
     resource_detail_t: sparse.csc_matrix  # codes at every level × C (``detail_matrix``)
     people: np.ndarray  # C: 常住人口 in persons, NaN where the catalogue has none
-    by_hq: dict[str, np.ndarray]  # every city × C: log_distance, gdp_per_capita_gap, same_province
+    by_hq: dict[str, np.ndarray]  # every city × C: distance, 人均GDP gap, pairing, same province
     constant: dict[str, np.ndarray]  # features that depend on the site only
 
     @classmethod
-    def build(cls, cities: CityArrays, rows: np.ndarray) -> "SiteSide":
+    def build(
+        cls, cities: CityArrays, rows: np.ndarray, pairs: frozenset[tuple[str, str]] = frozenset()
+    ) -> "SiteSide":
+        """``pairs``: (base, partner) adcodes of the catalogue's city pairings, either way round."""
         step, reach = chain_matrix(), reach_matrix()
         industries = cities.industries[rows]
         chain = _dense(step @ industries.T) + _dense((industries @ step).T)
@@ -180,6 +184,7 @@ class SiteSide:
                 "same_province": (
                     cities.province[:, None] == cities.province[rows][None, :]
                 ).astype(float),
+                "paired_with_hq": _paired(cities, rows, pairs),
             },
             constant={
                 "labour_pool": np.log(cities.population[rows]),
@@ -188,6 +193,17 @@ class SiteSide:
                 "logistics": cities.logistics[rows],
             },
         )
+
+
+def _paired(cities: CityArrays, rows: np.ndarray, pairs: frozenset[tuple[str, str]]) -> np.ndarray:
+    """every city × C: 1 where the city (as headquarters) and the candidate are paired."""
+    matrix = np.zeros((len(cities), len(rows)))
+    column = {int(r): k for k, r in enumerate(rows)}
+    for a, b in pairs:
+        for hq, site in ((a, b), (b, a)):
+            if hq in cities.index and site in cities.index and cities.index[site] in column:
+                matrix[cities.index[hq], column[cities.index[site]]] = 1.0
+    return matrix
 
 
 def workforce_share(workers: np.ndarray, people: np.ndarray) -> np.ndarray:
@@ -228,6 +244,7 @@ def site_columns(
     for name in ("manufacturing_base", "talent_supply", "logistics"):
         yield name, np.broadcast_to(side.constant[name][None, :], shape)
     yield "market_product", np.log1p(products)
+    yield "paired_with_hq", side.by_hq["paired_with_hq"][hq]
     yield "same_province", side.by_hq["same_province"][hq]
 
 

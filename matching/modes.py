@@ -84,6 +84,7 @@ MODES: dict[Mode, ModeSpec] = {
             site_weights={
                 "gdp_per_capita_gap": 0.8,
                 "log_distance": -0.6,
+                "paired_with_hq": 0.3,
                 "logistics": 0.6,
                 "labour_pool": 0.3,
                 "workforce_share": -0.3,

@@ -172,6 +172,7 @@ def evaluate_sites(
     cities: CityArrays,
     cases: Sequence[SiteCase],
     *,
+    pairings: frozenset[tuple[str, str]] = frozenset(),
     folds: int = 5,
     groupings: Sequence[str] = GROUPINGS,
     boot: int = 2000,
@@ -179,7 +180,7 @@ def evaluate_sites(
     ranker_params: dict[str, Any] | None = None,
 ) -> SiteEvaluation:
     """Grouped K-fold over the usable cases; every method ranks the same held-out candidates."""
-    data = choice_set(cities, cases, SiteSide.build(cities, cities.base_cities))
+    data = choice_set(cities, cases, SiteSide.build(cities, cities.base_cities, pairings))
     report = SiteEvaluation(skipped=data.skipped, boot=boot, random_state=random_state)
     distance = SITE_FEATURES.index("log_distance")
     resources = [SITE_FEATURES.index("resource_need"), SITE_FEATURES.index("resource_chain")]
@@ -243,31 +244,30 @@ def _reliability(predicted: np.ndarray, chosen: np.ndarray) -> list[tuple[float,
 
 
 def ablation(
-    cities: CityArrays, cases: Sequence[SiteCase], *, grouping: str = "enterprise", folds: int = 5
+    cities: CityArrays,
+    cases: Sequence[SiteCase],
+    *,
+    pairings: frozenset[tuple[str, str]] = frozenset(),
+    grouping: str = "enterprise",
+    folds: int = 5,
 ) -> dict[str, float]:
     """Held-out MRR with every feature, as shipped (``EXCLUDED`` left out), and as shipped
     without each further feature in turn (feature selection)."""
-    result = {"(every feature)": _mrr(cities, cases, grouping, folds, ())}
-    result["(as shipped)"] = _mrr(cities, cases, grouping, folds, EXCLUDED)
+
+    def mrr(exclude: tuple[str, ...]) -> float:
+        report = evaluate_sites(
+            cities,
+            cases,
+            pairings=pairings,
+            folds=folds,
+            groupings=(grouping,),
+            boot=10,
+            ranker_params={"exclude": exclude},
+        )
+        return report.mean(grouping, "ranker", "mrr")
+
+    result = {"(every feature)": mrr(()), "(as shipped)": mrr(EXCLUDED)}
     for name in SITE_FEATURES:
         if name not in EXCLUDED:
-            result[f"− {name}"] = _mrr(cities, cases, grouping, folds, (*EXCLUDED, name))
+            result[f"− {name}"] = mrr((*EXCLUDED, name))
     return result
-
-
-def _mrr(
-    cities: CityArrays,
-    cases: Sequence[SiteCase],
-    grouping: str,
-    folds: int,
-    exclude: tuple[str, ...],
-) -> float:
-    report = evaluate_sites(
-        cities,
-        cases,
-        folds=folds,
-        groupings=(grouping,),
-        boot=10,
-        ranker_params={"exclude": exclude},
-    )
-    return report.mean(grouping, "ranker", "mrr")

@@ -13,6 +13,7 @@ from matching.records import CODE_INDEX, CityRecord, Words, chain_links, reach_m
 
 COORDINATES = "cpca resources/adcodes.csv（GB/T 2260 行政区划代码与经纬度，MIT 许可）；球面距离"
 CHAIN_TABLE = "matching/data/industry_chain.csv（产业链上下游编辑对照表，按国民经济行业大类）"
+PAIRINGS = "fixtures/reference/pairings_*.csv（发改振兴〔2022〕766号对口合作方案、东西部协作结对、深赣县区结对）"
 UNIVERSITIES = (
     "fixtures/reference/universities.csv（教育部 2022 年“双一流”名单、2024 年全国高校名单）"
 )
@@ -181,6 +182,8 @@ def site_reason(
             return f"{s}有{_join(flags, 4)}" if flags else f"{s}交通与开放平台资料不全"
         case "market_product":
             return f"{s}特色产品（{_join([w for w, _ in site.products]) or '—'}）可供{e}加工销售"
+        case "paired_with_hq":
+            return f"{hq.name}与{s}已有结对合作关系（目录所载对口合作或东西部协作）"
         case "same_province":
             return f"与总部同在{site.province}"
     return feature
@@ -219,6 +222,8 @@ def site_sources(features: Sequence[str], site: CityRecord, hq: CityRecord) -> l
             )
         if feature in ("resource_chain", "chain_complement"):
             sources.append(Source("产业链对照", None, None, CHAIN_TABLE))
+        elif feature == "paired_with_hq":
+            sources.append(Source("结对关系", None, None, PAIRINGS))
         elif feature == "talent_supply":
             sources.append(Source("高校", site.name, 2024, UNIVERSITIES))
     return list(dict.fromkeys(sources))

@@ -167,14 +167,19 @@ def site_reference(cities: CityArrays) -> tuple[EnterpriseArrays, np.ndarray]:
 
 
 def train_site_ranker(
-    cities: CityArrays, cases: Sequence[SiteCase] = (), **params: Any
+    cities: CityArrays,
+    cases: Sequence[SiteCase] = (),
+    pairings: Sequence[KnownPairing] = (),
+    **params: Any,
 ) -> SavedModel:
     """The site ranker, learned from real investments and users' verdicts (``SiteCase``s).
 
     Without enough usable cases it ranks by the modes' priors, scaled on a reference
     population (each partner city's industries as an enterprise there).
     """
-    side = SiteSide.build(cities, cities.base_cities)
+    side = SiteSide.build(
+        cities, cities.base_cities, frozenset((p.base, p.partner) for p in pairings)
+    )
     data = choice_set(cities, cases, side)
     ranker = SiteRanker(feature_names=SITE_FEATURES, **params)
     if data.queries:

@@ -38,7 +38,7 @@ from profiles.models import (
     TalentNeed,
     University,
 )
-from profiles.snapshot import Snapshot, load_cities, load_snapshot, load_talent, words
+from profiles.snapshot import Snapshot, load_snapshot, load_talent, words
 
 log = logging.getLogger("counterpart.engine")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
@@ -120,14 +120,25 @@ def site_evaluation(
     session: Session, *, folds: int = 5, boot: int = 2000, seed: int = 0
 ) -> SiteEvaluation:
     """The site ranker's grouped cross-validation on the stored investments, beside baselines."""
-    cities = CityArrays(load_cities(session))
-    return evaluate_sites(cities, site_cases(session), folds=folds, boot=boot, random_state=seed)
+    snapshot = load_snapshot(session)
+    return evaluate_sites(
+        CityArrays(snapshot.cities),
+        site_cases(session),
+        pairings=frozenset((p.base, p.partner) for p in snapshot.pairings),
+        folds=folds,
+        boot=boot,
+        random_state=seed,
+    )
 
 
 def site_ablation(session: Session, *, folds: int = 5) -> dict[str, dict[str, float]]:
     """Held-out MRR with every feature and without each one, per grouping."""
-    cities, cases = CityArrays(load_cities(session)), site_cases(session)
-    return {g: ablation(cities, cases, grouping=g, folds=folds) for g in GROUPINGS}
+    snapshot, cases = load_snapshot(session), site_cases(session)
+    cities, pairs = (
+        CityArrays(snapshot.cities),
+        frozenset((p.base, p.partner) for p in snapshot.pairings),
+    )
+    return {g: ablation(cities, cases, pairings=pairs, grouping=g, folds=folds) for g in GROUPINGS}
 
 
 @dataclass
@@ -141,7 +152,7 @@ def train_models(session: Session, snapshot: Snapshot | None = None) -> Trained:
     snapshot = snapshot or load_snapshot(session)
     cities = CityArrays(snapshot.cities)
     city = train_city_ranker(cities, snapshot.pairings, snapshot.province_pairs, snapshot.verdicts)
-    return Trained(city, train_site_ranker(cities, site_cases(session)))
+    return Trained(city, train_site_ranker(cities, site_cases(session), snapshot.pairings))
 
 
 class EngineState:
