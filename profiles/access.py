@@ -14,6 +14,7 @@ owns what the key creates, so a rotated key keeps its principal's objects.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -191,6 +192,20 @@ def may_create(principal: Principal, table: type, values: dict[str, Any]) -> boo
     ):
         return False  # a university names its experts' university through ownership, not an id
     return OWNER_ROLES.get(table) == principal.role
+
+
+def owner_for(principal: Principal) -> str | None:
+    """Who owns what ``principal`` creates: enterprises and universities own their rows."""
+    return principal.id if principal.role in set(OWNER_ROLES.values()) else None
+
+
+def row_permit(principal: Principal, table: type) -> Callable[[dict[str, Any], Any], bool]:
+    """For imports: may ``principal`` write this row (a new one, or over ``existing``)?"""
+    return lambda values, existing: (
+        may_edit(principal, existing)
+        if existing is not None
+        else may_create(principal, table, values)
+    )
 
 
 def editable(principal: Principal | None, row: Any, kind: str, key: object) -> Any:
