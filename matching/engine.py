@@ -486,7 +486,7 @@ class Engine:
         *,
         mode: Mode | None = None,
         limit: int = 10,
-        shortlist: int = 2_000,
+        shortlist: int = 1_000,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Top enterprises for a base city to invite: (rows, scores, mode logits), best first.
 
@@ -521,10 +521,18 @@ class Engine:
         mode: Mode | None,
     ) -> np.ndarray:
         """P(each enterprise of ``top`` chooses city ``row``) among the base-area cities."""
-        overall, modes = linear_scores(
-            site_columns(self.cities, arrays, top, self.site_side), self.site_model.ranker
-        )
-        others = modes[..., MODE_ORDER.index(mode)] if mode else overall
+        ranker = self.site_model.ranker
+        if mode is None and not ranker.learned_:
+            others, _ = linear_scores(
+                site_columns(self.cities, arrays, top, self.site_side), ranker
+            )
+        else:
+            weights = ranker.mode_terms_[:, MODE_ORDER.index(mode)] if mode else ranker.coef_
+            others = np.zeros((len(top), len(self.site_side.rows)))
+            scale = ranker.pipeline_.named_steps["scale"]
+            columns = site_columns(self.cities, arrays, top, self.site_side)
+            for j, (_, column) in enumerate(columns):
+                others += np.nan_to_num((column - scale.mean_[j]) / scale.scale_[j]) * weights[j]
         sites = self.site_side.rows[None, :]
         others[(sites == row) | (sites == arrays.hq[top][:, None])] = -np.inf
         return np.exp(logits - np.logaddexp(logsumexp(others, axis=1), logits))

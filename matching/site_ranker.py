@@ -222,7 +222,8 @@ class SiteRanker(BaseEstimator):
     def standardise(self, X: np.ndarray) -> np.ndarray:
         """Standardised features; an unknown feature (NaN) becomes 0, the neutral value."""
         check_is_fitted(self, "scaler_")
-        return np.nan_to_num(self.scaler_.transform(np.asarray(X, dtype=np.float64)), nan=0.0)
+        z = (np.asarray(X, dtype=np.float64) - self.scaler_.mean_) / self.scaler_.scale_
+        return np.nan_to_num(z, nan=0.0)
 
     @property
     def mode_terms_(self) -> np.ndarray:
