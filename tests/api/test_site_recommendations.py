@@ -1,8 +1,14 @@
 """Enterprise sites over HTTP: learned from real investments, calibrated, honest about gaps."""
 
 import math
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from matching.registry import ModelRegistry
+from profiles.ranking import train_models
 
 SITES = "/api/v1/recommendations/sites"
 BATTERY = {
@@ -118,3 +124,29 @@ def test_a_resource_word_that_places_nowhere_is_a_gap(client: TestClient) -> Non
         any(g["feature"] == "needs_resources" and "不存在的矿" in g["text"] for g in i["data_gaps"])
         for i in items
     )
+
+
+def test_verdicts_on_sites_teach_the_next_model(
+    client: TestClient, engine: Engine, model_dir: Path
+) -> None:
+    params = {"enterprise": 3, "limit": 100}
+    before = client.get(SITES, params=params).json()
+    top = before["items"][0]["city"]["adcode"]
+    for _ in range(4):
+        response = client.post(
+            "/api/v1/feedback",
+            json={
+                "kind": "enterprise_city",
+                "base_city": top,
+                "enterprise_id": 3,
+                "verdict": "rejected",
+            },
+        )
+        assert response.status_code == 201, response.text
+    with Session(engine) as session:
+        ModelRegistry(model_dir).save("site", train_models(session).site)
+    after = client.get(SITES, params=params).json()
+    assert after["learned_from"]["feedback"] == 4 and "4 条用户反馈" in after["note"]
+    assert after["learned_from"]["investments"] == before["learned_from"]["investments"]
+    score = {i["city"]["adcode"]: i["score"] for i in after["items"]}
+    assert score[top] < before["items"][0]["score"]
