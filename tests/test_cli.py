@@ -1,11 +1,14 @@
-"""The command line as a newcomer uses it: seed, seed again, resolve, recommend."""
+"""The command line as a newcomer uses it: seed, seed again, resolve, recommend, train."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+
+from tests.conftest import contradict_the_pairings
 
 COUNTERPART = str(Path(sys.executable).with_name("counterpart"))
 
@@ -71,3 +74,22 @@ def test_evaluate_sites_prints_the_ranker_beside_its_baselines(
         assert set(rows) == {"ranker", "distance", "resource_match", "random"}
         assert float(rows["ranker"][1]) > float(rows["random"][1])
         assert "ranker − distance MRR: 95% CI" in block and "calibration" in block
+
+
+def test_train_promotes_only_a_model_no_worse_than_the_one_in_use(
+    engine: Engine, tmp_path: Path
+) -> None:
+    database = engine.url.render_as_string(hide_password=False)
+    pointer = tmp_path / "models" / "current.json"
+    first = run("train", database=database, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "(model in use none): promoted" in first.stdout and "held-out MRR" in first.stdout
+    promoted = json.loads(pointer.read_text())["city"]
+    unpromoted = run("train", "--no-promote", database=database, cwd=tmp_path)
+    assert "saved, not promoted (--no-promote)" in unpromoted.stdout
+    contradict_the_pairings(engine)
+    worse = run("train", database=database, cwd=tmp_path)
+    assert worse.returncode == 0, worse.stderr
+    assert "saved, not promoted: worse than the model in use" in worse.stdout
+    assert json.loads(pointer.read_text())["city"] == promoted  # the site model has no yardstick
+    assert len(list(pointer.parent.glob("city-*.joblib"))) == 3  # every version is kept
