@@ -28,9 +28,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from matching.modes import MODES
-from matching.ranker import MODE_ORDER
 from matching.vocabulary import Mode
 
+MODE_ORDER = tuple(MODES)  # as in matching.ranker
 CHOSEN, CANDIDATE, REJECTED = 1, 0, -1
 # Left out of the learned score, chosen on the grouped evaluation (``counterpart evaluate
 # --sites --ablation``), each step agreeing under both groupings (held-out MRR, by enterprise /
