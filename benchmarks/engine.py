@@ -166,7 +166,7 @@ def python_loop_scores(engine: Engine, arrays: EnterpriseArrays, rows: range) ->
             pair = (cities.records[hq].adcode, cities.records[c].adcode)
             features = [
                 math.log(km + 10.0),
-                math.log1p(direct),
+                direct / max(len(needs), 1),
                 math.log1p(upstream),
                 cluster,
                 chain,

@@ -398,9 +398,10 @@ class Engine:
         needs = enterprise.needs_view()
         ranker = self.site_model.ranker
         # what lifted this site above the average candidate, in the logit that ranked it
+        lens = mode if mode or ranker.learned_ else best
         contributions = (
-            ranker.contributions(x[None, :], mode or best)[0]
-            - ranker.contributions(centre[None, :], mode or best)[0]
+            ranker.contributions(x[None, :], lens)[0]
+            - ranker.contributions(centre[None, :], lens)[0]
         )
 
         def text(feature: str) -> str:

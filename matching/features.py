@@ -33,7 +33,7 @@ CITY_FEATURES = (
 )
 SITE_FEATURES = (
     "log_distance",  # log(km + 10) from headquarters
-    "resource_need",  # the site holds a resource the enterprise needs (its code, or finer)
+    "resource_need",  # share of the needed codes the site holds (the code itself, or finer)
     "resource_chain",  # the site's resources feed the enterprise's industries (chain, 大类)
     "industry_cluster",  # the site already has the enterprise's industries
     "chain_complement",  # the site's industries are up- or downstream of the enterprise's
@@ -230,10 +230,9 @@ def site_columns(
     if enterprises.need_detail is None:
         yield "resource_need", np.zeros(shape)
     else:
-        yield (
-            "resource_need",
-            np.log1p(_dense(enterprises.need_detail[rows] @ side.resource_detail_t)),
-        )
+        needs = enterprises.need_detail[rows]
+        met = _dense(needs @ side.resource_detail_t)
+        yield "resource_need", met / np.maximum(np.asarray(needs.sum(axis=1)), 1.0)
     yield "resource_chain", np.log1p(upstream)
     yield "industry_cluster", cluster
     yield "chain_complement", chain

@@ -125,8 +125,10 @@ def site_reason(
         case "log_distance":
             return f"距总部所在地{hq.name}约 {km:,.0f} 公里"
         case "resource_need":
-            met = met_needs(site, enterprise.needs)
-            pairs = [f"{w}〔{c}〕合所需{n}〔{wc}〕" for w, c, n, wc in met[:2]]
+            first: dict[str, str] = {}  # one pair per needed word
+            for w, c, n, wc in met_needs(site, enterprise.needs):
+                first.setdefault(n, f"{w}〔{c}〕合所需{n}〔{wc}〕")
+            pairs = list(first.values())[:2]
             return f"{s}有{'；'.join(pairs)}" if pairs else f"{s}资源与{e}所需资源代码相符"
         case "resource_chain":
             fed = fed_industries(site, enterprise.industry_codes)
