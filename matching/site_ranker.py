@@ -128,11 +128,14 @@ class SiteRanker(BaseEstimator):
         groups: np.ndarray | None = None,
         sample_weight: np.ndarray | None = None,
         clusters: np.ndarray | None = None,
+        reference: np.ndarray | None = None,
     ) -> "SiteRanker":
         """Fit on queries: ``y`` is 1 (chosen), 0 (candidate), −1 (rejected) or None (scaling
         only); ``groups`` names each row's query (rows of a query consecutive);
         ``sample_weight`` weighs each row's query (its first row counts); ``clusters`` names
-        each row's enterprise/event cluster, kept together by the calibration folds.
+        each row's enterprise/event cluster, kept together by the calibration folds;
+        ``reference`` rows (a population of enterprises with needs) standardise the features
+        the queries never vary, so that their prior weights act per standard deviation too.
         """
         X = np.asarray(X, dtype=np.float64)
         self.n_features_in_ = X.shape[1]
@@ -159,11 +162,21 @@ class SiteRanker(BaseEstimator):
         cluster_of = np.asarray(groups) if clusters is None else np.asarray(clusters)
         self.temperature_ = self._temperature(Z, y, starts, weights[starts], cluster_of)
         self.coef_ = coef * self.temperature_
-        # what the queries cannot teach keeps the strongest prior weight any mode gives it
+        # what the queries cannot teach keeps the strongest prior weight any mode gives it,
+        # per standard deviation of the reference population where that varies
         strongest = np.abs(self.mode_weights_).argmax(axis=1)
         prior = self.mode_weights_[np.arange(len(strongest)), strongest]
         self.coef_[~varies] = prior[~varies]
+        if reference is not None:
+            self._rescale(np.nan_to_num(np.asarray(reference, dtype=np.float64)), ~varies)
         return self
+
+    def _rescale(self, reference: np.ndarray, columns: np.ndarray) -> None:
+        spread = reference.std(axis=0)
+        columns = columns & (spread > 1e-12)
+        self.scaler_.mean_[columns] = reference.mean(axis=0)[columns]
+        self.scaler_.scale_[columns] = spread[columns]
+        self.scaler_.var_[columns] = spread[columns] ** 2
 
     def _bounds(self) -> list[tuple[float | None, float | None]]:
         direction = np.sign(self.mode_weights_.sum(axis=1))

@@ -151,17 +151,22 @@ def train_city_ranker(
 
 
 def site_reference(cities: CityArrays) -> tuple[EnterpriseArrays, np.ndarray]:
-    """A reference population for site features: each partner city's own industries as an
-    enterprise headquartered there. It sets the features' scale before any case exists."""
+    """A reference population for site features, which sets their scale before any case
+    exists (and, for needs no case records, always): each partner city's industries as an
+    enterprise headquartered there, needing what one of the base-area cities holds (the
+    resources of the base-area cities in turn), so that a met need is as rare as it is."""
     partners = cities.partner_candidates
+    held = [
+        tuple(c for _, codes in cities.records[b].resources for c in codes)
+        for b in cities.base_cities
+    ]
+    held = [codes for codes in held if codes] or [()]
     arrays = EnterpriseArrays.build(
         cities,
         ids=list(range(len(partners))),
         hq_cities=[cities.records[p].adcode for p in partners],
         industry_codes=[cities.records[p].industry_codes or ("C",) for p in partners],
-        need_codes=[
-            tuple(c for _, codes in cities.records[p].resources for c in codes) for p in partners
-        ],
+        need_codes=[held[k % len(held)] for k in range(len(partners))],
     )
     return arrays, np.arange(len(partners))
 
@@ -182,11 +187,11 @@ def train_site_ranker(
     )
     data = choice_set(cities, cases, side)
     ranker = SiteRanker(feature_names=SITE_FEATURES, **params)
+    reference, rows = site_reference(cities)
+    X = site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))
     if data.queries:
-        ranker.fit(data.X, data.y, data.query, data.weights, clusters=data.cluster)
+        ranker.fit(data.X, data.y, data.query, data.weights, clusters=data.cluster, reference=X)
     if not getattr(ranker, "learned_", False):
-        reference, rows = site_reference(cities)
-        X = site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))
         ranker.fit(X)
     used = {int(q) for q in np.unique(data.query)} if data.queries else set()
     real = [c for k, c in enumerate(cases) if k in used and c.origin == "investment"]
