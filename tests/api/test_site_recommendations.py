@@ -118,14 +118,6 @@ def test_a_resource_need_is_met_by_code_and_named_in_the_reasons(client: TestCli
     assert any(g["feature"] == "resources" for g in by_city["361000"]["data_gaps"])  # … a gap
 
 
-def test_a_resource_word_that_places_nowhere_is_a_gap(client: TestClient) -> None:
-    items = _all_sites(client, BATTERY | {"needs_resources": ["不存在的矿"]}, limit=3)["items"]
-    assert all(
-        any(g["feature"] == "needs_resources" and "不存在的矿" in g["text"] for g in i["data_gaps"])
-        for i in items
-    )
-
-
 def test_verdicts_on_sites_teach_the_next_model(
     client: TestClient, engine: Engine, model_dir: Path
 ) -> None:

@@ -101,4 +101,6 @@ def test_a_need_is_met_by_its_code_never_by_a_sibling_code(world: World) -> None
     )
     assert not [r for r in items[records[copper].adcode].reasons if r.feature == "resource_need"]
     assert met[0].contribution > 0
+    unplaced = engine.sites(replace(maker, needs=(("稀士", ()),)), limit=1).items[0]
+    assert any(g.feature == "needs_resources" and "稀士" in g.text for g in unplaced.data_gaps)
     assert sum(i.score for i in items.values()) == pytest.approx(1.0, abs=0.01)
