@@ -324,7 +324,7 @@ class Engine:
         ranked = np.where(keep, ranked, -np.inf)
         count = min(limit, int(keep.sum()))
         top = np.argsort(-ranked, kind="stable")[:count]
-        centre = np.nanmean(X[candidate], axis=0)
+        centre = self._centre(X[candidate])
         chosen = modes[:, MODE_ORDER.index(mode)] if mode else overall
         items = [
             self._site_item(
@@ -352,9 +352,14 @@ class Engine:
         overall, modes = self._site_probabilities(X, candidate)
         k = int(np.flatnonzero(side.rows == row)[0])
         km = float(haversine_km(self.cities.lonlat[hq], self.cities.lonlat[row]))
-        centre = np.nanmean(X[candidate], axis=0)
+        centre = self._centre(X[candidate])
         chosen = modes[k, MODE_ORDER.index(mode)] if mode else overall[k]
         return self._site_item(enterprise, X[k], centre, row, km, chosen, modes[k], mode, rank)
+
+    def _centre(self, X: np.ndarray) -> np.ndarray:
+        """The average candidate's features (an unknown value counts as the neutral one)."""
+        neutral = self.site_model.ranker.pipeline_.named_steps["scale"].mean_
+        return np.where(np.isnan(X), neutral, X).mean(axis=0)
 
     def _site_probabilities(
         self, X: np.ndarray, candidate: np.ndarray

@@ -104,3 +104,29 @@ def test_a_need_is_met_by_its_code_never_by_a_sibling_code(world: World) -> None
     unplaced = engine.sites(replace(maker, needs=(("稀士", ()),)), limit=1).items[0]
     assert any(g.feature == "needs_resources" and "稀士" in g.text for g in unplaced.data_gaps)
     assert sum(i.score for i in items.values()) == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_workforce_need_where_the_population_is_unknown_is_a_gap(world: World) -> None:
+    cities, pairings = world
+    records = list(cities.records)
+    unknown = cities.base_cities[0]
+    records[unknown] = replace(records[unknown], population_10k=None)
+    cities = CityArrays(records)
+    engine = Engine(
+        cities,
+        pairings,
+        frozenset(),
+        train_city_ranker(cities, pairings, frozenset()),
+        train_site_ranker(cities, nearest_cases(cities)),
+    )
+    maker = EnterpriseProfile(
+        name="某工厂",
+        hq_city=cities.records[cities.partner_candidates[0]].adcode,
+        industry_codes=("38",),
+        workers=20_000,
+    )
+    items = {i.key: i for i in engine.sites(maker, limit=50).items}
+    gaps = {g.feature: g.text for g in items[records[unknown].adcode].data_gaps}
+    assert "20,000 人" in gaps["workers"] and "常住人口" in gaps["workers"]
+    known = items[records[cities.base_cities[1]].adcode]
+    assert "workers" not in {g.feature for g in known.data_gaps}
