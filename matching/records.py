@@ -55,6 +55,8 @@ class CityRecord:
     gdp_100m: float | None = None
     gdp_per_capita: float | None = None
     gdp_year: int | None = None
+    gdp_source: str | None = None  # also the source of the industry shares
+    gdp_confidence: str | None = None
     secondary_share: float | None = None
     tertiary_share: float | None = None
     industry_codes: tuple[str, ...] = ()
@@ -71,13 +73,15 @@ class CityRecord:
     universities: int = 0
     double_first_class: int = 0
     region: str | None = None  # east / central / west / northeast
+    parent_adcode: str | None = None  # set for a county-level city (瑞金 → 赣州)
+    profile_year: int | None = None
+    profile_source: str | None = None  # industries, resources, products, transport flags
+    profile_confidence: str | None = None  # high / medium / low
+    figures_from: str | None = None  # a county's figures are its prefecture's (its name)
     population_year: int | None = None
     population_source: str | None = None
-    gdp_source: str | None = None  # also the source of the industry shares
     gdp_per_capita_year: int | None = None
     gdp_per_capita_source: str | None = None
-    profile_source: str | None = None  # industries, resources, products, transport flags
-    profile_confidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,11 @@ class CityArrays:
         )
         provinces = np.array([r.province_adcode for r in records])
         self.province = provinces
+        self.region = np.array([r.region or "" for r in records])
+        self.prefecture_level = np.array([r.parent_adcode is None for r in records])
+        self.has_industries = np.array([bool(r.industry_codes) for r in records])
+        self.has_resources = np.array([bool(r.resources) for r in records])
+        self.has_products = np.array([bool(r.products) for r in records])
         gdp = _column(records, "gdp_100m")
         pop = _column(records, "population_10k")
         per_capita = _column(records, "gdp_per_capita")
@@ -251,6 +260,7 @@ class CityArrays:
             ],
             dtype=np.float64,
         )
+        self.double_first_class = np.array([r.double_first_class for r in records], dtype=float)
         self.talent = np.log1p(
             np.array([r.universities + 2 * r.double_first_class for r in records], dtype=np.float64)
         )

@@ -5,7 +5,7 @@ candidate; its target is the city it chose (a real investment, an accepted recom
 for a rejected recommendation, every candidate but the rejected one. ``SiteRanker`` fits a
 conditional logit — a softmax over each query's candidates — on standardised features with
 scipy's L-BFGS-B and an L2 penalty; every feature whose direction the modes' rationale fixes
-(the sign of its prior weight in ``matching.modes``) is bounded to that sign. A temperature
+(``matching/data/mode_priors.csv``) is bounded to that sign. A temperature
 fitted on out-of-fold queries (grouped by enterprise cluster) then calibrates the logits, so
 
     P(city j | enterprise) = softmax_j(w · z_j)   over the candidates
@@ -27,7 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from matching.modes import MODES
+from matching.modes import MODES, feature_signs
 from matching.vocabulary import Mode
 
 MODE_ORDER = tuple(MODES)  # as in matching.ranker
@@ -179,9 +179,10 @@ class SiteRanker(BaseEstimator):
         self.scaler_.var_[columns] = spread[columns] ** 2
 
     def _bounds(self) -> list[tuple[float | None, float | None]]:
-        direction = np.sign(self.mode_weights_.sum(axis=1))
+        signs = feature_signs("site")
         bounds: list[tuple[float | None, float | None]] = []
-        for name, sign in zip(self.feature_names, direction, strict=True):
+        for name in self.feature_names:
+            sign = signs.get(name, 0)
             if name in self.exclude:
                 bounds.append((0.0, 0.0))
             else:

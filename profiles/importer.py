@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, select
 
 from profiles import access, audit, outbox
 from profiles.access import Principal
-from profiles.errors import InvalidReference
+from profiles.errors import InvalidReference, UnreadableFile
 from profiles.kinds import Kind
 from profiles.models import utcnow
 from profiles.names import OrgNames
@@ -108,10 +108,6 @@ class ImportReport(BaseModel):
     errors: list[ImportProblem] = []
     error_count: int = 0
     duplicates: list[PossibleDuplicate] = []
-
-
-class UnreadableFile(ValueError):
-    """The file is not CSV or JSON in UTF-8, or has no rows."""
 
 
 @dataclass

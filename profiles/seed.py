@@ -25,6 +25,8 @@ from profiles.models import (
     EnterpriseCreate,
     Expert,
     ExpertCreate,
+    Framework,
+    FrameworkBase,
     Industry,
     Pairing,
     PairingCreate,
@@ -33,6 +35,7 @@ from profiles.models import (
     TalentNeedCreate,
     University,
     UniversityCreate,
+    framework_key,
     pairing_key,
     utcnow,
 )
@@ -173,6 +176,18 @@ def seed_catalogue(
         builder.site_investment_records(),
         lambda r: r["natural_key"],
         _keys(session, SiteInvestment.natural_key),
+        report,
+    )
+    frameworks = [
+        v | {"natural_key": framework_key(FrameworkBase.model_validate(v))}
+        for v in _validated(FrameworkBase, builder.framework_records())
+    ]
+    insert_missing(
+        session,
+        Framework,
+        frameworks,
+        lambda r: r["natural_key"],
+        _keys(session, Framework.natural_key),
         report,
     )
     if with_demo:
