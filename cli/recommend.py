@@ -1,4 +1,4 @@
-"""``counterpart recommend``, ``train`` and ``evaluate``: the ranking engine from a terminal."""
+"""``counterpart recommend``, ``train`` and ``evaluate`` (``--sites``): the ranking engine from a terminal."""
 
 import time
 from typing import Annotated
@@ -46,6 +46,12 @@ def train(
     )
     for name, weight in sorted(run.city.ranker.weights_table().items(), key=lambda kv: -abs(kv[1])):
         typer.echo(f"  {name:18} {weight:+.3f}")
+    facts = run.site.metrics
+    typer.echo(
+        f"site model: learned {facts.get('learned')} from {facts.get('cases', 0)} real investments "
+        f"({facts.get('clusters', 0)} clusters) and {facts.get('verdicts', 0)} verdicts; "
+        f"could not train: {facts.get('skipped') or 'none'}"
+    )
 
 
 def evaluate(
@@ -53,17 +59,39 @@ def evaluate(
         int, typer.Option(min=2, max=20, help="Cross-validation folds (by base city).")
     ] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the random baseline.")] = 0,
+    sites: Annotated[
+        bool,
+        typer.Option(
+            "--sites",
+            help="The site ranker on real investments: grouped by enterprise and by site city.",
+        ),
+    ] = False,
+    boot: Annotated[int, typer.Option(min=10, help="Bootstrap resamples (--sites).")] = 2000,
+    ablation: Annotated[
+        bool, typer.Option("--ablation", help="Held-out MRR without each feature (--sites).")
+    ] = False,
 ) -> None:
-    """Held-out rankings beside the baselines: by base city and leaving one scheme out, per
-    scheme and per region, with bootstrap intervals."""
+    """Held-out rankings beside the baselines: city pairs by base city and leaving one scheme
+    out, per scheme and per region, with bootstrap intervals; or ``--sites``: the site ranker on
+    real investments, held out by enterprise cluster and by site city."""
     from sqlmodel import Session
 
     from matching.evaluation import cross_validate
     from matching.records import CityArrays
     from profiles.db import get_engine
+    from profiles.ranking import site_ablation, site_evaluation
     from profiles.snapshot import load_snapshot
 
     prepare_store(seed=True)
+    if sites:
+        with Session(get_engine()) as session:
+            typer.echo(site_evaluation(session, folds=folds, boot=boot, seed=seed).format())
+            if ablation:
+                for grouping, table in site_ablation(session, folds=folds).items():
+                    typer.echo(f"\nablation, held out by {grouping} (ranker MRR):")
+                    for name, mrr in table.items():
+                        typer.echo(f"  {name:22} {mrr:.3f}")
+        return
     with Session(get_engine()) as session:
         snapshot = load_snapshot(session)
     report = cross_validate(

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
+from scipy.special import logsumexp
 
-from matching.explain import Reason, Said, city_pair_text, site_text, top_reasons
+from matching.explain import Reason, Said, city_pair_text, top_reasons
 from matching.features import (
     CITY_FEATURES,
     PROFILE_FEATURES,
@@ -25,6 +26,14 @@ from matching.frameworks import FrameworkTie, TieTables, candidate_mask, distinc
 from matching.modes import MODES
 from matching.ranker import MODE_ORDER, PairRanker, SavedModel, sigmoid
 from matching.records import CityArrays, CityRecord, EnterpriseArrays, Words, haversine_km
+from matching.site_explain import (
+    DataGap,
+    SiteNeeds,
+    Source,
+    site_data_gaps,
+    site_reason,
+    site_sources,
+)
 from matching.training import KnownPairing, ties_from
 from matching.vocabulary import Mode
 
@@ -51,14 +60,6 @@ class HelperCity(ValueError):
 
 
 @dataclass(frozen=True)
-class DataGap:
-    """What the data lack for a pair: the feature left unscored, and why (in Chinese)."""
-
-    feature: str
-    text: str
-
-
-@dataclass(frozen=True)
 class Recommendation:
     rank: int
     key: str  # an adcode, or an enterprise id as text
@@ -70,6 +71,7 @@ class Recommendation:
     distance_km: float | None = None
     data_gaps: tuple[DataGap, ...] = ()
     frameworks: tuple[str, ...] = ()  # labels of the frameworks tying the pair (helper → base)
+    sources: tuple[Source, ...] = ()  # of the figures a site's reasons use
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,20 @@ class EnterpriseProfile:
     industry_words: Words = ()
     needs: Words = ()
     modes: tuple[str, ...] = ()
+    land_mu: float | None = None
+    workers: int | None = None
+    energy_intensity: str | None = None
+
+    def needs_view(self) -> SiteNeeds:
+        return SiteNeeds(
+            self.name,
+            self.industry_codes,
+            self.industry_words,
+            self.needs,
+            self.land_mu,
+            self.workers,
+            self.energy_intensity,
+        )
 
 
 @dataclass
@@ -118,7 +134,7 @@ def linear_scores(
         np.subtract(column, scaler.mean_[j], out=block[..., j])
         block[..., j] /= scaler.scale_[j]
     assert block is not None
-    np.nan_to_num(block, copy=False, nan=0.0)
+    np.nan_to_num(block, copy=False, nan=0.0)  # an unknown feature is neutral
     modes = block @ ranker.mode_terms_ + ranker.mode_bias_
     if ranker.learned_:
         return block @ ranker.coef_ + ranker.intercept_, modes
@@ -153,7 +169,8 @@ class Engine:
         may_ask = self.candidates.any(axis=1) & ~self.tables.helpers_only
         self.asking_rows = self.base_rows[may_ask[self.base_rows]]
         self.partner_rows = np.flatnonzero(self.candidates[self.base_rows].any(axis=0))
-        self.site_side = SiteSide.build(cities, self.base_rows)
+        self.site_pairs = frozenset((p.base, p.partner) for p in pairings)
+        self.site_side = SiteSide.build(cities, self.base_rows, self.site_pairs)
 
     # ------------------------------------------------------------ helpers
     def _row(self, adcode: str, role: str) -> int:
@@ -321,39 +338,71 @@ class Engine:
         limit: int = 10,
         constraints: SiteConstraints = SiteConstraints(),
     ) -> SiteResult:
-        """Relocation sites among the base-area cities, hard constraints honoured exactly."""
+        """Relocation sites among the base-area cities, hard constraints honoured exactly.
+
+        A score is the probability that the enterprise chooses the site among all base-area
+        cities but its headquarters (constraints only hide candidates; they do not rescale).
+        """
         hq = self._row(enterprise.hq_city, "headquarters city")
         rows = self.site_side.rows
         X = self._site_matrix(enterprise, self.site_side)
         km = haversine_km(self.cities.lonlat[hq][None, :], self.cities.lonlat[rows])
         excluded = self._constraints(rows, km, constraints)
-        keep = np.array([self.cities.records[r].adcode not in excluded for r in rows]) & (
-            rows != hq
-        )
-        ranker = self.site_model.ranker
-        top, scores, mode_logits = self._rank(X, ranker, mode, limit, keep)
+        candidate = rows != hq
+        keep = np.array([self.cities.records[r].adcode not in excluded for r in rows]) & candidate
+        overall, modes = self._site_probabilities(X, candidate)
+        ranked = modes[:, MODE_ORDER.index(mode)] if mode else overall
+        ranked = np.where(keep, ranked, -np.inf)
+        count = min(limit, int(keep.sum()))
+        top = np.argsort(-ranked, kind="stable")[:count]
+        centre = self._centre(X[candidate])
+        chosen = modes[:, MODE_ORDER.index(mode)] if mode else overall
         items = [
-            self._site_item(enterprise, X[k], rows[k], float(km[k]), score, logits, mode, rank)
-            for rank, (k, score, logits) in enumerate(
-                zip(top, scores, mode_logits, strict=True), start=1
+            self._site_item(
+                enterprise, X[k], centre, rows[k], float(km[k]), chosen[k], modes[k], mode, rank
             )
+            for rank, k in enumerate(top, start=1)
         ]
-        return SiteResult(items, excluded, learned=bool(ranker.learned_))
+        return SiteResult(items, excluded, learned=bool(self.site_model.ranker.learned_))
 
     def site_for(
         self, enterprise: EnterpriseProfile, site: str, *, mode: Mode | None = None, rank: int = 1
     ) -> Recommendation:
-        """One site's score, mode and reasons for an enterprise, without ranking the others."""
+        """One site's probability, mode and reasons for an enterprise (among every base-area
+        city, as in ``sites``)."""
         hq = self._row(enterprise.hq_city, "headquarters city")
         row = self._row(site, "site")
-        X = self._site_matrix(enterprise, SiteSide.build(self.cities, np.array([row])))
-        ranker = self.site_model.ranker
-        mode_logits = ranker.mode_logits(X)
-        logits = mode_logits[:, MODE_ORDER.index(mode)] if mode else ranker.decision_function(X)
-        km = float(haversine_km(self.cities.lonlat[hq], self.cities.lonlat[row]))
-        return self._site_item(
-            enterprise, X[0], row, km, float(sigmoid(logits[0])), mode_logits[0], mode, rank
+        rows = np.union1d(self.site_side.rows, [row])
+        side = (
+            self.site_side
+            if len(rows) == len(self.site_side.rows)
+            else SiteSide.build(self.cities, rows, self.site_pairs)
         )
+        X = self._site_matrix(enterprise, side)
+        candidate = side.rows != hq
+        overall, modes = self._site_probabilities(X, candidate)
+        k = int(np.flatnonzero(side.rows == row)[0])
+        km = float(haversine_km(self.cities.lonlat[hq], self.cities.lonlat[row]))
+        centre = self._centre(X[candidate])
+        chosen = modes[k, MODE_ORDER.index(mode)] if mode else overall[k]
+        return self._site_item(enterprise, X[k], centre, row, km, chosen, modes[k], mode, rank)
+
+    def _centre(self, X: np.ndarray) -> np.ndarray:
+        """The average candidate's features (an unknown value counts as the neutral one)."""
+        neutral = self.site_model.ranker.pipeline_.named_steps["scale"].mean_
+        return np.where(np.isnan(X), neutral, X).mean(axis=0)
+
+    def _site_probabilities(
+        self, X: np.ndarray, candidate: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(overall, modes) probabilities of each row being chosen among the candidate rows."""
+        ranker = self.site_model.ranker
+        logits = np.column_stack([ranker.decision_function(X), ranker.mode_logits(X)])
+        logits[~candidate] = -np.inf
+        logits -= logits.max(axis=0)
+        weights = np.exp(logits)
+        probabilities = weights / weights.sum(axis=0)
+        return probabilities[:, 0], probabilities[:, 1:]
 
     def _site_matrix(self, enterprise: EnterpriseProfile, side: SiteSide) -> np.ndarray:
         """The enterprise's features against every city of ``side`` (cities × features)."""
@@ -363,6 +412,7 @@ class Engine:
             hq_cities=[enterprise.hq_city],
             industry_codes=[enterprise.industry_codes],
             need_codes=[tuple(c for _, codes in enterprise.needs for c in codes)],
+            workers=[enterprise.workers],
         )
         return site_features(self.cities, arrays, np.array([0]), side)[0]
 
@@ -370,26 +420,43 @@ class Engine:
         self,
         enterprise: EnterpriseProfile,
         x: np.ndarray,
+        centre: np.ndarray,
         row: int,
         km: float,
         score: float,
-        mode_logits: np.ndarray,
+        mode_scores: np.ndarray,
         mode: Mode | None,
         rank: int,
     ) -> Recommendation:
-        best, mode_scores = self._mode_fields(mode, mode_logits)
+        best = mode or MODE_ORDER[int(np.argmax(mode_scores))]
         site = self.cities.records[row]
         hq = self.cities.records[self.cities.index[enterprise.hq_city]]
-        texts = partial(_site_text, enterprise, site, hq, km)
-        contributions = self.site_model.ranker.contributions(x[None, :], mode or best)[0]
+        needs = enterprise.needs_view()
+        ranker = self.site_model.ranker
+        # what lifted this site above the average candidate, in the logit that ranked it
+        lens = mode if mode or ranker.learned_ else best
+        contributions = (
+            ranker.contributions(x[None, :], lens)[0]
+            - ranker.contributions(centre[None, :], lens)[0]
+        )
+
+        def text(feature: str) -> str:
+            value = float(x[SITE_FEATURES.index(feature)])
+            return site_reason(feature, needs, site, hq, km, value)
+
+        reasons = top_reasons(contributions, SITE_FEATURES, text)
         return Recommendation(
             rank=rank,
             key=site.adcode,
             score=round(float(score), 4),
             mode=best,
-            mode_scores=mode_scores,
-            reasons=top_reasons(contributions, SITE_FEATURES, texts),
+            mode_scores={
+                m.value: round(float(p), 4) for m, p in zip(MODE_ORDER, mode_scores, strict=True)
+            },
+            reasons=reasons,
             distance_km=round(km, 1),
+            data_gaps=tuple(site_data_gaps(needs, site)),
+            sources=tuple(site_sources([r.feature for r in reasons], site, hq)),
         )
 
     def _constraints(self, rows: np.ndarray, km: np.ndarray, c: SiteConstraints) -> dict[str, str]:
@@ -450,23 +517,62 @@ class Engine:
 
     # ------------------------------------------------------------ enterprises to invite
     def enterprises_for(
-        self, city: str, arrays: EnterpriseArrays, *, mode: Mode | None = None, limit: int = 10
+        self,
+        city: str,
+        arrays: EnterpriseArrays,
+        *,
+        mode: Mode | None = None,
+        limit: int = 10,
+        shortlist: int = 1_000,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Top enterprises for a base city to invite: (rows, scores, mode logits), best first."""
+        """Top enterprises for a base city to invite: (rows, scores, mode logits), best first.
+
+        The score is P(the enterprise chooses this city among the base-area cities). The
+        ``shortlist`` enterprises with the highest logits for the city get that probability
+        exactly and are ranked by it (every enterprise, when there are no more than that).
+        """
         row = self._row(city, "city")
-        side = SiteSide.build(self.cities, np.array([row]))
+        side = SiteSide.build(self.cities, np.array([row]), self.site_pairs)
         ranker = self.site_model.ranker
         overall, modes = linear_scores(
             site_columns(self.cities, arrays, np.arange(len(arrays)), side), ranker
         )
         logits = (modes[:, 0, MODE_ORDER.index(mode)] if mode else overall[:, 0]).copy()
-        logits[
-            arrays.hq == row
-        ] = -np.inf  # an enterprise already there is not an investor to invite
-        count = min(limit, len(arrays))
-        top = np.argpartition(-logits, count - 1)[:count]
-        top = top[np.lexsort((top, -logits[top]))]
-        return top, sigmoid(logits[top]), modes[top, 0, :]
+        logits[arrays.hq == row] = -np.inf  # an enterprise already there is not an investor
+        keep = np.flatnonzero(np.isfinite(logits))
+        count = min(shortlist, len(keep))
+        if count == 0:
+            return np.array([], dtype=int), np.array([]), np.zeros((0, len(MODE_ORDER)))
+        near = keep[np.argpartition(-logits[keep], count - 1)[:count]]
+        chance = self._choice_of(arrays, near, row, logits[near], mode)
+        order = np.lexsort((near, -chance))[:limit]
+        top = near[order]
+        return top, chance[order], modes[top, 0, :]
+
+    def _choice_of(
+        self,
+        arrays: EnterpriseArrays,
+        top: np.ndarray,
+        row: int,
+        logits: np.ndarray,
+        mode: Mode | None,
+    ) -> np.ndarray:
+        """P(each enterprise of ``top`` chooses city ``row``) among the base-area cities."""
+        ranker = self.site_model.ranker
+        if mode is None and not ranker.learned_:
+            others, _ = linear_scores(
+                site_columns(self.cities, arrays, top, self.site_side), ranker
+            )
+        else:
+            weights = ranker.mode_terms_[:, MODE_ORDER.index(mode)] if mode else ranker.coef_
+            others = np.zeros((len(top), len(self.site_side.rows)))
+            scale = ranker.pipeline_.named_steps["scale"]
+            columns = site_columns(self.cities, arrays, top, self.site_side)
+            for j, (_, column) in enumerate(columns):
+                others += np.nan_to_num((column - scale.mean_[j]) / scale.scale_[j]) * weights[j]
+        sites = self.site_side.rows[None, :]
+        others[(sites == row) | (sites == arrays.hq[top][:, None])] = -np.inf
+        return np.exp(logits - np.logaddexp(logsumexp(others, axis=1), logits))
 
     def batch_sites(
         self, arrays: EnterpriseArrays, *, k: int = 20, chunk: int = CHUNK
@@ -486,7 +592,8 @@ class Engine:
             order = np.take_along_axis(overall, top, axis=1).argsort(axis=1)[:, ::-1]
             top = np.take_along_axis(top, order, axis=1)
             rows_out[block] = self.site_side.rows[top]
-            scores_out[block] = sigmoid(np.take_along_axis(overall, top, axis=1))
+            total = logsumexp(overall, axis=1, keepdims=True)
+            scores_out[block] = np.exp(np.take_along_axis(overall, top, axis=1) - total)
         return rows_out, scores_out
 
 
@@ -532,14 +639,6 @@ def _city_text(
     active = feature == "framework_tie"
     chosen = [f for f in frameworks if f.active == active]
     return city_pair_text(feature, base, partner, value, km, chosen)
-
-
-def _site_text(
-    enterprise: EnterpriseProfile, site: CityRecord, hq: CityRecord, km: float, feature: str
-) -> Said | None:
-    return site_text(
-        feature, enterprise.name, enterprise.needs, enterprise.industry_words, site, hq, km
-    )
 
 
 def mode_clause(mode: Mode) -> tuple[str, str]:

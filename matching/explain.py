@@ -15,7 +15,7 @@ import numpy as np
 
 from matching.frameworks import FrameworkTie, distinct_labels
 from matching.matches import Match, word_matches
-from matching.records import CityRecord, Words
+from matching.records import CityRecord
 
 REASONS_PER_ITEM = 4
 
@@ -173,86 +173,6 @@ def city_pair_text(
         case "partner_load":
             count = round(np.expm1(value))
             return Said(f"{p}已对口支持其他 {count} 个城市，承载能力需统筹") if count else None
-    return None
-
-
-def site_text(
-    feature: str,
-    enterprise_name: str,
-    needs: Words,
-    industry_words: Words,
-    site: CityRecord,
-    hq: CityRecord,
-    km: float,
-) -> Said | None:
-    """What is true to say about one enterprise-site feature (None when nothing is)."""
-    s = site.name
-    match feature:
-        case "log_distance":
-            return Said(f"距总部所在地{hq.name}约 {km:,.0f} 公里")
-        case "resource_fit":
-            wanted = needs or industry_words
-            matches = word_matches(site.resources, wanted, same=True, two_steps=True)
-            if not matches:
-                return None
-            text = f"{s}资源对接{enterprise_name}需求：{_join([m.describe() for m in matches], 2)}"
-            return _profile_said(text, matches[:2], site)
-        case "industry_cluster":
-            matches = word_matches(site.industry_words, industry_words, same=True, two_steps=False)
-            if not matches:
-                return None
-            text = f"{s}已有{_join([m.source_word for m in matches])}产业，可就近配套"
-            return _profile_said(text, matches, site)
-        case "chain_complement":
-            matches = word_matches(
-                site.industry_words, industry_words, same=False, two_steps=False
-            ) or word_matches(industry_words, site.industry_words, same=False, two_steps=False)
-            if not matches:
-                return None
-            text = f"产业链上下游：{_join([m.describe() for m in matches], 2)}"
-            return _profile_said(text, matches[:2], site)
-        case "cost_gap":
-            if site.gdp_per_capita is None or hq.gdp_per_capita is None:
-                return None
-            if site.gdp_per_capita >= hq.gdp_per_capita:
-                return None
-            return _figures_said(
-                f"{s}人均GDP为{hq.name}的 {site.gdp_per_capita / hq.gdp_per_capita:.0%}，"
-                "用地与用工成本较低",
-                site,
-            )
-        case "labour_pool":
-            if not site.population_10k:
-                return None
-            return _figures_said(f"{s}常住人口 {site.population_10k:,.0f} 万人", site)
-        case "manufacturing_base":
-            if site.secondary_share is None:
-                return None
-            return _figures_said(f"{s}第二产业占比 {site.secondary_share:.0f}%", site)
-        case "talent_supply":
-            if site.double_first_class > 0:
-                return Said(f"{s}有“双一流”高校 {site.double_first_class} 所")
-            return None
-        case "logistics":
-            flags = [
-                label
-                for flag, label in (
-                    (site.airport, "机场"),
-                    (site.high_speed_rail, "高铁"),
-                    (site.bonded_zone, "综合保税区"),
-                    (site.ecommerce_zone, "跨境电商综试区"),
-                )
-                if flag
-            ]
-            return Said(f"{s}物流与开放平台：{_join(flags, 4)}") if flags else None
-        case "market_product":
-            matches = word_matches(site.products, industry_words, same=True, two_steps=True)
-            if not matches:
-                return None
-            text = f"{s}特色产品供{enterprise_name}加工销售：{_join([m.describe() for m in matches], 2)}"
-            return _profile_said(text, matches[:2], site)
-        case "same_province":
-            return Said(f"与总部同在{site.province}，便于管理")
     return None
 
 

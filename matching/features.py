@@ -35,16 +35,19 @@ PROFILE_FEATURES = ("industry_fit", "resource_fit", "market_product")
 # Features derived from known pairings: rebuilt from the training pairs inside each fold.
 LABEL_FEATURES = ("pairing_history", "partner_load")
 SITE_FEATURES = (
-    "log_distance",  # from headquarters
-    "resource_fit",  # the site's resources meet the enterprise's needs and upstream codes
+    "log_distance",  # log(km + 10) from headquarters
+    "resource_need",  # share of the needed codes the site holds (the code itself, or finer)
+    "resource_chain",  # the site's resources feed the enterprise's industries (chain, 大类)
     "industry_cluster",  # the site already has the enterprise's industries
-    "chain_complement",
-    "cost_gap",  # 1 − site GDP per capita / headquarters GDP per capita
-    "labour_pool",  # log population
-    "manufacturing_base",  # secondary-industry share
+    "chain_complement",  # the site's industries are up- or downstream of the enterprise's
+    "gdp_per_capita_gap",  # 1 − site 人均GDP / headquarters 人均GDP: an income gap, not a price
+    "labour_pool",  # log 常住人口
+    "workforce_share",  # log1p(‰ of the site's 常住人口 the enterprise's workforce need takes)
+    "manufacturing_base",  # 第二产业占比
     "talent_supply",
     "logistics",  # airport, high-speed rail, 综合保税区, 跨境电商综试区
     "market_product",  # the site's products feed the enterprise's industries
+    "paired_with_hq",  # the site and the headquarters city are paired (对口合作, 东西部协作)
     "same_province",
 )
 
@@ -179,7 +182,7 @@ def city_pair_features(
 class SiteSide:
     """The city side of site scoring, precomputed once for a set of candidate cities.
 
-    Everything that depends on the headquarters city and the site only (distance, cost gap,
+    Everything that depends on the headquarters city and the site only (distance, 人均GDP gap,
     same province) is tabulated for every city as headquarters, so scoring a million
     enterprises gathers rows instead of recomputing trigonometry per pair; the industry
     terms are one sparse × dense product against ``industry_side``.
@@ -189,12 +192,16 @@ class SiteSide:
     industry_side: (
         np.ndarray
     )  # 97 × 4C: [industries | chain both ways | resources reach | products reach]
-    resources_t: np.ndarray  # 97 × C
-    by_hq: dict[str, np.ndarray]  # every city × C: log_distance, cost_gap, same_province
+    resource_detail_t: sparse.csc_matrix  # codes at every level × C (``detail_matrix``)
+    people: np.ndarray  # C: 常住人口 in persons, NaN where the catalogue has none
+    by_hq: dict[str, np.ndarray]  # every city × C: distance, 人均GDP gap, pairing, same province
     constant: dict[str, np.ndarray]  # features that depend on the site only
 
     @classmethod
-    def build(cls, cities: CityArrays, rows: np.ndarray) -> "SiteSide":
+    def build(
+        cls, cities: CityArrays, rows: np.ndarray, pairs: frozenset[tuple[str, str]] = frozenset()
+    ) -> "SiteSide":
+        """``pairs``: (base, partner) adcodes of the catalogue's city pairings, either way round."""
         step, reach = chain_matrix(), reach_matrix()
         industries = cities.industries[rows]
         chain = _dense(step @ industries.T) + _dense((industries @ step).T)
@@ -208,16 +215,19 @@ class SiteSide:
         )
         km = _distance(cities.lonlat, cities.lonlat[rows])
         ratio = cities.gdp_per_capita[rows][None, :] / cities.gdp_per_capita[:, None]
+        people = np.where(cities.population_imputed[rows], np.nan, cities.population[rows] * 1e4)
         return cls(
             rows=rows,
             industry_side=np.ascontiguousarray(industry_side),
-            resources_t=_dense(cities.resources[rows].T),
+            resource_detail_t=sparse.csc_matrix(cities.resource_detail[rows].T),
+            people=people,
             by_hq={
                 "log_distance": np.log(km + 10.0),
-                "cost_gap": np.clip(1.0 - ratio, -1.0, 1.0),
+                "gdp_per_capita_gap": np.clip(1.0 - ratio, -1.0, 1.0),
                 "same_province": (
                     cities.province[:, None] == cities.province[rows][None, :]
                 ).astype(float),
+                "paired_with_hq": _paired(cities, rows, pairs),
             },
             constant={
                 "labour_pool": np.log(cities.population[rows]),
@@ -226,6 +236,27 @@ class SiteSide:
                 "logistics": cities.logistics[rows],
             },
         )
+
+
+def _paired(cities: CityArrays, rows: np.ndarray, pairs: frozenset[tuple[str, str]]) -> np.ndarray:
+    """every city × C: 1 where the city (as headquarters) and the candidate are paired."""
+    matrix = np.zeros((len(cities), len(rows)))
+    column = {int(r): k for k, r in enumerate(rows)}
+    for a, b in pairs:
+        for hq, site in ((a, b), (b, a)):
+            if hq in cities.index and site in cities.index and cities.index[site] in column:
+                matrix[cities.index[hq], column[cities.index[site]]] = 1.0
+    return matrix
+
+
+def workforce_share(workers: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """log1p of the per-mille of each site's 常住人口 a workforce need takes (enterprises × C).
+
+    0 where no need is stated; NaN (unknown, neutral when scored) where the site's population
+    is not in the catalogue.
+    """
+    share = 1000.0 * workers[:, None] / people[None, :]
+    return np.where(workers[:, None] > 0, np.log1p(share), 0.0)
 
 
 def site_columns(
@@ -239,14 +270,23 @@ def site_columns(
     cluster, chain = terms[:, :count], terms[:, count : 2 * count]
     upstream, products = terms[:, 2 * count : 3 * count], terms[:, 3 * count :]
     yield "log_distance", side.by_hq["log_distance"][hq]
-    direct = np.asarray(enterprises.needs[rows] @ side.resources_t)
-    yield "resource_fit", np.log1p(direct + upstream)
+    if enterprises.need_detail is None:
+        yield "resource_need", np.zeros(shape)
+    else:
+        needs = enterprises.need_detail[rows]
+        met = _dense(needs @ side.resource_detail_t)
+        yield "resource_need", met / np.maximum(np.asarray(needs.sum(axis=1)), 1.0)
+    yield "resource_chain", np.log1p(upstream)
     yield "industry_cluster", cluster
     yield "chain_complement", chain
-    yield "cost_gap", side.by_hq["cost_gap"][hq]
-    for name in ("labour_pool", "manufacturing_base", "talent_supply", "logistics"):
+    yield "gdp_per_capita_gap", side.by_hq["gdp_per_capita_gap"][hq]
+    yield "labour_pool", np.broadcast_to(side.constant["labour_pool"][None, :], shape)
+    workers = np.zeros(len(rows)) if enterprises.workers is None else enterprises.workers[rows]
+    yield "workforce_share", workforce_share(workers, side.people)
+    for name in ("manufacturing_base", "talent_supply", "logistics"):
         yield name, np.broadcast_to(side.constant[name][None, :], shape)
     yield "market_product", np.log1p(products)
+    yield "paired_with_hq", side.by_hq["paired_with_hq"][hq]
     yield "same_province", side.by_hq["same_province"][hq]
 
 

@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
@@ -35,6 +35,9 @@ from sklearn.utils.validation import check_is_fitted
 from matching.metrics import ndcg
 from matching.modes import MODES, feature_signs
 from matching.vocabulary import Mode
+
+if TYPE_CHECKING:
+    from matching.site_ranker import SiteRanker
 
 MODE_ORDER = tuple(MODES)
 
@@ -305,7 +308,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 class SavedModel:
     """A fitted ranker with the facts needed to trust it: version, data fingerprint, metrics."""
 
-    ranker: PairRanker
+    ranker: "PairRanker | SiteRanker"
     version: str
     fingerprint: str
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -314,7 +317,7 @@ class SavedModel:
 
     @classmethod
     def stamped(
-        cls, kind: str, ranker: PairRanker, digest: str, metrics: dict[str, Any]
+        cls, kind: str, ranker: "PairRanker | SiteRanker", digest: str, metrics: dict[str, Any]
     ) -> "SavedModel":
         """A model versioned by its training time and data fingerprint: ``city-20261128…-ab12cd34``."""
         now = datetime.now(UTC)

@@ -10,6 +10,7 @@ that no row sees its own label.
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,6 +25,8 @@ from matching.features import (
 from matching.frameworks import FrameworkTie, TieTables, candidate_mask
 from matching.ranker import PairRanker, SavedModel, fingerprint
 from matching.records import CityArrays, EnterpriseArrays
+from matching.site_cases import SiteCase, choice_set
+from matching.site_ranker import SiteRanker
 
 FEEDBACK_WEIGHT = 3.0  # a user's explicit verdict counts for more than an unlabelled candidate
 # Chosen on the held-out protocols of ``counterpart evaluate`` (grouped and leave-one-scheme-out):
@@ -165,60 +168,65 @@ def train_city_ranker(
     )
 
 
-@dataclass(frozen=True)
-class SiteVerdict:
-    """A verdict on an enterprise–site recommendation; ``row`` indexes the verdict arrays."""
-
-    row: int
-    site: str
-    label: int
-
-
 def site_reference(cities: CityArrays) -> tuple[EnterpriseArrays, np.ndarray]:
-    """A reference population for site features: each partner city's own industries as an
-    enterprise headquartered there. It sets the features' scale before any verdict exists."""
+    """A reference population for site features, which sets their scale before any case
+    exists (and, for needs no case records, always): each partner city's industries as an
+    enterprise headquartered there, needing what one of the base-area cities holds (the
+    resources of the base-area cities in turn), so that a met need is as rare as it is."""
     partners = cities.partner_candidates
+    held = [
+        tuple(c for _, codes in cities.records[b].resources for c in codes)
+        for b in cities.base_cities
+    ]
+    held = [codes for codes in held if codes] or [()]
     arrays = EnterpriseArrays.build(
         cities,
         ids=list(range(len(partners))),
         hq_cities=[cities.records[p].adcode for p in partners],
         industry_codes=[cities.records[p].industry_codes or ("C",) for p in partners],
-        need_codes=[
-            tuple(c for _, codes in cities.records[p].resources for c in codes) for p in partners
-        ],
+        need_codes=[held[k % len(held)] for k in range(len(partners))],
     )
     return arrays, np.arange(len(partners))
 
 
 def train_site_ranker(
     cities: CityArrays,
-    verdict_arrays: EnterpriseArrays | None = None,
-    verdicts: Sequence[SiteVerdict] = (),
-    **params: float,
+    cases: Sequence[SiteCase] = (),
+    pairings: Sequence[KnownPairing] = (),
+    **params: Any,
 ) -> SavedModel:
-    """The site ranker: scaled on the reference population, learned once verdicts allow."""
-    side = SiteSide.build(cities, cities.base_cities)
+    """The site ranker, learned from real investments and users' verdicts (``SiteCase``s).
+
+    Without enough usable cases it ranks by the modes' priors, scaled on a reference
+    population (each partner city's industries as an enterprise there).
+    """
+    side = SiteSide.build(
+        cities, cities.base_cities, frozenset((p.base, p.partner) for p in pairings)
+    )
+    data = choice_set(cities, cases, side)
+    ranker = SiteRanker(feature_names=SITE_FEATURES, **params)
     reference, rows = site_reference(cities)
-    blocks = [site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))]
-    labels = [np.full(len(blocks[0]), -1)]
-    if verdict_arrays is not None and verdicts:
-        full = SiteSide.build(cities, cities.indices([v.site for v in verdicts]))
-        X = site_features(cities, verdict_arrays, np.array([v.row for v in verdicts]), full)
-        blocks.append(X[np.arange(len(verdicts)), np.arange(len(verdicts))])
-        labels.append(np.array([v.label for v in verdicts]))
-    X_all, y_all = np.vstack(blocks), np.concatenate(labels)
-    weights = np.where(y_all >= 0, FEEDBACK_WEIGHT, 1.0)
-    ranker = PairRanker(feature_names=SITE_FEATURES, kind="site", **params).fit(
-        X_all, y_all, weights
-    )  # type: ignore[arg-type]
-    digest = fingerprint(sorted((v.site, v.label) for v in verdicts), X_all)
+    X = site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))
+    if data.queries:
+        ranker.fit(data.X, data.y, data.query, data.weights, clusters=data.cluster, reference=X)
+    if not getattr(ranker, "learned_", False):
+        ranker.fit(X)
+    used = {int(q) for q in np.unique(data.query)} if data.queries else set()
+    real = [c for k, c in enumerate(cases) if k in used and c.origin == "investment"]
+    digest = fingerprint(
+        sorted((c.enterprise, c.hq or "", c.site, c.chosen) for c in cases),
+        data.X if data.queries else np.zeros(0),
+    )
     return SavedModel.stamped(
         "site",
-        ranker,
+        ranker,  # type: ignore[arg-type]
         digest,
         {
-            "reference_pairs": int((y_all < 0).sum()),
-            "verdicts": len(verdicts),
-            "learned": bool(ranker.learned_),
+            **ranker.facts(),
+            "cases": len(real),
+            "verdicts": len(used) - len(real),
+            "clusters": len({c.cluster for c in real}),
+            "skipped": data.skipped,
+            "weights": ranker.weights_table(),
         },
     )

@@ -25,7 +25,7 @@ from profiles.models import EnterpriseBase
 from profiles.ranking import EngineState
 from profiles.snapshot import words
 
-NO_HISTORY = "企业—选址暂无历史结对数据：按合作模式的先验权重排序，随用户反馈逐步学习。"
+NO_HISTORY = "企业—选址暂无可用的真实投资案例或反馈：按合作模式的先验权重排序，得分不是概率。"
 
 
 class CityBrief(BaseModel):
@@ -93,6 +93,35 @@ class CityItem(Item):
     )
 
 
+class SourceOut(BaseModel):
+    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
+    city: str | None
+    year: int | None
+    source: str
+    confidence: str | None = None
+
+
+class SiteItem(CityItem):
+    """A site: ``score`` is the probability of being chosen among every base-area city;
+    ``data_gaps`` are the needs and figures the catalogue has no data for (not counted, no
+    proxy)."""
+
+    distance_km: float = Field(description="great-circle distance from headquarters")
+    longitude: float
+    latitude: float
+    sources: list[SourceOut] = Field(description="sources (with year) of what the reasons use")
+
+
+class LearnedFrom(BaseModel):
+    """What the site model learned from."""
+
+    investments: int = Field(description="real investments trained on (site_investment rows)")
+    clusters: int = Field(description="enterprise/event clusters among them")
+    feedback: int = Field(description="users' verdicts on recommended sites")
+    skipped: dict[str, int] = Field(description="real investments that could not train, by why")
+    prior_only: list[str] = Field(description="features no case informs: the modes' prior weight")
+
+
 class EnterpriseBrief(BaseModel):
     id: int
     name: str
@@ -124,8 +153,9 @@ class SiteRecommendations(BaseModel):
     mode: Mode | None
     model_version: str
     learned: bool
+    learned_from: LearnedFrom
     note: str | None
-    items: list[CityItem]
+    items: list[SiteItem]
     excluded_count: int
     excluded: list[ExcludedSite] | None = None
 
@@ -163,6 +193,9 @@ def enterprise_profile(data: EnterpriseBase, hq_city: str | None = None) -> Ente
         industry_words=words(list(data.industry_keywords)),
         needs=words(list(data.needs_resources)),
         modes=tuple(str(m) for m in data.preferred_modes),
+        land_mu=data.land_mu,
+        workers=data.workers,
+        energy_intensity=str(data.energy_intensity) if data.energy_intensity else None,
     )
 
 
@@ -274,7 +307,7 @@ def enterprises_to_invite(
         mode=mode,
         model_version=engine.site_model.version,
         learned=learned,
-        note=None if learned else NO_HISTORY,
+        note=site_note(engine),
         items=items,
     )
 
@@ -401,8 +434,9 @@ def _sites(
         mode=mode,
         model_version=engine.site_model.version,
         learned=result.learned,
-        note=None if result.learned else NO_HISTORY,
-        items=_city_items(session, result.items, lambda key: (key, None)),
+        learned_from=learned_from(engine),
+        note=site_note(engine),
+        items=_site_items(session, engine, result.items),
         excluded_count=len(result.excluded),
         excluded=[
             ExcludedSite(adcode=a, name=names[a].name, reason=r) for a, r in result.excluded.items()
@@ -410,3 +444,40 @@ def _sites(
         if explain_excluded
         else None,
     )
+
+
+def learned_from(engine: Engine) -> LearnedFrom:
+    facts = engine.site_model.metrics
+    return LearnedFrom(
+        investments=int(facts.get("cases", 0)) if engine.site_model.ranker.learned_ else 0,
+        clusters=int(facts.get("clusters", 0)),
+        feedback=int(facts.get("verdicts", 0)),
+        skipped=dict(facts.get("skipped", {})),
+        prior_only=list(facts.get("prior_only", [])),
+    )
+
+
+def site_note(engine: Engine) -> str:
+    """What a site score means, in Chinese."""
+    if not engine.site_model.ranker.learned_:
+        return NO_HISTORY
+    facts = learned_from(engine)
+    return (
+        f"按 {facts.investments} 个真实投资案例（{facts.clusters} 组企业/事件）与 "
+        f"{facts.feedback} 条用户反馈学习；得分为该企业在全部老区候选城市中选中此城市的概率"
+    )
+
+
+def _site_items(session: Session, engine: Engine, items: list[Recommendation]) -> list[SiteItem]:
+    cities = _city_items(session, items, lambda key: (key, None))
+    result = []
+    for city, item in zip(cities, items, strict=True):
+        record = engine.cities.records[engine.cities.index[item.key]]
+        fields = city.model_dump() | {
+            "distance_km": item.distance_km or 0.0,
+            "longitude": record.longitude,
+            "latitude": record.latitude,
+            "sources": [SourceOut(**vars(source)) for source in item.sources],
+        }
+        result.append(SiteItem(**fields))
+    return result

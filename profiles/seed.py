@@ -30,6 +30,7 @@ from profiles.models import (
     Industry,
     Pairing,
     PairingCreate,
+    SiteInvestment,
     TalentNeed,
     TalentNeedCreate,
     University,
@@ -167,6 +168,14 @@ def seed_catalogue(
         pairings,
         lambda r: r["natural_key"],
         _keys(session, Pairing.natural_key),
+        report,
+    )
+    insert_missing(
+        session,
+        SiteInvestment,
+        builder.site_investment_records(),
+        lambda r: r["natural_key"],
+        _keys(session, SiteInvestment.natural_key),
         report,
     )
     frameworks = [

@@ -151,6 +151,10 @@ def _record(
         profile_source=c.profile_source,
         profile_confidence=c.profile_confidence.value if c.profile_confidence else None,
         figures_from=figures.name if figures is not c else None,
+        population_year=figures.population_year,
+        population_source=figures.population_source,
+        gdp_per_capita_year=figures.gdp_per_capita_year,
+        gdp_per_capita_source=figures.gdp_per_capita_source,
     )
 
 

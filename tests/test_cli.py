@@ -81,6 +81,24 @@ def test_seed_twice_then_resolve_and_recommend(fresh_database: str, tmp_path: Pa
     )
 
 
+def test_evaluate_sites_prints_the_ranker_beside_its_baselines(
+    engine: Engine, tmp_path: Path
+) -> None:
+    database = engine.url.render_as_string(hide_password=False)
+    result = run(
+        "evaluate", "--sites", "--folds", "3", "--boot", "200", database=database, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "no_hq_city': 44" in out
+    for grouping in ("held out by enterprise", "held out by site_city"):
+        block = out.split(grouping)[1].split("held out by")[0]
+        rows = {line.split()[0]: line.split() for line in block.splitlines()[2:6]}
+        assert set(rows) == {"ranker", "distance", "resource_match", "random"}
+        assert float(rows["ranker"][1]) > float(rows["random"][1])
+        assert "ranker − distance MRR: 95% CI" in block and "calibration" in block
+
+
 def test_train_promotes_only_a_model_no_worse_than_the_one_in_use(
     engine: Engine, tmp_path: Path
 ) -> None:

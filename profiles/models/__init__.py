@@ -2,7 +2,7 @@
 
 - ``catalogue``: industries, cities, base areas
 - ``organisations``: enterprises, universities, experts, talent needs
-- ``cooperation``: pairings, feedback, plans
+- ``cooperation``: pairings, feedback, plans, real site investments
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -58,6 +58,7 @@ from profiles.models.cooperation import (
     PairingUpdate,
     Plan,
     PlanPublic,
+    SiteInvestment,
     pairing_key,
 )
 from profiles.models.operations import (
@@ -169,6 +170,7 @@ __all__ = [
     "RecommendationCache",
     "ReviewStatus",
     "SchedulerLease",
+    "SiteInvestment",
     "Stamped",
     "Subscription",
     "SubscriptionBase",

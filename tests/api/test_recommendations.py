@@ -97,7 +97,7 @@ def test_sites_honour_every_hard_constraint(client: TestClient) -> None:
         "explain_excluded": True,
     }
     body = client.get(SITES, params=params).json()
-    assert body["learned"] is False and "先验" in body["note"]
+    assert body["learned"] is True and "真实投资案例" in body["note"]
     assert body["items"] and body["excluded_count"] == len(body["excluded"]) > 0
     for item in body["items"]:
         city = client.get(f"/api/v1/cities/{item['city']['adcode']}").json()
