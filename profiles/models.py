@@ -30,6 +30,7 @@ from matching.vocabulary import (
     UniversityType,
     Verdict,
 )
+from profiles.shape import Shape, Stored
 
 ADCODE = r"^\d{6}$"
 INDUSTRY_CODE = r"^([A-T]|\d{2})$"
@@ -76,7 +77,7 @@ class IndustryPublic(SQLModel):
 
 
 # ---------------------------------------------------------------- City
-class CityBase(SQLModel):
+class CityBase(Shape):
     name: str = Field(max_length=40, index=True, schema_extra={"examples": ["赣州市"]})
     short_name: str = Field(default="", max_length=20)
     pinyin: str = Field(default="", max_length=60)
@@ -133,7 +134,7 @@ class CityCreate(CityBase):
     adcode: str = Field(max_length=6, schema_extra={"pattern": ADCODE, "examples": ["360700"]})
 
 
-class CityPublic(CityBase):
+class CityPublic(Stored, CityBase):
     adcode: str
     base_areas: list[str] = Field(
         default_factory=list, description="ids of the base areas covering it"
@@ -141,7 +142,7 @@ class CityPublic(CityBase):
     archived: bool
 
 
-class CityUpdate(SQLModel):
+class CityUpdate(Shape):
     model_config = STRICT
 
     name: str | None = Field(default=None, max_length=40)
@@ -178,7 +179,7 @@ class CityUpdate(SQLModel):
 
 
 # ---------------------------------------------------------------- BaseArea
-class BaseAreaBase(SQLModel):
+class BaseAreaBase(Shape):
     name: str = Field(max_length=40, schema_extra={"examples": ["赣闽粤原中央苏区"]})
     full_name: str = Field(max_length=80)
     plan: str | None = Field(default=None, max_length=400, description="振兴规划或方案")
@@ -190,7 +191,7 @@ class BaseArea(BaseAreaBase, table=True):
     id: str = Field(primary_key=True, max_length=40, description="拼音 slug, e.g. shanganning")
 
 
-class BaseAreaPublic(BaseAreaBase):
+class BaseAreaPublic(Stored, BaseAreaBase):
     id: str
     city_count: int = 0
 
@@ -208,7 +209,7 @@ class BaseAreaCity(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------- Enterprise
-class EnterpriseBase(SQLModel):
+class EnterpriseBase(Shape):
     name: str = Field(
         min_length=2, max_length=100, schema_extra={"examples": ["深圳市华芯电子有限公司"]}
     )
@@ -254,14 +255,14 @@ class EnterpriseCreate(EnterpriseBase):
     )
 
 
-class EnterprisePublic(EnterpriseBase):
+class EnterprisePublic(Stored, EnterpriseBase):
     id: int
     owner: str | None
     is_demo: bool
     archived: bool
 
 
-class EnterpriseUpdate(SQLModel):
+class EnterpriseUpdate(Shape):
     model_config = STRICT
 
     name: str | None = Field(default=None, min_length=2, max_length=100)
@@ -286,7 +287,7 @@ class EnterpriseUpdate(SQLModel):
 
 
 # ---------------------------------------------------------------- University
-class UniversityBase(SQLModel):
+class UniversityBase(Shape):
     name: str = Field(min_length=2, max_length=60, schema_extra={"examples": ["赣南师范大学"]})
     english_name: str | None = Field(default=None, max_length=200)
     city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
@@ -314,13 +315,13 @@ class UniversityCreate(UniversityBase):
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
-class UniversityPublic(UniversityBase):
+class UniversityPublic(Stored, UniversityBase):
     id: int
     owner: str | None
     archived: bool
 
 
-class UniversityUpdate(SQLModel):
+class UniversityUpdate(Shape):
     model_config = STRICT
 
     english_name: str | None = Field(default=None, max_length=200)
@@ -332,7 +333,7 @@ class UniversityUpdate(SQLModel):
 
 
 # ---------------------------------------------------------------- Expert
-class ExpertBase(SQLModel):
+class ExpertBase(Shape):
     name: str = Field(min_length=2, max_length=40, schema_extra={"examples": ["李华"]})
     affiliation_type: AffiliationType
     affiliation: str = Field(max_length=100, schema_extra={"examples": ["中山大学"]})
@@ -371,14 +372,14 @@ class ExpertCreate(ExpertBase):
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
-class ExpertPublic(ExpertBase):
+class ExpertPublic(Stored, ExpertBase):
     id: int
     owner: str | None
     is_demo: bool
     archived: bool
 
 
-class ExpertUpdate(SQLModel):
+class ExpertUpdate(Shape):
     model_config = STRICT
 
     affiliation_type: AffiliationType | None = None
@@ -393,7 +394,7 @@ class ExpertUpdate(SQLModel):
 
 
 # ---------------------------------------------------------------- TalentNeed
-class TalentNeedBase(SQLModel):
+class TalentNeedBase(Shape):
     city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
     title: str = Field(
         min_length=2, max_length=100, schema_extra={"examples": ["稀土冶金工艺专家"]}
@@ -429,13 +430,13 @@ class TalentNeedCreate(TalentNeedBase):
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
-class TalentNeedPublic(TalentNeedBase):
+class TalentNeedPublic(Stored, TalentNeedBase):
     id: int
     is_demo: bool
     archived: bool
 
 
-class TalentNeedUpdate(SQLModel):
+class TalentNeedUpdate(Shape):
     model_config = STRICT
 
     title: str | None = Field(default=None, min_length=2, max_length=100)
@@ -448,7 +449,7 @@ class TalentNeedUpdate(SQLModel):
 
 
 # ---------------------------------------------------------------- Pairing
-class PairingBase(SQLModel):
+class PairingBase(Shape):
     kind: PairingKind = Field(index=True)
     scheme: Scheme | None = Field(default=None, index=True)
     base_city: str | None = Field(
@@ -505,11 +506,11 @@ class PairingCreate(PairingBase):
     partner_city: str | None = Field(default=None, max_length=40)
 
 
-class PairingPublic(PairingBase):
+class PairingPublic(Stored, PairingBase):
     id: int
 
 
-class PairingUpdate(SQLModel):
+class PairingUpdate(Shape):
     model_config = STRICT
 
     modes: list[Mode] | None = Field(default=None, max_length=4)
@@ -542,7 +543,7 @@ def pairing_key(pairing: PairingBase) -> str:
 
 
 # ---------------------------------------------------------------- Feedback
-class FeedbackBase(SQLModel):
+class FeedbackBase(Shape):
     kind: PairingKind = Field(
         description="city_city (partner ↔ base city) or enterprise_city (site)"
     )
@@ -574,7 +575,7 @@ class FeedbackCreate(FeedbackBase):
     )
 
 
-class FeedbackPublic(FeedbackBase):
+class FeedbackPublic(Stored, FeedbackBase):
     id: int
     model_version: str | None
     created_at: datetime
@@ -693,7 +694,7 @@ class ProfileFlag(SQLModel, table=True):
     flagged_at: datetime = Field(default_factory=utcnow)
 
 
-class SubscriptionBase(SQLModel):
+class SubscriptionBase(Shape):
     url: str = Field(max_length=500, description="https, or a loopback address the operator allows")
     event: str = Field(
         max_length=40, description="enterprise.upserted | recommendation.updated | plan.approved"
@@ -721,7 +722,7 @@ class SubscriptionCreate(SubscriptionBase):
     city: str | None = Field(default=None, max_length=40, description="adcode or name")
 
 
-class SubscriptionPublic(SubscriptionBase):
+class SubscriptionPublic(Stored, SubscriptionBase):
     id: int
     active: bool
     created_at: datetime

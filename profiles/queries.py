@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import String, cast, func, or_
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, SQLModel, select
@@ -43,13 +43,14 @@ from profiles.models import (
     TalentNeed,
     University,
 )
+from profiles.shape import Shape
 
 MAX_OFFSET = 10_000
 MAX_LIMIT = 500
 EXPORT_CHUNK = 2_000
 
 
-class ListParams(BaseModel):
+class ListParams(Shape):
     """Paging shared by every list."""
 
     model_config = ConfigDict(extra="forbid")

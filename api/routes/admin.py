@@ -1,10 +1,9 @@
 """Administration: API keys (create, list, revoke, rotate) and the audit log."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlmodel import select
 
 from api.deps import SessionDep
@@ -13,12 +12,13 @@ from api.security import allow
 from matching.vocabulary import Role
 from profiles import access
 from profiles.models import MAX_ID, ApiKey, ApiKeyPublic, AuditEntry
+from profiles.shape import IsoDateTime, Shape
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[allow(Role.admin)])
 KeyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-class KeyRequest(BaseModel):
+class KeyRequest(Shape):
     model_config = ConfigDict(extra="forbid")
     principal: str = Field(
         min_length=1, max_length=100, description="who acts, e.g. 赣州市发改委 or 某某科技有限公司"
@@ -61,7 +61,9 @@ def audit_log(
     session: SessionDep,
     kind: Annotated[str | None, Query(max_length=40)] = None,
     principal: Annotated[str | None, Query(max_length=100)] = None,
-    since: datetime | None = None,
+    since: Annotated[
+        IsoDateTime | None, Query(description="ISO 8601, e.g. 2026-01-31T08:00:00Z")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[AuditEntry]:
     statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]

@@ -22,6 +22,7 @@ from profiles import plans, repository
 from profiles.access import Principal
 from profiles.errors import DomainError, InvalidReference, NotFound
 from profiles.models import MAX_ID, Plan, PlanPublic
+from profiles.shape import Shape
 
 router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[allow(Role.admin, Role.office)])
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -34,7 +35,7 @@ class PlanInfeasible(DomainError):
     """A plan request that no plan can satisfy (422, with the reason)."""
 
 
-class CityPairingRequest(BaseModel):
+class CityPairingRequest(Shape):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -66,7 +67,7 @@ class CityPairingRequest(BaseModel):
     title: str | None = Field(None, max_length=200)
 
 
-class TalentPlacementRequest(BaseModel):
+class TalentPlacementRequest(Shape):
     model_config = ConfigDict(extra="forbid")
     programme: Programme | None = Field(
         None, description="the round's programme: its posts, and experts willing to join it"

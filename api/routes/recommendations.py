@@ -27,6 +27,7 @@ from profiles.models import (
     FeedbackPublic,
     Pairing,
 )
+from profiles.shape import Shape
 from profiles.snapshot import words
 
 router = APIRouter(
@@ -123,7 +124,7 @@ class EnterpriseRecommendations(BaseModel):
     items: list[EnterpriseItem]
 
 
-class Constraints(BaseModel):
+class Constraints(Shape):
     """Hard constraints on sites (each applied exactly)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -147,7 +148,7 @@ class SiteParams(Constraints):
     explain_excluded: bool = False
 
 
-class SiteQuery(BaseModel):
+class SiteQuery(Shape):
     """An unsaved enterprise profile and what it asks for."""
 
     model_config = ConfigDict(extra="forbid")

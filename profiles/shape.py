@@ -1,0 +1,73 @@
+"""``Shape``: the base of every input shape (request bodies, filters, import rows).
+
+It applies, once for every field of every subclass, the rules pydantic's lax mode would let
+slip: text follows ``profiles.text`` (no NUL or other control characters), a number field
+refuses ``true``/``false``, and a date-time refuses bare numbers (Unix timestamps such as
+``0.5``); date-times are ISO 8601 strings. Errors name the field.
+"""
+
+import re
+import types
+from datetime import date, datetime
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
+from sqlmodel import SQLModel
+
+from profiles.text import check_text
+
+NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _types(annotation: Any) -> set[Any]:
+    """The plain types an annotation admits (``int | None`` → {int, NoneType})."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return {t for arg in get_args(annotation) for t in _types(arg)}
+    if origin is not None and str(origin) == "typing.Annotated":
+        return _types(get_args(annotation)[0])
+    return {annotation}
+
+
+def strict_scalar(value: Any, accepted: set[Any]) -> Any:
+    """``value``, unless lax mode would coerce it into a type it does not spell."""
+    numeric = accepted & {int, float}
+    if isinstance(value, bool) and numeric and bool not in accepted:
+        raise ValueError("expected a number, not a boolean")
+    timestamps = accepted & {datetime, date}
+    numeral = isinstance(value, int | float) or (isinstance(value, str) and NUMBER.match(value))
+    if timestamps and str not in accepted and numeral:
+        raise ValueError("expected an ISO 8601 date-time (e.g. 2026-01-31T08:00:00Z)")
+    return value
+
+
+class Shape(SQLModel):
+    """Input shapes inherit from this (table models inherit it too, and skip validation)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strict_types(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return value if field is None else strict_scalar(value, _types(field.annotation))
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return value if isinstance(value, BaseModel) else check_text(value)
+
+
+class Stored(Shape):
+    """Output shapes put it first among their bases: stored rows passed the rules on the way
+    in, so answers and exports skip them (they would cost a call per field per row)."""
+
+    @classmethod
+    def _strict_types(cls, value: Any, info: ValidationInfo) -> Any:
+        return value
+
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(lambda value: strict_scalar(value, {datetime}))]
+"""A date-time parameter outside a Shape (a bare query parameter): ISO 8601 only."""
