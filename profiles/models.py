@@ -145,12 +145,12 @@ class CityPublic(Stored, CityBase):
 class CityUpdate(Shape):
     model_config = STRICT
 
-    name: str | None = Field(default=None, max_length=40)
-    short_name: str | None = Field(default=None, max_length=20)
+    name: str = Field(default=None, max_length=40)
+    short_name: str = Field(default=None, max_length=20)
     longitude: float | None = Field(default=None, ge=LONGITUDE[0], le=LONGITUDE[1])
     latitude: float | None = Field(default=None, ge=LATITUDE[0], le=LATITUDE[1])
-    is_key_city: bool | None = None
-    is_partner_candidate: bool | None = None
+    is_key_city: bool = Field(default=None)
+    is_partner_candidate: bool = Field(default=None)
     population_10k: float | None = Field(default=None, ge=0, le=1e5)
     population_year: int | None = Field(default=None, ge=1949, le=2100)
     population_source: str | None = Field(default=None, max_length=2000)
@@ -160,17 +160,17 @@ class CityUpdate(Shape):
     gdp_per_capita: float | None = Field(default=None, ge=0, le=1e7)
     gdp_per_capita_year: int | None = Field(default=None, ge=1949, le=2100)
     gdp_per_capita_source: str | None = Field(default=None, max_length=2000)
-    industry_codes: list[str] | None = Field(default=None, max_length=200)
-    industry_keywords: list[str] | None = Field(default=None, max_length=200)
-    resources: list[str] | None = Field(default=None, max_length=200)
-    specialty_products: list[str] | None = Field(default=None, max_length=200)
+    industry_codes: list[str] = Field(default=None, max_length=200)
+    industry_keywords: list[str] = Field(default=None, max_length=200)
+    resources: list[str] = Field(default=None, max_length=200)
+    specialty_products: list[str] = Field(default=None, max_length=200)
     airport: bool | None = None
     high_speed_rail: bool | None = None
     bonded_zone: bool | None = None
     cross_border_ecommerce_zone: bool | None = None
     national_dev_zones: int | None = Field(default=None, ge=0, le=1000)
-    seeks_industries: list[str] | None = Field(default=None, max_length=200)
-    seeks_talent: list[str] | None = Field(default=None, max_length=200)
+    seeks_industries: list[str] = Field(default=None, max_length=200)
+    seeks_talent: list[str] = Field(default=None, max_length=200)
 
     @field_validator("industry_codes", "seeks_industries")
     @classmethod
@@ -265,19 +265,19 @@ class EnterprisePublic(Stored, EnterpriseBase):
 class EnterpriseUpdate(Shape):
     model_config = STRICT
 
-    name: str | None = Field(default=None, min_length=2, max_length=100)
-    hq_city: str | None = Field(default=None, max_length=40)
-    industry_codes: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    industry_keywords: list[str] | None = Field(default=None, max_length=50)
+    name: str = Field(default=None, min_length=2, max_length=100)
+    hq_city: str = Field(default=None, max_length=40)
+    industry_codes: list[str] = Field(default=None, min_length=1, max_length=20)
+    industry_keywords: list[str] = Field(default=None, max_length=50)
     employees: int | None = Field(default=None, ge=0, le=10_000_000)
     revenue_100m: float | None = Field(default=None, ge=0, le=1e6)
-    places: list[Placement] | None = Field(default=None, max_length=5)
-    needs_resources: list[str] | None = Field(default=None, max_length=50)
+    places: list[Placement] = Field(default=None, max_length=5)
+    needs_resources: list[str] = Field(default=None, max_length=50)
     land_mu: float | None = Field(default=None, ge=0, le=1e6)
     workers: int | None = Field(default=None, ge=0, le=1_000_000)
     energy_intensity: Level | None = None
-    target_markets: list[str] | None = Field(default=None, max_length=50)
-    preferred_modes: list[Mode] | None = Field(default=None, max_length=4)
+    target_markets: list[str] = Field(default=None, max_length=50)
+    preferred_modes: list[Mode] = Field(default=None, max_length=4)
     contact: str | None = Field(default=None, max_length=200)
 
     @field_validator("industry_codes")
@@ -325,10 +325,10 @@ class UniversityUpdate(Shape):
     model_config = STRICT
 
     english_name: str | None = Field(default=None, max_length=200)
-    type: UniversityType | None = None
-    tags: list[str] | None = Field(default=None, max_length=20)
-    first_class_disciplines: list[str] | None = Field(default=None, max_length=200)
-    main_fields: list[str] | None = Field(default=None, max_length=200)
+    type: UniversityType = Field(default=None)
+    tags: list[str] = Field(default=None, max_length=20)
+    first_class_disciplines: list[str] = Field(default=None, max_length=200)
+    main_fields: list[str] = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)
 
 
@@ -382,12 +382,12 @@ class ExpertPublic(Stored, ExpertBase):
 class ExpertUpdate(Shape):
     model_config = STRICT
 
-    affiliation_type: AffiliationType | None = None
-    affiliation: str | None = Field(default=None, max_length=100)
-    fields: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    title: Title | None = None
-    degree: Degree | None = None
-    programmes: list[Programme] | None = Field(default=None, max_length=12)
+    affiliation_type: AffiliationType = Field(default=None)
+    affiliation: str = Field(default=None, max_length=100)
+    fields: list[str] = Field(default=None, min_length=1, max_length=20)
+    title: Title = Field(default=None)
+    degree: Degree = Field(default=None)
+    programmes: list[Programme] = Field(default=None, max_length=12)
     available_from: str | None = Field(default=None, schema_extra={"pattern": MONTH})
     available_months: int | None = Field(default=None, ge=0, le=120)
     contact: str | None = Field(default=None, max_length=200)
@@ -439,9 +439,9 @@ class TalentNeedPublic(Stored, TalentNeedBase):
 class TalentNeedUpdate(Shape):
     model_config = STRICT
 
-    title: str | None = Field(default=None, min_length=2, max_length=100)
-    field: str | None = Field(default=None, max_length=40)
-    headcount: int | None = Field(default=None, ge=1, le=10_000)
+    title: str = Field(default=None, min_length=2, max_length=100)
+    field: str = Field(default=None, max_length=40)
+    headcount: int = Field(default=None, ge=1, le=10_000)
     period_months: int | None = Field(default=None, ge=1, le=120)
     starts: str | None = Field(default=None, schema_extra={"pattern": MONTH})
     employer: str | None = Field(default=None, max_length=100)
@@ -513,9 +513,9 @@ class PairingPublic(Stored, PairingBase):
 class PairingUpdate(Shape):
     model_config = STRICT
 
-    modes: list[Mode] | None = Field(default=None, max_length=4)
+    modes: list[Mode] = Field(default=None, max_length=4)
     since: int | None = Field(default=None, ge=1949, le=2100)
-    status: PairingStatus | None = None
+    status: PairingStatus = Field(default=None)
     source: str | None = Field(default=None, max_length=2000)
     notes: str | None = Field(default=None, max_length=2000)
 

@@ -108,3 +108,44 @@ def test_timestamps_refuse_bare_numbers(client: TestClient, since: str) -> None:
 def test_timestamps_take_iso_8601(client: TestClient) -> None:
     response = client.get("/api/v1/admin/audit", params={"since": "2026-01-01T00:00:00Z"})
     assert response.status_code == 200, response.text
+
+
+NULLS = {
+    "enterprises": ["industry_codes", "name", "places", "preferred_modes"],
+    "universities": ["main_fields", "tags", "type"],
+    "experts": ["programmes", "fields", "title"],
+    "needs": ["headcount", "title"],
+    "pairings": ["modes", "status"],
+}
+
+
+@pytest.mark.parametrize("kind", list(NULLS))
+def test_patch_with_null_for_a_field_the_store_keeps_is_422(client: TestClient, kind: str) -> None:
+    created = client.post(f"/api/v1/{kind}", json=NEW[kind])
+    assert created.status_code == 201, created.text
+    url = f"/api/v1/{kind}/{created.json()['id']}"
+    for field in NULLS[kind]:
+        assert _fields(client.patch(url, json={field: None})) == [field]
+    assert client.get(url).json() == created.json()
+
+
+def test_patch_null_on_a_city_list_is_422(client: TestClient) -> None:
+    assert _fields(client.patch("/api/v1/cities/360700", json={"resources": None})) == ["resources"]
+
+
+def test_update_shapes_allow_null_exactly_where_the_store_does() -> None:
+    """A PATCH field is nullable only when the stored field is (else null answered 500)."""
+    from profiles import models
+
+    for name in dir(models):
+        update = getattr(models, name)
+        if not name.endswith("Update") or not isinstance(update, type):
+            continue
+        base = getattr(models, name.removesuffix("Update") + "Base")
+        for field, info in update.model_fields.items():
+            stored = base.model_fields.get(field)
+            if stored is not None:
+                nullable = type(None) in getattr(info.annotation, "__args__", ())
+                assert nullable == (type(None) in getattr(stored.annotation, "__args__", ())), (
+                    f"{name}.{field}"
+                )
