@@ -379,6 +379,8 @@ class Engine:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Top enterprises for a base city to invite: (rows, scores, mode logits), best first."""
         row = self._row(city, "city")
+        if row not in self.site_side.rows:
+            raise UnknownCity(city, "base-area city")  # only base-area cities are sites
         side = SiteSide.build(self.cities, np.array([row]))
         ranker = self.site_model.ranker
         overall, modes = linear_scores(
@@ -391,6 +393,7 @@ class Engine:
         count = min(limit, len(arrays))
         top = np.argpartition(-logits, count - 1)[:count]
         top = top[np.lexsort((top, -logits[top]))]
+        top = top[np.isfinite(logits[top])]  # fewer candidates than asked: no padding
         return top, sigmoid(logits[top]), modes[top, 0, :]
 
     def batch_sites(
