@@ -2,6 +2,7 @@
 
 DomainError
 ├── NotFound            — no such profile (404)
+│   └── Archived        — deleted while referred to: kept, but only for include_archived=true
 ├── Conflict            — a natural key is taken (409), names the existing record
 └── InvalidReference    — a field names something unknown or ambiguous (422)
 """
@@ -16,6 +17,15 @@ class DomainError(Exception):
 class NotFound(DomainError):
     def __init__(self, kind: str, key: object) -> None:
         super().__init__(f"{kind} '{key}' not found")
+        self.kind = kind
+        self.key = key
+
+
+class Archived(NotFound):
+    def __init__(self, kind: str, key: object) -> None:
+        DomainError.__init__(
+            self, f"{kind} '{key}' was deleted (archived); ask with include_archived=true"
+        )
         self.kind = kind
         self.key = key
 

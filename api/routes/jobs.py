@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import select
 
 from api.deps import SessionDep
-from api.routes.common import ItemList
+from api.routes.common import IncludeArchived, ItemList
 from api.security import Admin, Office, Writer
 from jobs import tasks, webhooks
 from jobs.scheduler import schedule_of, trigger_of
@@ -16,7 +16,7 @@ from jobs.settings import get_job_settings
 from matching.vocabulary import Role
 from profiles import repository, review
 from profiles.access import Principal
-from profiles.errors import InvalidReference, NotFound
+from profiles.errors import Archived, InvalidReference, NotFound
 from profiles.models import (
     MAX_ID,
     Delivery,
@@ -183,19 +183,31 @@ def create_subscription(
 
 
 @router.get("/subscriptions", tags=["subscriptions"], summary="订阅列表 Subscriptions")
-def list_subscriptions(session: SessionDep, principal: Writer) -> ItemList[SubscriptionPublic]:
+def list_subscriptions(
+    session: SessionDep, principal: Writer, include_archived: IncludeArchived = False
+) -> ItemList[SubscriptionPublic]:
     statement = select(Subscription).order_by(Subscription.id)
+    if not include_archived:
+        statement = statement.where(Subscription.active == True)  # noqa: E712
     if principal.role != Role.admin:
         statement = statement.where(Subscription.owner == principal.id)
     return ItemList(items=list(session.exec(statement).all()))
 
 
-def _subscription(session: SessionDep, principal: Principal, subscription_id: int) -> Subscription:
+def _subscription(
+    session: SessionDep,
+    principal: Principal,
+    subscription_id: int,
+    *,
+    include_archived: bool = False,
+) -> Subscription:
     subscription = session.get(Subscription, subscription_id)
     if subscription is None or (
         principal.role != Role.admin and subscription.owner != principal.id
     ):
         raise NotFound("subscription", subscription_id)
+    if not subscription.active and not include_archived:
+        raise Archived("subscription", subscription_id)
     return subscription
 
 
@@ -203,13 +215,20 @@ def _subscription(session: SessionDep, principal: Principal, subscription_id: in
     "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="订阅详情 One subscription"
 )
 def get_subscription(
-    session: SessionDep, principal: Writer, subscription_id: Id
+    session: SessionDep,
+    principal: Writer,
+    subscription_id: Id,
+    include_archived: IncludeArchived = False,
 ) -> SubscriptionPublic:
-    return _subscription(session, principal, subscription_id)
+    return _subscription(session, principal, subscription_id, include_archived=include_archived)
 
 
 @router.delete(
-    "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="停用订阅 Deactivate"
+    "/subscriptions/{subscription_id}",
+    tags=["subscriptions"],
+    summary="停用订阅 Deactivate",
+    description="The subscription is kept (inactive) with its deliveries; afterwards it answers "
+    "404 unless asked for with `include_archived=true`.",
 )
 def delete_subscription(
     session: SessionDep, principal: Writer, subscription_id: Id
@@ -230,8 +249,9 @@ def deliveries(
     principal: Writer,
     subscription_id: Id,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    include_archived: IncludeArchived = False,
 ) -> ItemList[Delivery]:
-    _subscription(session, principal, subscription_id)
+    _subscription(session, principal, subscription_id, include_archived=include_archived)
     statement = (
         select(Delivery)
         .where(Delivery.subscription_id == subscription_id)

@@ -13,7 +13,7 @@ from sqlalchemy.sql import Select
 
 from api.deps import SessionDep, SettingsDep, StreamingSessionDep
 from api.errors import problem
-from api.routes.common import ItemList, Removed
+from api.routes.common import IncludeArchived, ItemList, Removed
 from api.security import ALL, allow
 from matching.vocabulary import Role
 from profiles import access, audit, repository
@@ -168,8 +168,11 @@ def profile_router(kind: Kind) -> APIRouter:
         return report
 
     @router.get("/{id}", summary=f"{label}详情 One {noun}")
-    def get_profile(session: SessionDep, principal: Reader, id: Id) -> Public:  # type: ignore[valid-type]
-        return shown(principal, repository.get_profile(session, kind=kind, id=id))
+    def get_profile(
+        session: SessionDep, principal: Reader, id: Id, include_archived: IncludeArchived = False
+    ) -> Public:  # type: ignore[valid-type]
+        row = repository.get_profile(session, kind=kind, id=id, include_archived=include_archived)
+        return shown(principal, row)
 
     @router.post("", status_code=status.HTTP_201_CREATED, summary=f"新增{label} Create")
     def create_profile(session: SessionDep, principal: Writer, body: Create) -> Public:  # type: ignore[valid-type]
@@ -186,7 +189,12 @@ def profile_router(kind: Kind) -> APIRouter:
         access.editable(principal, repository.get_profile(session, kind=kind, id=id), noun, id)
         return repository.update_profile(session, kind=kind, id=id, data=body)
 
-    @router.delete("/{id}", summary=f"删除{label} Delete (archived when a pairing refers to it)")
+    @router.delete(
+        "/{id}",
+        summary=f"删除{label} Delete (archived when a pairing refers to it)",
+        description="After `deleted` or `archived`, GET, PATCH and DELETE of the id answer 404; "
+        "an archived record stays readable with `include_archived=true`.",
+    )
     def delete_profile(session: SessionDep, principal: Writer, id: Id) -> Removed:
         row = access.editable(
             principal, repository.get_profile(session, kind=kind, id=id), noun, id

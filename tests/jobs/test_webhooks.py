@@ -168,8 +168,12 @@ def test_subscriptions_over_http(
     )
     bad_event = client.post("/api/v1/subscriptions", json=body | {"event": "weather"})
     assert bad_event.status_code == 422 and bad_event.json()["errors"][0]["field"] == "event"
-    gone = client.delete(f"/api/v1/subscriptions/{subscription['id']}").json()
+    url = f"/api/v1/subscriptions/{subscription['id']}"
+    gone = client.delete(url).json()
     assert gone["active"] is False
+    assert client.get(url).status_code == 404 and client.delete(url).status_code == 404
+    assert client.get(url, params={"include_archived": True}).json()["active"] is False
+    assert all(s["id"] != gone["id"] for s in client.get("/api/v1/subscriptions").json()["items"])
 
 
 def test_redelivery_on_request(
