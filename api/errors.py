@@ -1,6 +1,7 @@
 """Every error answers ``application/problem+json`` (RFC 9457), mapped here and only here."""
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from matching.engine import UnknownCity
 from profiles.access import AuthenticationFailed, Forbidden
@@ -124,21 +126,41 @@ def _domain(_: Request, error: DomainError) -> JSONResponse:
     return problem(422, "Unprocessable", str(error), slug="unprocessable")
 
 
-def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+def method_table(routes: list[tuple[str, Any]]) -> list[tuple[re.Pattern[str], set[str]]]:
+    """(path regex, methods) for every (full path, route) of the API."""
+    return [(compile_path(path)[0], set(route.methods)) for path, route in routes]
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (Starlette names only the first)."""
+    table = getattr(request.app.state, "method_table", [])
+    path = request.url.path
+    methods = {m for pattern, served in table if pattern.match(path) for m in served}
+    return ", ".join(sorted(methods))
+
+
+def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
     titles = {
         404: "Not found",
         405: "Method not allowed",
         413: "Payload too large",
         429: "Too many requests",
     }
+    detail = str(error.detail)
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"nothing is served at {request.url.path}"
+    elif error.status_code == 405:
+        detail = f"{request.method} is not served at {request.url.path}"
     response = problem(
         error.status_code,
         titles.get(error.status_code, "Error"),
-        str(error.detail),
+        detail,
         slug=str(error.status_code),
     )
     for key, value in (error.headers or {}).items():
         response.headers[key] = value
+    if error.status_code == 405:
+        response.headers["Allow"] = allowed_methods(request)
     return response
 
 

@@ -3,10 +3,12 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
+from starlette.routing import compile_path
 
 from api import errors
 from api.deps import refuse_control_text
@@ -22,7 +24,7 @@ from api.routes import (
     search,
     talent,
 )
-from api.security import Limits, RateLimiter
+from api.security import Limits, RateLimiter, policy_of
 from api.settings import ApiSettings, get_api_settings
 from jobs.scheduler import SchedulerService
 from jobs.settings import get_job_settings
@@ -159,7 +161,29 @@ def create_app(
     app.state.api_routes = [
         ("/api/v1" + route.path, route) for router in routers for route in router.routes
     ]
+    app.state.method_table = errors.method_table(app.state.api_routes)
+    if settings.public_read:
+        _declare_public_reads(app)
     return app
+
+
+def _declare_public_reads(app: FastAPI) -> None:
+    """Public reads declare their key optional (``security: [{}, {HTTPBearer: []}]``), as served."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path, route in app.state.api_routes:
+                policy = policy_of(route)
+                if policy is None or not policy[1]:
+                    continue
+                for method in route.methods:
+                    operation = schema["paths"][compile_path(path)[1]][method.lower()]
+                    operation["security"] = [{}, *operation.get("security", [])]
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

@@ -45,12 +45,12 @@ def list_keys(session: SessionDep) -> ItemList[ApiKeyPublic]:
     return ItemList(items=list(session.exec(select(ApiKey).order_by(ApiKey.id)).all()))
 
 
-@router.post("/keys/{key_id}/revoke", summary="吊销密钥 Revoke a key")
+@router.post("/keys/{key_id:int}/revoke", summary="吊销密钥 Revoke a key")
 def revoke_key(session: SessionDep, key_id: KeyId) -> ApiKeyPublic:
     return access.revoke_key(session, key_id=key_id)
 
 
-@router.post("/keys/{key_id}/rotate", summary="轮换密钥 Revoke a key and issue its successor")
+@router.post("/keys/{key_id:int}/rotate", summary="轮换密钥 Revoke a key and issue its successor")
 def rotate_key(session: SessionDep, key_id: KeyId) -> NewKey:
     row, key = access.rotate_key(session, key_id=key_id)
     return NewKey(**ApiKeyPublic.model_validate(row, from_attributes=True).model_dump(), key=key)

@@ -124,7 +124,7 @@ def duplicates(
 
 
 @router.post(
-    "/review/duplicates/{candidate_id}/merge",
+    "/review/duplicates/{candidate_id:int}/merge",
     summary="合并重复 Merge (pairings and feedback move to the kept record)",
 )
 def merge_duplicate(
@@ -136,7 +136,7 @@ def merge_duplicate(
     return review.merge(session, candidate_id=candidate_id, keep=keep)
 
 
-@router.post("/review/duplicates/{candidate_id}/dismiss", summary="不是重复 Dismiss")
+@router.post("/review/duplicates/{candidate_id:int}/dismiss", summary="不是重复 Dismiss")
 def dismiss_duplicate(
     session: SessionDep, principal: Admin, candidate_id: Id
 ) -> DuplicateCandidate:
@@ -212,7 +212,9 @@ def _subscription(
 
 
 @router.get(
-    "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="订阅详情 One subscription"
+    "/subscriptions/{subscription_id:int}",
+    tags=["subscriptions"],
+    summary="订阅详情 One subscription",
 )
 def get_subscription(
     session: SessionDep,
@@ -224,7 +226,7 @@ def get_subscription(
 
 
 @router.delete(
-    "/subscriptions/{subscription_id}",
+    "/subscriptions/{subscription_id:int}",
     tags=["subscriptions"],
     summary="停用订阅 Deactivate",
     description="The subscription is kept (inactive) with its deliveries; afterwards it answers "
@@ -240,7 +242,7 @@ def delete_subscription(
 
 
 @router.get(
-    "/subscriptions/{subscription_id}/deliveries",
+    "/subscriptions/{subscription_id:int}/deliveries",
     tags=["subscriptions"],
     summary="投递记录 Deliveries",
 )
@@ -262,7 +264,7 @@ def deliveries(
 
 
 @router.post(
-    "/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver",
+    "/subscriptions/{subscription_id:int}/deliveries/{delivery_id:int}/redeliver",
     tags=["subscriptions"],
     summary="重新投递 Send a delivery again now (same event id)",
 )

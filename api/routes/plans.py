@@ -315,13 +315,13 @@ def list_plans(
     return ItemList(items=list(session.exec(statement).all()))
 
 
-@router.get("/{plan_id}", summary="方案详情 One plan with its inputs and outputs")
+@router.get("/{plan_id:int}", summary="方案详情 One plan with its inputs and outputs")
 def get_plan(session: SessionDep, plan_id: PlanId) -> PlanPublic:
     return plans.get_plan(session, id=plan_id)
 
 
 @router.get(
-    "/{plan_id}/export",
+    "/{plan_id:int}/export",
     summary="导出方案 A plan's pairs as CSV, for the paperwork",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}},
@@ -355,7 +355,7 @@ def export_plan(
 
 
 @router.post(
-    "/{plan_id}/approve",
+    "/{plan_id:int}/approve",
     summary="批准方案 Approve a draft: its pairings are created in one transaction",
 )
 def approve_plan(

@@ -167,7 +167,7 @@ def profile_router(kind: Kind) -> APIRouter:
         )
         return report
 
-    @router.get("/{id}", summary=f"{label}详情 One {noun}")
+    @router.get("/{id:int}", summary=f"{label}详情 One {noun}")
     def get_profile(
         session: SessionDep, principal: Reader, id: Id, include_archived: IncludeArchived = False
     ) -> Public:  # type: ignore[valid-type]
@@ -184,13 +184,13 @@ def profile_router(kind: Kind) -> APIRouter:
             permit=lambda values: access.may_create(principal, kind.table, values),
         )
 
-    @router.patch("/{id}", summary=f"修改{label} Update some fields")
+    @router.patch("/{id:int}", summary=f"修改{label} Update some fields")
     def update_profile(session: SessionDep, principal: Writer, id: Id, body: Update) -> Public:  # type: ignore[valid-type]
         access.editable(principal, repository.get_profile(session, kind=kind, id=id), noun, id)
         return repository.update_profile(session, kind=kind, id=id, data=body)
 
     @router.delete(
-        "/{id}",
+        "/{id:int}",
         summary=f"删除{label} Delete (archived when a pairing refers to it)",
         description="After `deleted` or `archived`, GET, PATCH and DELETE of the id answer 404; "
         "an archived record stays readable with `include_archived=true`.",
