@@ -4,7 +4,6 @@ forgery, bounded timeouts and response sizes, and retries with exponential backo
 import base64
 import hashlib
 import hmac
-import ipaddress
 import random
 import secrets
 import socket
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from jobs.addresses import is_public, parse
 from jobs.settings import JobSettings
 
 USER_AGENT = "Counterpart-Webhooks/1"
@@ -61,8 +61,8 @@ def check_url(url: str, settings: JobSettings) -> None:
     except socket.gaierror as error:
         raise UnsafeUrl(f"cannot resolve {parts.hostname}") from error
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
+        ip = parse(address)
+        if not is_public(ip):
             raise UnsafeUrl(f"{parts.hostname} resolves to a non-public address ({ip})")
 
 
@@ -72,6 +72,7 @@ class Attempt:
     gone: bool  # 410: the receiver asks us to stop
     status: int | None
     error: str | None
+    unsafe: bool = False  # refused before sending: dead-lettered at once, never retried
 
 
 def post(
@@ -81,7 +82,7 @@ def post(
     try:
         check_url(url, settings)
     except UnsafeUrl as error:
-        return Attempt(False, False, None, str(error))
+        return Attempt(False, False, None, f"unsafe URL: {error}"[:500], unsafe=True)
     timestamp = int(time.time())
     headers = {
         "content-type": "application/json",

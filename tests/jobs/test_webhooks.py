@@ -1,6 +1,7 @@
 """Subscriptions and webhooks, delivered to real HTTP receivers on 127.0.0.1."""
 
 import json
+from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -202,11 +203,73 @@ def test_redelivery_on_request(
         "https://169.254.169.254/x",
         "ftp://example.com/x",
         "https://localhost/hook",
+        # the same places spelled otherwise: IPv4-mapped, -compatible, NAT64, 6to4, Teredo …
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[::ffff:7f00:1]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://[64:ff9b::127.0.0.1]/hook",
+        "https://[64:ff9b::a9fe:a9fe]/latest",
+        "https://[64:ff9b:1::a00:1]/hook",
+        "https://[2002:7f00:1::1]/hook",
+        "https://[2002:a9fe:a9fe::]/latest",
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+        "https://[fe80::5efe:a9fe:a9fe]/hook",
+        "https://[fec0::1]/hook",
+        "https://[fd00:ec2::254]/latest",
+        "https://[::1]/hook",
+        "https://[::]/hook",
+        "https://2130706433/hook",  # 127.0.0.1 as one decimal number
+        "https://0x7f000001/hook",
+        "https://127.1/hook",
+        "https://0/hook",
+        "https://100.64.0.1/hook",
+        "https://192.0.0.8/hook",
+        "https://198.18.0.1/hook",
     ],
 )
 def test_private_and_link_local_addresses_are_refused(url: str) -> None:
     with pytest.raises(webhooks.UnsafeUrl):
         webhooks.check_url(url, type(SETTINGS)())
+
+
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", "::ffff:8.8.8.8", "64:ff9b::808:808", "2606:4700::1111"]
+)
+def test_global_addresses_stay_allowed(address: str) -> None:
+    from jobs.addresses import is_public, parse
+
+    assert is_public(parse(address))
+
+
+def test_an_unsafe_delivery_is_dead_lettered_at_once_with_its_reason(
+    ctx: Context, receivers: list[Receiver]
+) -> None:
+    """It stayed pending and was retried; now the first refusal is final and says why."""
+    receiver = Receiver()
+    receivers.append(receiver)
+    subscribe(
+        ctx,
+        receiver.url.replace("http://127.0.0.1", "https://[::ffff:127.0.0.1]"),
+        event="plan.approved",
+    )
+    strict = replace(ctx, settings=SETTINGS.model_copy(update={"webhook_allow_private": False}))
+    with Session(ctx.engine) as session:
+        session.add(OutboxEvent(id="msg_unsafe", type="plan.approved", payload={"cities": []}))
+        session.commit()
+    assert tasks.deliver(strict)["dead"] == 1
+    with Session(ctx.engine) as session:
+        delivery = session.exec(select(Delivery)).one()
+    assert delivery.status == "dead" and delivery.attempts == 1
+    assert delivery.last_error.startswith("unsafe URL: ") and "non-public" in delivery.last_error
+    assert receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    "url", ["https://[64:ff9b::a9fe:a9fe]/latest", "https://[2002:7f00:1::1]/x"]
+)
+def test_refused_spellings_over_http(client: TestClient, url: str) -> None:
+    response = client.post("/api/v1/subscriptions", json={"url": url, "event": "plan.approved"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "url"
 
 
 def test_refused_urls_over_http(client: TestClient) -> None:
