@@ -47,13 +47,16 @@ def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int 
     )
 
 
-def check_url(url: str, settings: JobSettings) -> None:
-    """Refuse URLs that resolve to addresses the service must not call (unless allowed)."""
+def check_url(url: str, settings: JobSettings) -> str | None:
+    """Refuse URLs that resolve to addresses the service must not call (unless allowed).
+
+    Returns the checked address to connect to (None for an exempt host), so that a delivery
+    never resolves the name a second time (DNS rebinding)."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UnsafeUrl("the URL must be http(s) with a host")
     if parts.hostname in settings.webhook_allowed_hosts or settings.webhook_allow_private:
-        return
+        return None
     if parts.scheme != "https":
         raise UnsafeUrl("webhook URLs must use https")
     try:
@@ -64,6 +67,22 @@ def check_url(url: str, settings: JobSettings) -> None:
         ip = parse(address)
         if not is_public(ip):
             raise UnsafeUrl(f"{parts.hostname} resolves to a non-public address ({ip})")
+    return sorted(addresses)[0]
+
+
+def _pinned(url: str, address: str | None) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL aimed at the checked address, with the Host header and TLS name of the original."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    host = f"[{parse(address)}]" if ":" in address else address
+    userinfo, at, original = parts.netloc.rpartition("@")
+    netloc = userinfo + at + host + (f":{parts.port}" if parts.port else "")
+    return (
+        parts._replace(netloc=netloc).geturl(),
+        {"host": original},
+        {"sni_hostname": parts.hostname or ""},
+    )
 
 
 @dataclass(frozen=True)
@@ -80,7 +99,7 @@ def post(
 ) -> Attempt:
     """One signed delivery attempt; the response body is read only up to the cap."""
     try:
-        check_url(url, settings)
+        target, host, extensions = _pinned(url, check_url(url, settings))
     except UnsafeUrl as error:
         return Attempt(False, False, None, f"unsafe URL: {error}"[:500], unsafe=True)
     timestamp = int(time.time())
@@ -90,9 +109,11 @@ def post(
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(secret, message_id, timestamp, body),
-    }
+    } | host
     try:
-        with client.stream("POST", url, content=body, headers=headers) as response:
+        with client.stream(
+            "POST", target, content=body, headers=headers, extensions=extensions
+        ) as response:
             read = 0
             for chunk in response.iter_bytes():
                 read += len(chunk)

@@ -3,6 +3,7 @@
 import json
 from dataclasses import replace
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -278,3 +279,35 @@ def test_refused_urls_over_http(client: TestClient) -> None:
         json={"url": "https://169.254.169.254/latest", "event": "plan.approved"},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "url"
+
+
+def test_a_delivery_connects_to_the_address_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name resolves to a public address when checked and to loopback
+    afterwards; the request still goes to the checked address, with the original Host."""
+    answers = iter(["93.184.215.14", "127.0.0.1"])
+    monkeypatch.setattr(
+        webhooks.socket,
+        "getaddrinfo",
+        lambda host, port: [(None, None, None, "", (next(answers), port))],
+    )
+    seen = []
+
+    def receive(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    settings = type(SETTINGS)()
+    with httpx.Client(transport=httpx.MockTransport(receive)) as http:
+        attempt = webhooks.post(
+            http,
+            "https://hooks.example.com:8443/in",
+            webhooks.new_secret(),
+            "msg_1",
+            b"{}",
+            settings,
+        )
+    assert attempt.delivered
+    (request,) = seen
+    assert request.url.host == "93.184.215.14" and request.url.port == 8443
+    assert request.headers["host"] == "hooks.example.com:8443"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
