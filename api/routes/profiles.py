@@ -23,6 +23,7 @@ from profiles.importer import (
     UnreadableFile,
     export_csv,
     export_json,
+    export_xlsx,
     import_rows,
     read_rows,
 )
@@ -40,6 +41,8 @@ from profiles.queries import (
     profile_query,
     stream,
 )
+from profiles.xlsx import MEDIA_TYPE as XLSX
+from profiles.xlsx import TooManyRows, chunks
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the profile's id")]
 FILTERS: dict[str, type[ListParams]] = {
@@ -76,7 +79,7 @@ def profile_router(kind: Kind) -> APIRouter:
     Writer = Annotated[Principal, allow(*WRITE_ROLES[kind.slug])]
 
     class ExportFilters(Filters):  # type: ignore[valid-type,misc]
-        format: Literal["csv", "json"] = "csv"
+        format: Literal["csv", "json", "xlsx"] = "csv"
 
     def shown(principal: Principal | None, row: Any) -> Any:
         return access.redact(principal, row, Public.model_validate(row))
@@ -106,9 +109,12 @@ def profile_router(kind: Kind) -> APIRouter:
 
     @router.get(
         "/export",
-        summary=f"导出{label} Export {kind.slug} as CSV or JSON",
+        summary=f"导出{label} Export {kind.slug} as CSV, .xlsx or JSON",
+        description="CSV and .xlsx cells that would start with `=`, `+`, `-`, `@`, tab or CR "
+        "get a leading apostrophe (OWASP CSV injection), which import removes again: an "
+        "export re-imports to the same values.",
         response_class=StreamingResponse,
-        responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+        responses={200: {"content": {"text/csv": {}, "application/json": {}, XLSX: {}}}},
     )
     def export(
         session: StreamingSessionDep, principal: Reader, filters: Annotated[ExportFilters, Query()]
@@ -116,6 +122,13 @@ def profile_router(kind: Kind) -> APIRouter:
         rows = (shown(principal, r) for r in stream(session, _statement(kind, filters), pk=pk))
         if filters.format == "json":
             return StreamingResponse(export_json(Public, rows), media_type="application/json")
+        if filters.format == "xlsx":
+            try:
+                workbook = export_xlsx(Public, rows, kind.slug)
+            except TooManyRows as error:
+                return problem(422, "Too many rows", str(error), slug="too-many-rows")  # type: ignore[return-value]
+            headers = {"Content-Disposition": f'attachment; filename="{kind.slug}.xlsx"'}
+            return StreamingResponse(chunks(workbook), media_type=XLSX, headers=headers)
         headers = {"Content-Disposition": f'attachment; filename="{kind.slug}.csv"'}
         return StreamingResponse(
             export_csv(Public, rows), media_type="text/csv; charset=utf-8", headers=headers
@@ -130,7 +143,7 @@ def profile_router(kind: Kind) -> APIRouter:
         session: SessionDep,
         principal: Writer,
         settings: SettingsDep,
-        file: Annotated[UploadFile, File(description="CSV (UTF-8) or JSON")],
+        file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030/GBK), .xlsx or JSON")],
         dry_run: Annotated[bool, Query(description="validate and report only")] = False,
     ) -> ImportReport:
         if file.size is not None and file.size > settings.import_max_bytes:
