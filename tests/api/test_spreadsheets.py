@@ -18,7 +18,7 @@ from tests.conftest import bearer
 # Names and contacts a spreadsheet would run as formulas (the issue's own example first).
 HOSTILE = [
     ("=测试公式注入有限公司", "=cmd|' /C calc'!A0"),
-    ("=HYPERLINK(\"http://x\")测试", "=1+1"),
+    ('=HYPERLINK("http://x")测试', "=1+1"),
     ("+86 测试电话公司", "+8613800000000"),
     ("-测试负号有限公司", "-1+1"),
     ("@SUM(A1)测试", "@x"),
