@@ -28,7 +28,6 @@ from sqlmodel import Session, select
 
 from jobs import webhooks
 from jobs.settings import JobSettings, get_job_settings
-from matching.engine import EnterpriseProfile
 from matching.evaluation import ranking_mrr
 from matching.records import CityArrays
 from matching.vocabulary import Mode
@@ -36,20 +35,24 @@ from profiles import outbox
 from profiles.models import (
     City,
     Delivery,
+    DeliveryStatus,
     DuplicateCandidate,
     Enterprise,
     Expert,
     JobRun,
+    JobStatus,
     OutboxEvent,
     ProfileFlag,
     RecommendationCache,
+    ReviewStatus,
     Subscription,
     TalentNeed,
     University,
 )
 from profiles.names import OrgNames
 from profiles.ranking import EngineState, train_models
-from profiles.snapshot import load_snapshot, words
+from profiles.recommending import enterprise_profile
+from profiles.snapshot import load_snapshot
 
 log = logging.getLogger("counterpart.jobs")
 Clock = Callable[[], datetime]
@@ -290,7 +293,7 @@ def dedupe_audit(ctx: Context) -> dict[str, Any]:
                                     "first_id": a,
                                     "second_id": b,
                                     "score": score,
-                                    "status": "open",
+                                    "status": ReviewStatus.open,
                                     "detected_at": ctx.clock(),
                                 }
                             )
@@ -419,15 +422,8 @@ def _match(
     enterprise = session.get(Enterprise, payload["enterprise_id"])
     if enterprise is None or enterprise.archived or engine is None:
         return None
-    profile = EnterpriseProfile(
-        enterprise.name,
-        enterprise.hq_city,
-        tuple(enterprise.industry_codes),
-        industry_words=words(enterprise.industry_keywords),
-        needs=words(enterprise.needs_resources),
-    )
     mode = Mode(subscription.mode) if subscription.mode else None
-    best = engine.sites(profile, mode=mode, limit=1).items
+    best = engine.sites(enterprise_profile(enterprise), mode=mode, limit=1).items
     if (
         not best
         or best[0].score < subscription.min_score
@@ -459,7 +455,7 @@ def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str
             statement = (
                 select(Delivery, Subscription)
                 .join(Subscription)
-                .where(Delivery.status == "pending")
+                .where(Delivery.status == DeliveryStatus.pending)
             )
             statement = (
                 statement.where(Delivery.id.in_(delivery_ids))
@@ -478,14 +474,14 @@ def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str
                 delivery.attempts += 1
                 delivery.last_status, delivery.last_error = attempt.status, attempt.error
                 if attempt.delivered:
-                    delivery.status, delivery.delivered_at = "delivered", ctx.clock()
+                    delivery.status, delivery.delivered_at = DeliveryStatus.delivered, ctx.clock()
                     counts["delivered"] += 1
                 elif (
                     attempt.gone
                     or attempt.unsafe
                     or delivery.attempts >= settings.webhook_max_attempts
                 ):
-                    delivery.status = "dead"
+                    delivery.status = DeliveryStatus.dead
                     counts["dead"] += 1
                     if attempt.gone:
                         subscription.active = False
@@ -551,7 +547,11 @@ def run(
     alive = _running.get(name)
     if alive is not None and alive.is_alive():
         return _finish(
-            ctx, run_id, "failed", {}, "the previous run has not finished (timed out earlier)"
+            ctx,
+            run_id,
+            JobStatus.failed,
+            {},
+            "the previous run has not finished (timed out earlier)",
         )
 
     def work() -> None:
@@ -567,15 +567,19 @@ def run(
     thread.join(ctx.settings.job_timeout_seconds)
     if thread.is_alive():
         return _finish(
-            ctx, run_id, "failed", {}, f"timed out after {ctx.settings.job_timeout_seconds} s"
+            ctx,
+            run_id,
+            JobStatus.failed,
+            {},
+            f"timed out after {ctx.settings.job_timeout_seconds} s",
         )
     if "error" in outcome:
-        return _finish(ctx, run_id, "failed", {}, outcome["error"])
-    return _finish(ctx, run_id, "succeeded", outcome.get("counts", {}), None)
+        return _finish(ctx, run_id, JobStatus.failed, {}, outcome["error"])
+    return _finish(ctx, run_id, JobStatus.succeeded, outcome.get("counts", {}), None)
 
 
 def _finish(
-    ctx: Context, run_id: int | None, status: str, counts: dict[str, Any], error: str | None
+    ctx: Context, run_id: int | None, status: JobStatus, counts: dict[str, Any], error: str | None
 ) -> JobRun:
     with Session(ctx.engine) as session:
         record = session.get(JobRun, run_id)
@@ -590,6 +594,14 @@ def _finish(
         session.commit()
         session.refresh(record)
         return record
+
+
+def recent_runs(session: Session, *, job: str | None = None, limit: int = 50) -> list[JobRun]:
+    """The newest runs first, optionally of one job."""
+    statement = select(JobRun).order_by(JobRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if job:
+        statement = statement.where(JobRun.job == job)
+    return list(session.exec(statement).all())
 
 
 def last_runs(session: Session) -> dict[str, JobRun]:

@@ -7,7 +7,16 @@ from sqlmodel import Session, select
 
 from profiles.errors import Conflict, NotFound
 from profiles.kinds import KINDS
-from profiles.models import DuplicateCandidate, Expert, Feedback, Pairing, pairing_key, utcnow
+from profiles.models import (
+    DuplicateCandidate,
+    Expert,
+    Feedback,
+    Pairing,
+    ProfileFlag,
+    ReviewStatus,
+    pairing_key,
+    utcnow,
+)
 
 REFERENCES = {
     "enterprises": [(Pairing, Pairing.enterprise_id), (Feedback, Feedback.enterprise_id)],
@@ -16,11 +25,54 @@ REFERENCES = {
 }
 
 
+def candidates(
+    session: Session,
+    *,
+    kind: str | None = None,
+    status: ReviewStatus = ReviewStatus.open,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Likely duplicates, highest score first, each with the two records' names."""
+    statement = (
+        select(DuplicateCandidate)
+        .where(DuplicateCandidate.status == status)
+        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)  # type: ignore[attr-defined]
+        .limit(limit)
+    )
+    if kind:
+        statement = statement.where(DuplicateCandidate.kind == kind)
+    rows = session.exec(statement).all()
+    names: dict[tuple[str, int], str] = {}
+    for table_kind in {c.kind for c in rows}:
+        table = KINDS[table_kind].table
+        ids = {i for c in rows if c.kind == table_kind for i in (c.first_id, c.second_id)}
+        for id_, name in session.exec(select(table.id, table.name).where(table.id.in_(ids))):  # type: ignore[attr-defined]
+            names[(table_kind, id_)] = name
+    return [
+        c.model_dump()
+        | {
+            "first_name": names.get((c.kind, c.first_id)),
+            "second_name": names.get((c.kind, c.second_id)),
+        }
+        for c in rows
+    ]
+
+
+def stale_flags(
+    session: Session, *, kind: str | None = None, limit: int = 100
+) -> list[ProfileFlag]:
+    """Profiles flagged for their owners to update, oldest flag first."""
+    statement = select(ProfileFlag).order_by(ProfileFlag.id).limit(limit)  # type: ignore[arg-type]
+    if kind:
+        statement = statement.where(ProfileFlag.kind == kind)
+    return list(session.exec(statement).all())
+
+
 def _open(session: Session, candidate_id: int) -> DuplicateCandidate:
     candidate = session.get(DuplicateCandidate, candidate_id)
     if candidate is None:
         raise NotFound("duplicate candidate", candidate_id)
-    if candidate.status != "open":
+    if candidate.status != ReviewStatus.open:
         raise Conflict(
             "duplicate candidate", {"id": candidate_id, "status": candidate.status}, candidate_id
         )
@@ -44,7 +96,7 @@ def merge(session: Session, *, candidate_id: int, keep: int | None = None) -> Du
         duplicate.archived = True
         duplicate.updated_at = utcnow()
         session.add(duplicate)
-    candidate.status, candidate.resolved_at = "merged", utcnow()
+    candidate.status, candidate.resolved_at = ReviewStatus.merged, utcnow()
     session.add(candidate)
     session.flush()
     return candidate
@@ -66,7 +118,7 @@ def _move_pairings(session: Session, column: Any, gone: int, kept: int) -> None:
 
 def dismiss(session: Session, *, candidate_id: int) -> DuplicateCandidate:
     candidate = _open(session, candidate_id)
-    candidate.status, candidate.resolved_at = "dismissed", utcnow()
+    candidate.status, candidate.resolved_at = ReviewStatus.dismissed, utcnow()
     session.add(candidate)
     session.flush()
     return candidate
