@@ -63,8 +63,12 @@ def serve(
     """Run the API (docs at http://HOST:PORT/docs); an empty store is seeded first."""
     import uvicorn
 
+    from api.server import uvicorn_options
+    from api.settings import get_api_settings
+
     prepare_store(seed=seed)
-    uvicorn.run("api.main:app", host=host, port=port, workers=workers)
+    capped = uvicorn_options(get_api_settings().header_max_bytes)
+    uvicorn.run("api.main:app", host=host, port=port, workers=workers, **capped)
 
 
 @app.command("seed")

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
@@ -49,9 +49,10 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
         409, "Conflicts with a stored record, or a request with this Idempotency-Key is in flight"
     ),
     413: _documented(413, "Body too large"),
+    431: _documented(431, "Request headers too large"),
     422: _documented(422, "Invalid request; `errors` names each field"),
     429: _documented(429, "Too many requests; see Retry-After"),
-    503: _documented(503, "The store could not answer (or a query ran too long)"),
+    503: _documented(503, "The store is unavailable or could not answer in time; see Retry-After"),
 }
 
 
@@ -169,13 +170,6 @@ def _integrity(_: Request, error: IntegrityError) -> JSONResponse:
     return problem(409, "Conflict", "the change conflicts with a stored record", slug="conflict")
 
 
-def _unavailable(_: Request, error: OperationalError) -> JSONResponse:
-    log.error("database error: %s", error.orig)
-    return problem(
-        503, "Store unavailable", "the database could not answer; try again", slug="unavailable"
-    )
-
-
 def _unexpected(_: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=error)
     return problem(500, "Internal error", "an unexpected error occurred", slug="internal")
@@ -192,5 +186,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(UnknownCity, _unknown_city)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
-    app.add_exception_handler(OperationalError, _unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

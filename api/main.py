@@ -1,5 +1,6 @@
 """The FastAPI application: ``api.main:app``."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -8,10 +9,12 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.routing import compile_path
 
 from api import errors
 from api.deps import refuse_control_text
+from api.headers import HeaderCap
 from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
@@ -26,12 +29,14 @@ from api.routes import (
 )
 from api.security import Limits, RateLimiter, policy_of
 from api.settings import ApiSettings, get_api_settings
+from api.store_guard import StoreGuard
 from jobs.scheduler import SchedulerService
 from jobs.settings import get_job_settings
 from matching.registry import ModelRegistry
 from profiles.db import get_engine, upgrade_schema
 from profiles.ranking import EngineState, get_engine_settings
 
+log = logging.getLogger("counterpart.api")
 DESCRIPTION = """
 对口 **Counterpart** pairs China's revolutionary base areas (革命老区) with developed regions,
 enterprises, universities and experts, under the cooperation modes of the 2026 Opinion
@@ -86,7 +91,10 @@ TAGS = [
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    upgrade_schema(app.state.engine)
+    try:
+        upgrade_schema(app.state.engine)
+    except SQLAlchemyError as error:  # start anyway: StoreGuard answers 503 until it returns
+        log.error("the store is unavailable at start: %s", error)
     service = None
     if app.state.start_scheduler:
         service = SchedulerService(app.state.engine)
@@ -138,6 +146,8 @@ def create_app(
             per_address=settings.rate_per_minute_address,
         )
     app.add_middleware(Limits, settings_of=lambda: settings, rate=rate)
+    app.add_middleware(StoreGuard, engine=app.state.engine)
+    app.add_middleware(HeaderCap, settings_of=lambda: settings)
     app.state.engine_state = EngineState(
         ModelRegistry(model_dir or get_engine_settings().model_dir)
     )
