@@ -1,22 +1,38 @@
 """Schemathesis against the app's own OpenAPI schema, with a key for every role, on seeded data.
 
-For every operation Schemathesis generates requests (valid and invalid); each is sent with the
-key of each role. The checks: no server error, only documented status codes, the declared
-content types, and response bodies that conform to their schemas.
+Two tests, each on SQLite and on PostgreSQL (``COUNTERPART_TEST_POSTGRES``):
+
+- every operation, valid and invalid requests (``COUNTERPART_FUZZ_EXAMPLES`` of each, 25 by
+  default), each sent with the key of one role drawn per example (admin, a city office, an
+  enterprise, a university, a viewer, or no key). Every failure of every operation is collected
+  before the test fails, so one run names them all.
+- stateful: sequences that follow the links Schemathesis infers from the schema (create an
+  enterprise → read, patch, delete it; list → read one …), for every role, checking also that
+  what was created can be read and that what was deleted is gone.
+
+The checks: no server error, only documented status codes and content types, bodies that
+conform to their schemas; on sequences, no use after delete and no missing resource after
+create. A night-long hunt: ``COUNTERPART_FUZZ_EXAMPLES=500 COUNTERPART_FUZZ_STEPS=200
+.venv/bin/pytest tests/api/test_fuzz.py -s`` (see README, "Fuzzing").
 """
 
 import os
 from pathlib import Path
+from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ensure_resource_availability,
     response_schema_conformance,
     status_code_conformance,
+    use_after_free,
 )
 from sqlalchemy.engine import Engine
 
@@ -30,39 +46,81 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-PRINCIPALS = ("admin", "赣州市发改委", "某某科技", "某大学", "viewer")
-EXAMPLES = int(os.environ.get("COUNTERPART_FUZZ_EXAMPLES", "5"))
+STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
+PRINCIPALS = ("admin", "赣州市发改委", "某某科技", "某大学", "viewer", None)
+EXAMPLES = int(os.environ.get("COUNTERPART_FUZZ_EXAMPLES", "25"))
+STEPS = int(os.environ.get("COUNTERPART_FUZZ_STEPS", "8"))
 
 
-def test_no_server_errors_and_an_honest_schema(engine: Engine, model_dir: Path) -> None:
+def _headers(principal: str | None) -> dict[str, str]:
+    return {} if principal is None else bearer(principal)
+
+
+@pytest.fixture
+def schema(engine: Engine, model_dir: Path) -> Any:
     app = create_app(
         engine, model_dir, start_scheduler=False, settings=ApiSettings(rate_limit_enabled=False)
     )
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    return schemathesis.openapi.from_asgi("/openapi.json", app)
+
+
+def _hypothesis(examples: int, **extra: Any) -> settings:
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        **extra,
+    )
+
+
+def test_no_server_errors_and_an_honest_schema(schema: Any) -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
-    calls = 0
+    calls: dict[str | None, int] = dict.fromkeys(PRINCIPALS, 0)
+    failures: list[str] = []
 
     for operation, mode in ((o, m) for o in operations for m in GenerationMode):
 
-        @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        def run(case) -> None:
-            nonlocal calls
-            for principal in PRINCIPALS:
-                case.call_and_validate(headers=bearer(principal), checks=CHECKS)
-                calls += 1
+        @given(case=operation.as_strategy(generation_mode=mode), who=st.sampled_from(PRINCIPALS))
+        @_hypothesis(EXAMPLES)
+        def run(case: Any, who: str | None) -> None:
+            calls[who] += 1
+            case.call_and_validate(headers=_headers(who), checks=CHECKS)
 
         try:
             run()
         except Unsatisfiable:
             continue  # no invalid request exists for this operation (nothing to break)
-    print(
-        f"schemathesis: {len(operations)} operations, {calls} calls ({len(PRINCIPALS)} roles), no failures"
-    )
-    assert len(operations) > 60 and calls > len(operations) * len(PRINCIPALS)
+        except Exception as error:
+            failures.append(f"{operation.label} ({mode.value}): {error}")
+    total = sum(calls.values())
+    per_role = ", ".join(f"{p or 'anonymous'}: {n}" for p, n in calls.items())
+    print(f"schemathesis: {len(operations)} operations, {total} calls ({per_role}), ", end="")
+    print(f"{len(failures)} failing")
+    assert not failures, "\n\n".join(failures)
+    assert len(operations) > 60 and total > len(operations) * EXAMPLES
+    assert all(calls.values()), calls
+
+
+@pytest.mark.parametrize("principal", ["admin", "赣州市发改委", "某某科技", "某大学", "viewer"])
+def test_stateful_sequences_follow_the_links(schema: Any, principal: str) -> None:
+    calls = 0
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            nonlocal calls
+            calls += 1
+            return {"headers": _headers(principal)}
+
+        def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+            case.validate_response(
+                response,
+                checks=STATEFUL_CHECKS,
+                transport_kwargs=kwargs,
+                recorder=getattr(self, "recorder", None),
+            )
+
+    Workflow.run(settings=_hypothesis(EXAMPLES, stateful_step_count=STEPS))
+    print(f"schemathesis stateful ({principal}): {calls} calls")
+    assert calls > 0

@@ -23,8 +23,9 @@ def _raw_status(port: int, header_bytes: int) -> bytes:
         sent = 0
         try:
             while sent < header_bytes:
-                connection.sendall(b"a" * 65_536)
-                sent += 65_536
+                chunk = min(65_536, header_bytes - sent)
+                connection.sendall(b"a" * chunk)
+                sent += chunk
             connection.sendall(b"\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server answered and closed before reading it all

@@ -1,8 +1,6 @@
 """When the store is dropped, recreated empty, then restored, every request gets an answer
 (503 problem+json with Retry-After) and the service recovers by itself — on both stores."""
 
-import os
-import shutil
 import time
 from pathlib import Path
 
@@ -11,6 +9,7 @@ from sqlalchemy.engine import Engine
 
 from api.main import create_app
 from api.store_guard import RETRY_SECONDS
+from profiles.backup import backup, restore
 from tests.conftest import Databases, bearer, on_sqlite
 
 REQUESTS = [
@@ -18,15 +17,18 @@ REQUESTS = [
     ("GET", "/api/v1/cities", {"params": {"q": "赣州"}}),
     ("GET", "/api/v1/enterprises/1", {}),
     ("GET", "/api/v1/recommendations/partners", {"params": {"city": "360700"}}),
-    ("GET", "/api/v1/enterprises", {"headers": bearer("viewer")}),
-    ("POST", "/api/v1/needs", {"headers": bearer("admin"), "json": {"title": "x"}}),
-    ("POST", "/api/v1/feedback", {"headers": bearer("admin") | {"Idempotency-Key": "k1"}}),
+    ("GET", "/api/v1/enterprises", {"key": "viewer"}),
+    ("POST", "/api/v1/needs", {"key": "admin", "json": {"title": "x"}}),
+    ("POST", "/api/v1/feedback", {"key": "admin", "headers": {"Idempotency-Key": "k1"}}),
 ]
 
 
 def _all_unavailable(client: TestClient) -> None:
     for method, path, extra in REQUESTS:
-        response = client.request(method, path, **extra)
+        extra = dict(extra)
+        key = extra.pop("key", None)
+        headers = extra.pop("headers", {}) | (bearer(key) if key else {})
+        response = client.request(method, path, headers=headers, **extra)
         assert response.status_code == 503, (method, path, response.text)
         assert response.headers["content-type"] == "application/problem+json"
         assert 1 <= int(response.headers["retry-after"]) <= RETRY_SECONDS
@@ -42,39 +44,33 @@ def _recovered(client: TestClient) -> bool:
 
 
 class Store:
-    """Drop, recreate empty and restore the test's database, as an operator might."""
+    """Back up, drop, recreate empty and restore the test's database, as an operator would."""
 
-    def __init__(self, engine: Engine, databases: Databases, template: str) -> None:
-        self.engine, self.databases, self.template = engine, databases, template
+    def __init__(self, engine: Engine, databases: Databases, directory: Path) -> None:
+        self.engine, self.databases = engine, databases
         self.name = engine.url.database or ""
+        self.backup = backup(engine, directory / "store.backup")
 
     def drop(self) -> None:
         if on_sqlite(self.engine):
             for suffix in ("", "-wal", "-shm"):
                 Path(self.name + suffix).unlink(missing_ok=True)
             self.engine.dispose()  # SQLite keeps a deleted file open; new connections see it gone
-            os.chmod(Path(self.name).parent, 0o500)  # and cannot create it again: unreachable
         else:
             self.databases.drop(self.name)
 
     def recreate_empty(self) -> None:
-        if on_sqlite(self.engine):
-            os.chmod(Path(self.name).parent, 0o700)
-        else:
+        if not on_sqlite(self.engine):  # SQLite made an empty file at the next connection
             self.databases.create(self.name)
 
     def restore(self) -> None:
-        if on_sqlite(self.engine):
-            shutil.copy(self.databases.directory / f"{self.template}.db", self.name)
-        else:
-            self.databases.drop(self.name)
-            self.databases.create(self.name, template=self.template)
+        restore(self.engine, self.backup)  # what `counterpart db restore` does
 
 
 def test_a_dropped_then_empty_store_answers_503_and_the_service_recovers(
-    engine: Engine, model_dir: Path, databases: Databases, seeded_template: str
+    engine: Engine, model_dir: Path, databases: Databases, tmp_path: Path
 ) -> None:
-    store = Store(engine, databases, seeded_template)
+    store = Store(engine, databases, tmp_path)
     app = create_app(engine, model_dir, start_scheduler=False)
     with TestClient(app) as client:
         assert client.get("/api/v1/health").status_code == 200
