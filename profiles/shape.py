@@ -9,12 +9,13 @@ refuses ``true``/``false``, and a date-time refuses bare numbers (Unix timestamp
 import re
 import types
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 from sqlmodel import SQLModel
 
-from profiles.text import check_text
+from profiles.text import REFUSED, check_text
 
 NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
@@ -41,19 +42,31 @@ def strict_scalar(value: Any, accepted: set[Any]) -> Any:
     return value
 
 
+@cache
+def _strict_types_of(model: type[BaseModel], name: str) -> frozenset[Any]:
+    """The types of a field that lax mode could wrongly coerce into (empty: nothing to check)."""
+    field = model.model_fields.get(name)
+    accepted = _types(field.annotation) if field is not None else set()
+    return frozenset(accepted) if accepted & {int, float, datetime, date} else frozenset()
+
+
 class Shape(SQLModel):
     """Input shapes inherit from this (table models inherit it too, and skip validation)."""
 
     @field_validator("*", mode="before")
     @classmethod
     def _strict_types(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        return value if field is None else strict_scalar(value, _types(field.annotation))
+        accepted = _strict_types_of(cls, info.field_name or "")
+        return strict_scalar(value, set(accepted)) if accepted else value
 
     @field_validator("*", mode="after")
     @classmethod
     def _text(cls, value: Any) -> Any:
-        return value if isinstance(value, BaseModel) else check_text(value)
+        if isinstance(value, str):
+            return value if REFUSED.search(value) is None else check_text(value)
+        if value is None or isinstance(value, int | float | BaseModel):
+            return value
+        return check_text(value)
 
 
 class Stored(Shape):

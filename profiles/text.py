@@ -37,7 +37,8 @@ def text_problems(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
             yield from text_problems(item, inner)
     elif isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):
-            yield from text_problems(item, f"{path}[{index}]")
+            if not isinstance(item, str) or REFUSED.search(item) is not None:
+                yield from text_problems(item, f"{path}[{index}]")
 
 
 def check_text(value: Any) -> Any:
