@@ -27,6 +27,7 @@ from profiles.kinds import Kind
 from profiles.models import utcnow
 from profiles.names import OrgNames
 from profiles.repository import CityResolver, find_by_natural_keys, org_names, prepare_values
+from profiles.shape import TEXT_CELLS
 
 BATCH = 1_000
 MAX_REPORTED = 1_000
@@ -294,7 +295,7 @@ class Importer:
 
     def _validate(self, number: int, row: dict[str, Any]) -> _Pending | None:
         try:
-            data = self.kind.create.model_validate(row)
+            data = self.kind.create.model_validate(row, context=TEXT_CELLS)
             values = prepare_values(self.session, self.kind, data, self._cities)
         except ValidationError as error:
             for problem in error.errors():

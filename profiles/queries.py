@@ -10,7 +10,7 @@ import binascii
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 from sqlalchemy import String, cast, func, or_
@@ -54,6 +54,7 @@ class ListParams(Shape):
     """Paging shared by every list."""
 
     model_config = ConfigDict(extra="forbid")
+    text_input: ClassVar[bool] = True  # query parameters arrive as text
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
     cursor: str | None = Field(
         None, max_length=200, description="`next_cursor` of the previous page"

@@ -1,16 +1,18 @@
 """``Shape``: the base of every input shape (request bodies, filters, import rows).
 
 It applies, once for every field of every subclass, the rules pydantic's lax mode would let
-slip: text follows ``profiles.text`` (no NUL or other control characters), a number field
-refuses ``true``/``false``, and a date-time refuses bare numbers (Unix timestamps such as
-``0.5``); date-times are ISO 8601 strings. Errors name the field.
+slip: text follows ``profiles.text`` (no NUL or other control characters); a number field
+refuses ``true``/``false`` and a boolean refuses numbers; in a JSON body, a number or boolean
+refuses a string ("12"), which query parameters and import cells may send; and a date-time
+refuses bare numbers (Unix timestamps such as ``0.5``): date-times are ISO 8601 strings.
+Errors name the field.
 """
 
 import re
 import types
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ValidationInfo, field_validator
 from sqlmodel import SQLModel
@@ -30,11 +32,19 @@ def _types(annotation: Any) -> set[Any]:
     return {annotation}
 
 
-def strict_scalar(value: Any, accepted: set[Any]) -> Any:
-    """``value``, unless lax mode would coerce it into a type it does not spell."""
+def strict_scalar(value: Any, accepted: set[Any], *, text: bool = True) -> Any:
+    """``value``, unless lax mode would coerce it into a type it does not spell.
+
+    ``text``: the input arrives as text (query parameters, import cells), so "12" may stand
+    for 12 and "true" for true; in a JSON body it may not."""
     numeric = accepted & {int, float}
     if isinstance(value, bool) and numeric and bool not in accepted:
         raise ValueError("expected a number, not a boolean")
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if bool in accepted and not numeric and (number or (isinstance(value, str) and not text)):
+        raise ValueError("expected true or false")
+    if numeric and str not in accepted and isinstance(value, str) and not text:
+        raise ValueError("expected a number, not a string")
     timestamps = accepted & {datetime, date}
     numeral = isinstance(value, int | float) or (isinstance(value, str) and NUMBER.match(value))
     if timestamps and str not in accepted and numeral:
@@ -47,17 +57,29 @@ def _strict_types_of(model: type[BaseModel], name: str) -> frozenset[Any]:
     """The types of a field that lax mode could wrongly coerce into (empty: nothing to check)."""
     field = model.model_fields.get(name)
     accepted = _types(field.annotation) if field is not None else set()
-    return frozenset(accepted) if accepted & {int, float, datetime, date} else frozenset()
+    return frozenset(accepted) if accepted & {int, float, bool, datetime, date} else frozenset()
+
+
+TEXT_CELLS = {"text_cells": True}
+"""Validation context for rows read from a file, whose every cell is text."""
 
 
 class Shape(SQLModel):
-    """Input shapes inherit from this (table models inherit it too, and skip validation)."""
+    """Input shapes inherit from this (table models inherit it too, and skip validation).
+
+    A shape read from query parameters sets ``text_input = True``: its values arrive as text.
+    """
+
+    text_input: ClassVar[bool] = False
 
     @field_validator("*", mode="before")
     @classmethod
     def _strict_types(cls, value: Any, info: ValidationInfo) -> Any:
         accepted = _strict_types_of(cls, info.field_name or "")
-        return strict_scalar(value, set(accepted)) if accepted else value
+        if not accepted:
+            return value
+        text = cls.text_input or bool((info.context or {}).get("text_cells"))
+        return strict_scalar(value, set(accepted), text=text)
 
     @field_validator("*", mode="after")
     @classmethod

@@ -1,6 +1,6 @@
 """Recommendations: partners, base cities, relocation sites, enterprises to invite; feedback."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from fastapi import APIRouter, Query, status
 from pydantic import ConfigDict, Field
@@ -31,6 +31,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 class SiteParams(Constraints):
     """GET /sites: a stored enterprise, and the constraints as query parameters."""
 
+    text_input: ClassVar[bool] = True
     enterprise: int = Field(ge=1, le=MAX_ID, description="enterprise id")
     mode: Mode | None = Field(None, description="slug or Chinese label")
     limit: int = Field(10, ge=1, le=100)

@@ -100,6 +100,19 @@ def test_numbers_refuse_booleans(client: TestClient) -> None:
     ) == ["days"]
 
 
+def test_json_bodies_take_json_types(client: TestClient) -> None:
+    """Found by the deep run: `"explain_excluded": 0` was taken for false."""
+    site = {"enterprise": NEW["enterprises"], "explain_excluded": 0}
+    assert _fields(client.post("/api/v1/recommendations/sites", json=site)) == ["explain_excluded"]
+    body = NEW["enterprises"] | {"employees": "12"}
+    assert _fields(client.post("/api/v1/enterprises", json=body)) == ["employees"]
+    ok = client.get(
+        "/api/v1/recommendations/sites",
+        params={"enterprise": 1, "explain_excluded": "true", "max_distance_km": "800"},
+    )
+    assert ok.status_code == 200, ok.text  # query parameters are text, and stay so
+
+
 @pytest.mark.parametrize("since", ["0.5", "1700000000", "-1"])
 def test_timestamps_refuse_bare_numbers(client: TestClient, since: str) -> None:
     assert _fields(client.get("/api/v1/admin/audit", params={"since": since})) == ["since"]
