@@ -14,7 +14,6 @@ from starlette.routing import compile_path
 
 from api import errors
 from api.deps import refuse_control_text
-from api.headers import HeaderCap
 from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
@@ -147,7 +146,6 @@ def create_app(
         )
     app.add_middleware(Limits, settings_of=lambda: settings, rate=rate)
     app.add_middleware(StoreGuard, engine=app.state.engine)
-    app.add_middleware(HeaderCap, settings_of=lambda: settings)
     app.state.engine_state = EngineState(
         ModelRegistry(model_dir or get_engine_settings().model_dir)
     )

@@ -13,7 +13,6 @@ A schema is never created here: an empty database may be a restore in progress. 
 ``counterpart db upgrade`` (or restore a backup) and the service picks it up.
 """
 
-import json
 import logging
 import time
 
@@ -23,6 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import problem
 from profiles.migrate import unready
 
 log = logging.getLogger("counterpart.api")
@@ -46,7 +46,7 @@ class StoreGuard:
             await self.app(scope, receive, send)
             return
         if self.reason is not None and not await self._recovered():
-            await _unavailable(send, self.reason, self._retry_after())
+            await _unavailable(scope, receive, send, self.reason, self._retry_after())
             return
         started = False
 
@@ -63,10 +63,12 @@ class StoreGuard:
             reason = await run_in_threadpool(unready, self.engine)
             if reason is not None:
                 self.mark_down(reason)
-                await _unavailable(send, reason, self._retry_after())
+                await _unavailable(scope, receive, send, reason, self._retry_after())
             elif isinstance(error, OperationalError | PoolTimeout):
                 log.warning("database error: %s", error)
-                await _unavailable(send, "the database could not answer; try again", 1)
+                await _unavailable(
+                    scope, receive, send, "the database could not answer; try again", 1
+                )
             else:
                 raise
 
@@ -86,19 +88,8 @@ class StoreGuard:
         return max(1, round(self.down_until - time.monotonic()))
 
 
-async def _unavailable(send: Send, reason: str, retry_after: int) -> None:
-    body = json.dumps(
-        {
-            "type": "https://counterpart.example/problems/unavailable",
-            "title": "Store unavailable",
-            "status": 503,
-            "detail": reason,
-        }
-    ).encode()
-    headers = [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(retry_after).encode()),
-    ]
-    await send({"type": "http.response.start", "status": 503, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+async def _unavailable(scope: Scope, receive: Receive, send: Send, reason: str, wait: int) -> None:
+    answer = problem(
+        503, "Store unavailable", reason, slug="unavailable", headers={"retry-after": str(wait)}
+    )
+    await answer(scope, receive, send)

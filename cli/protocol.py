@@ -1,10 +1,11 @@
-"""How ``counterpart serve`` runs the app: uvicorn's h11 protocol with request headers capped.
+"""How ``counterpart serve`` runs the app: uvicorn's h11 protocol with the request head capped.
 
 uvicorn's default protocol (httptools) accepts request headers of any size — 8 MiB went
 through. h11 buffers at most ``h11_max_incomplete_event_size`` bytes of request line and
-headers, and refuses more; uvicorn answers that with a bare 400, so ``HeaderCappedH11`` answers
-it as what it is: 431 Request Header Fields Too Large, in problem+json like every other error.
-Smaller excesses (above ``COUNTERPART_HEADER_MAX_BYTES``) get the same 431 from the app.
+headers (``HEAD_MAX_BYTES``) and refuses more; uvicorn answers that with a bare 400, so
+``HeaderCappedH11`` answers it as what it is: 431 Request Header Fields Too Large, in
+problem+json like every other error. Headers above the app's own cap
+(``COUNTERPART_HEADER_MAX_BYTES``, 16 KiB, kept below this one) get the same 431 from the app.
 """
 
 import json
@@ -13,13 +14,13 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-HEADER_SLACK = 8 * 1024  # request line and header framing on top of the app's header cap
-PROTOCOL = "api.server:HeaderCappedH11"
+HEAD_MAX_BYTES = 64 * 1024  # request line and headers the server reads at most
+PROTOCOL = "cli.protocol:HeaderCappedH11"  # an import string: each worker imports it
 
 
-def uvicorn_options(header_max_bytes: int) -> dict[str, Any]:
-    """The ``uvicorn.run`` options that cap request headers."""
-    return {"http": PROTOCOL, "h11_max_incomplete_event_size": header_max_bytes + HEADER_SLACK}
+def uvicorn_options() -> dict[str, Any]:
+    """The ``uvicorn.run`` options that cap the request head."""
+    return {"http": PROTOCOL, "h11_max_incomplete_event_size": HEAD_MAX_BYTES}
 
 
 class HeaderCappedH11(H11Protocol):
