@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -11,6 +12,7 @@ from api.settings import ApiSettings, get_api_settings
 from matching.engine import Engine as RankingEngine
 from profiles.db import read_only
 from profiles.ranking import EngineState
+from profiles.text import text_problems
 
 
 def get_db_engine(request: Request) -> Engine:
@@ -70,3 +72,19 @@ def get_app_settings(request: Request) -> ApiSettings:
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_app_settings)]
+
+
+def refuse_control_text(request: Request) -> None:
+    """The text rule (``profiles.text``) for every query and path parameter of every route,
+    names included; bodies follow it through their ``Shape``. A 422 names the parameter."""
+    found = [
+        {"loc": (place, name), "msg": f"Value error, {reason}", "type": "value_error"}
+        for place, params in (
+            ("query", request.query_params.multi_items()),
+            ("path", list(request.path_params.items())),
+        )
+        for name, value in params
+        for _, reason in text_problems([name, value] if isinstance(value, str) else [name])
+    ]
+    if found:
+        raise RequestValidationError(found)

@@ -1,14 +1,16 @@
 """Every error answers ``application/problem+json`` (RFC 9457), mapped here and only here."""
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from matching.engine import HelperCity, UnknownCity
 from profiles.errors import (
@@ -54,9 +56,10 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
         409, "Conflicts with a stored record, or a request with this Idempotency-Key is in flight"
     ),
     413: _documented(413, "Body too large"),
+    431: _documented(431, "Request headers too large"),
     422: _documented(422, "Invalid request; `errors` names each field"),
     429: _documented(429, "Too many requests; see Retry-After"),
-    503: _documented(503, "The store could not answer (or a query ran too long)"),
+    503: _documented(503, "The store is unavailable or could not answer in time; see Retry-After"),
 }
 
 
@@ -159,32 +162,46 @@ def _domain(_: Request, error: DomainError) -> JSONResponse:
     return problem(422, "Unprocessable", str(error), slug="unprocessable")
 
 
-def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+def method_table(routes: list[tuple[str, Any]]) -> list[tuple[re.Pattern[str], set[str]]]:
+    """(path regex, methods) for every (full path, route) of the API."""
+    return [(compile_path(path)[0], set(route.methods)) for path, route in routes]
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (Starlette names only the first)."""
+    table = getattr(request.app.state, "method_table", [])
+    path = request.url.path
+    methods = {m for pattern, served in table if pattern.match(path) for m in served}
+    return ", ".join(sorted(methods))
+
+
+def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
     titles = {
         404: "Not found",
         405: "Method not allowed",
         413: "Payload too large",
         429: "Too many requests",
     }
+    detail = str(error.detail)
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"nothing is served at {request.url.path}"
+    elif error.status_code == 405:
+        detail = f"{request.method} is not served at {request.url.path}"
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return problem(
         error.status_code,
         titles.get(error.status_code, "Error"),
-        str(error.detail),
+        detail,
         slug=str(error.status_code),
-        headers=dict(error.headers or {}),
+        headers=headers,
     )
 
 
 def _integrity(_: Request, error: IntegrityError) -> JSONResponse:
     log.warning("integrity error: %s", error.orig)
     return problem(409, "Conflict", "the change conflicts with a stored record", slug="conflict")
-
-
-def _unavailable(_: Request, error: OperationalError) -> JSONResponse:
-    log.error("database error: %s", error.orig)
-    return problem(
-        503, "Store unavailable", "the database could not answer; try again", slug="unavailable"
-    )
 
 
 def _unexpected(_: Request, error: Exception) -> JSONResponse:
@@ -205,5 +222,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HelperCity, _helper_city)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
-    app.add_exception_handler(OperationalError, _unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -1,15 +1,20 @@
 """The FastAPI application: ``api.main:app``."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.routing import compile_path
 
 import console.app as console
 from api import errors
+from api.deps import refuse_control_text
 from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
@@ -22,14 +27,16 @@ from api.routes import (
     search,
     talent,
 )
-from api.security import Limits, RateLimiter
+from api.security import Limits, RateLimiter, policy_of
 from api.settings import ApiSettings, get_api_settings
+from api.store_guard import StoreGuard
 from jobs.scheduler import SchedulerService
 from jobs.settings import get_job_settings
 from matching.registry import ModelRegistry
 from profiles.db import get_engine, upgrade_schema
 from profiles.ranking import EngineState, get_engine_settings
 
+log = logging.getLogger("counterpart.api")
 DESCRIPTION = """
 对口 **Counterpart** pairs China's revolutionary base areas (革命老区) with developed regions,
 enterprises, universities and experts, under the cooperation modes of the 2026 Opinion
@@ -88,7 +95,10 @@ TAGS = [
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    upgrade_schema(app.state.engine)
+    try:
+        upgrade_schema(app.state.engine)
+    except SQLAlchemyError as error:  # start anyway: StoreGuard answers 503 until it returns
+        log.error("the store is unavailable at start: %s", error)
     service = None
     if app.state.start_scheduler:
         service = SchedulerService(app.state.engine)
@@ -114,6 +124,7 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_control_text)],
         docs_url=None,  # served by the console from vendored assets (works offline)
         redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
@@ -139,6 +150,7 @@ def create_app(
             per_address=settings.rate_per_minute_address,
         )
     app.add_middleware(Limits, settings_of=lambda: settings, rate=rate)
+    app.add_middleware(StoreGuard, engine=app.state.engine)
     app.state.engine_state = EngineState(
         ModelRegistry(model_dir or get_engine_settings().model_dir)
     )
@@ -162,8 +174,30 @@ def create_app(
     app.state.api_routes = [
         ("/api/v1" + route.path, route) for router in routers for route in router.routes
     ]
+    app.state.method_table = errors.method_table(app.state.api_routes)
+    if settings.public_read:
+        _declare_public_reads(app)
     console.install(app, docs_enabled=settings.docs_enabled)
     return app
+
+
+def _declare_public_reads(app: FastAPI) -> None:
+    """Public reads declare their key optional (``security: [{}, {HTTPBearer: []}]``), as served."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for path, route in app.state.api_routes:
+                policy = policy_of(route)
+                if policy is None or not policy[1]:
+                    continue
+                for method in route.methods:
+                    operation = schema["paths"][compile_path(path)[1]][method.lower()]
+                    operation["security"] = [{}, *operation.get("security", [])]
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

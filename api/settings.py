@@ -15,6 +15,7 @@ class ApiSettings(BaseSettings):
     import_max_bytes: int = 50 * 1024 * 1024
     import_max_rows: int = 200_000
     body_max_bytes: int = 1024 * 1024
+    header_max_bytes: int = 16 * 1024  # all request header names and values together (431)
     public_read: bool = True  # reading the public catalogue without a key
     rate_limit_enabled: bool = True
     rate_per_minute_key: int = 3000

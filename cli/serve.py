@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from cli.protocol import uvicorn_options
 from cli.store import prepare_store
 
 # An import string, not the app: the command line never imports ``api`` itself, and each
@@ -23,4 +24,4 @@ def serve(
     import uvicorn
 
     prepare_store(seed=seed)
-    uvicorn.run(APPLICATION, host=host, port=port, workers=workers)
+    uvicorn.run(APPLICATION, host=host, port=port, workers=workers, **uvicorn_options())

@@ -1,7 +1,8 @@
 """Webhook subscriptions as their owners manage them: create, list, read, stop, deliveries.
 
 A subscription is visible only to its owner and to admins; anyone else gets a 404, exactly as
-if it did not exist.
+if it did not exist. A deactivated (deleted) one answers 404 too, unless asked for with
+``include_archived``: it is kept with its deliveries for the record.
 """
 
 from sqlmodel import Session, select
@@ -11,7 +12,7 @@ from jobs.settings import get_job_settings
 from matching.vocabulary import Role
 from profiles import repository
 from profiles.access import Principal
-from profiles.errors import InvalidReference, NotFound
+from profiles.errors import Archived, InvalidReference, NotFound
 from profiles.models import (
     Delivery,
     DeliveryStatus,
@@ -41,20 +42,28 @@ def create(session: Session, principal: Principal, data: SubscriptionCreate) -> 
     return subscription
 
 
-def visible(session: Session, principal: Principal) -> list[Subscription]:
+def visible(
+    session: Session, principal: Principal, *, include_archived: bool = False
+) -> list[Subscription]:
     """The subscriptions ``principal`` may see: its own, or all for an admin."""
     statement = select(Subscription).order_by(Subscription.id)  # type: ignore[arg-type]
+    if not include_archived:
+        statement = statement.where(Subscription.active == True)  # noqa: E712
     if principal.role != Role.admin:
         statement = statement.where(Subscription.owner == principal.id)
     return list(session.exec(statement).all())
 
 
-def get(session: Session, principal: Principal, subscription_id: int) -> Subscription:
+def get(
+    session: Session, principal: Principal, subscription_id: int, *, include_archived: bool = False
+) -> Subscription:
     subscription = session.get(Subscription, subscription_id)
     if subscription is None or (
         principal.role != Role.admin and subscription.owner != principal.id
     ):
         raise NotFound("subscription", subscription_id)
+    if not subscription.active and not include_archived:
+        raise Archived("subscription", subscription_id)
     return subscription
 
 
@@ -66,10 +75,15 @@ def deactivate(session: Session, principal: Principal, subscription_id: int) -> 
 
 
 def deliveries(
-    session: Session, principal: Principal, subscription_id: int, *, limit: int = 100
+    session: Session,
+    principal: Principal,
+    subscription_id: int,
+    *,
+    limit: int = 100,
+    include_archived: bool = False,
 ) -> list[Delivery]:
     """A subscription's deliveries, newest first."""
-    get(session, principal, subscription_id)
+    get(session, principal, subscription_id, include_archived=include_archived)
     statement = (
         select(Delivery)
         .where(Delivery.subscription_id == subscription_id)

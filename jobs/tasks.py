@@ -428,7 +428,8 @@ def _match(
 
 
 def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str, int]:
-    """Attempt every delivery that is due; retry with backoff; dead-letter after the limit."""
+    """Attempt every delivery that is due; retry with backoff; dead-letter after the limit,
+    or at once when the URL is unsafe (its reason kept in ``last_error``)."""
     settings, now = ctx.settings, ctx.clock()
     counts = {"delivered": 0, "retrying": 0, "dead": 0}
     http = ctx.http or webhooks.client(settings)
@@ -458,7 +459,11 @@ def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str
                 if attempt.delivered:
                     delivery.status, delivery.delivered_at = DeliveryStatus.delivered, ctx.clock()
                     counts["delivered"] += 1
-                elif attempt.gone or delivery.attempts >= settings.webhook_max_attempts:
+                elif (
+                    attempt.gone
+                    or attempt.unsafe
+                    or delivery.attempts >= settings.webhook_max_attempts
+                ):
                     delivery.status = DeliveryStatus.dead
                     counts["dead"] += 1
                     if attempt.gone:

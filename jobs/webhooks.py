@@ -4,7 +4,6 @@ forgery, bounded timeouts and response sizes, and retries with exponential backo
 import base64
 import hashlib
 import hmac
-import ipaddress
 import random
 import secrets
 import socket
@@ -15,6 +14,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from jobs.addresses import is_public, parse
 from jobs.settings import JobSettings
 
 USER_AGENT = "Counterpart-Webhooks/1"
@@ -47,13 +47,16 @@ def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int 
     )
 
 
-def check_url(url: str, settings: JobSettings) -> None:
-    """Refuse URLs that resolve to addresses the service must not call (unless allowed)."""
+def check_url(url: str, settings: JobSettings) -> str | None:
+    """Refuse URLs that resolve to addresses the service must not call (unless allowed).
+
+    Returns the checked address to connect to (None for an exempt host), so that a delivery
+    never resolves the name a second time (DNS rebinding)."""
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UnsafeUrl("the URL must be http(s) with a host")
     if parts.hostname in settings.webhook_allowed_hosts or settings.webhook_allow_private:
-        return
+        return None
     if parts.scheme != "https":
         raise UnsafeUrl("webhook URLs must use https")
     try:
@@ -61,9 +64,25 @@ def check_url(url: str, settings: JobSettings) -> None:
     except socket.gaierror as error:
         raise UnsafeUrl(f"cannot resolve {parts.hostname}") from error
     for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
+        ip = parse(address)
+        if not is_public(ip):
             raise UnsafeUrl(f"{parts.hostname} resolves to a non-public address ({ip})")
+    return sorted(addresses)[0]
+
+
+def _pinned(url: str, address: str | None) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The URL aimed at the checked address, with the Host header and TLS name of the original."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    host = f"[{parse(address)}]" if ":" in address else address
+    userinfo, at, original = parts.netloc.rpartition("@")
+    netloc = userinfo + at + host + (f":{parts.port}" if parts.port else "")
+    return (
+        parts._replace(netloc=netloc).geturl(),
+        {"host": original},
+        {"sni_hostname": parts.hostname or ""},
+    )
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,7 @@ class Attempt:
     gone: bool  # 410: the receiver asks us to stop
     status: int | None
     error: str | None
+    unsafe: bool = False  # refused before sending: dead-lettered at once, never retried
 
 
 def post(
@@ -79,9 +99,9 @@ def post(
 ) -> Attempt:
     """One signed delivery attempt; the response body is read only up to the cap."""
     try:
-        check_url(url, settings)
+        target, host, extensions = _pinned(url, check_url(url, settings))
     except UnsafeUrl as error:
-        return Attempt(False, False, None, str(error))
+        return Attempt(False, False, None, f"unsafe URL: {error}"[:500], unsafe=True)
     timestamp = int(time.time())
     headers = {
         "content-type": "application/json",
@@ -89,9 +109,11 @@ def post(
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
         "webhook-signature": sign(secret, message_id, timestamp, body),
-    }
+    } | host
     try:
-        with client.stream("POST", url, content=body, headers=headers) as response:
+        with client.stream(
+            "POST", target, content=body, headers=headers, extensions=extensions
+        ) as response:
             read = 0
             for chunk in response.iter_bytes():
                 read += len(chunk)

@@ -532,6 +532,8 @@ class Engine:
         exactly and are ranked by it (every enterprise, when there are no more than that).
         """
         row = self._row(city, "city")
+        if row not in self.site_side.rows:
+            raise UnknownCity(city, "base-area city")  # only base-area cities are sites
         side = SiteSide.build(self.cities, np.array([row]), self.site_pairs)
         ranker = self.site_model.ranker
         overall, modes = linear_scores(

@@ -4,6 +4,7 @@ DomainError
 ├── AuthenticationFailed — no valid key (401)
 ├── Forbidden           — a valid key whose role may not do this at all (403)
 ├── NotFound            — no such profile (404)
+│   └── Archived        — deleted while referred to: kept, but only for include_archived=true
 ├── Conflict            — a natural key is taken (409), names the existing record
 ├── InvalidReference    — a field names something unknown or ambiguous (422)
 ├── UnreadableFile      — an import file that cannot be read at all (422)
@@ -28,6 +29,15 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     def __init__(self, kind: str, key: object) -> None:
         super().__init__(f"{kind} '{key}' not found")
+        self.kind = kind
+        self.key = key
+
+
+class Archived(NotFound):
+    def __init__(self, kind: str, key: object) -> None:
+        DomainError.__init__(
+            self, f"{kind} '{key}' was deleted (archived); ask with include_archived=true"
+        )
         self.kind = kind
         self.key = key
 

@@ -1,4 +1,5 @@
-"""Bulk import and export of profiles: CSV (UTF-8, with or without BOM) or JSON.
+"""Bulk import and export of profiles: CSV (UTF-8 with or without BOM, or GB18030/GBK), .xlsx
+or JSON.
 
 An import validates every row and writes it inside one transaction; if any row is bad, the
 caller rolls the whole file back (and a dry run always does). Rows are parsed and written in
@@ -18,13 +19,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
-from profiles import access, audit, outbox
+from profiles import access, audit, outbox, xlsx
 from profiles.access import Principal
+from profiles.cells import neutralise, restore
 from profiles.errors import InvalidReference, UnreadableFile
 from profiles.kinds import Kind
 from profiles.models import utcnow
 from profiles.names import OrgNames
 from profiles.repository import CityResolver, find_by_natural_keys, org_names, prepare_values
+from profiles.shape import TEXT_CELLS
 
 BATCH = 1_000
 MAX_REPORTED = 1_000
@@ -144,7 +147,8 @@ def _columns(kind: Kind, headers: Iterable[str]) -> dict[str, str | None]:
 
 
 def _cell(kind: Kind, name: str, value: str) -> Any:
-    value = value.strip()
+    restored = restore(value)  # a neutralised cell stands exactly for what was exported
+    value = restored if restored != value else value.strip()
     if value == "":
         return None
     annotation = str(kind.create.model_fields[name].annotation)
@@ -154,27 +158,61 @@ def _cell(kind: Kind, name: str, value: str) -> Any:
 
 
 def read_rows(kind: Kind, stream: IO[bytes], filename: str) -> Iterator[dict[str, Any]]:
-    """Rows of the uploaded file as field dicts (CSV by default, JSON by name or content)."""
-    head = stream.read(1)
+    """Rows of the uploaded file as field dicts: CSV (UTF-8, or GB18030/GBK as Excel writes it
+    in China) by default, JSON or .xlsx by name or content."""
+    head = stream.read(4)
     stream.seek(0)
-    if filename.lower().endswith(".json") or head in (b"[", b"{"):
+    name = filename.lower()
+    if name.endswith(".json") or head[:1] in (b"[", b"{"):
         yield from _json_rows(stream, _server_owned(kind))
         return
-    text = codecs.getreader("utf-8-sig")(stream, errors="strict")
-    reader = csv.DictReader(text)
     try:
-        mapping = _columns(kind, reader.fieldnames or [])
-        for record in reader:
-            if None in record:
-                raise UnreadableFile(f"row {reader.line_num - 1} has more cells than the header")
-            cells = ((mapping[h], v or "") for h, v in record.items() if mapping[h] is not None)
-            yield {
-                name: value for name, raw in cells if (value := _cell(kind, name, raw)) is not None
-            }
+        if name.endswith(".xlsx") or head == xlsx.ZIP_MAGIC:
+            yield from _table_rows(kind, xlsx.read_sheet(stream))
+            return
+        encoding = _csv_encoding(stream)
+        text = codecs.getreader(encoding)(stream, errors="strict")
+        yield from _table_rows(kind, csv.reader(text))
     except UnicodeDecodeError as error:
-        raise UnreadableFile("the file is not UTF-8 text") from error
+        raise UnreadableFile("the file is neither UTF-8 nor GB18030 (GBK) text") from error
     except csv.Error as error:
         raise UnreadableFile(f"CSV: {error}") from error
+    except ValueError as error:
+        if isinstance(error, UnreadableFile):
+            raise
+        raise UnreadableFile(str(error)) from error
+
+
+def _csv_encoding(stream: IO[bytes]) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as such, else GB18030 (a
+    superset of GBK and GB2312). Two passes over the spooled upload keep memory flat."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := stream.read(1 << 16):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "gb18030"
+    finally:
+        stream.seek(0)
+
+
+def _table_rows(kind: Kind, rows: Iterator[list[str]]) -> Iterator[dict[str, Any]]:
+    """Field dicts from a header row and data rows (CSV or a worksheet); blank rows skipped."""
+    header = next(rows, None)
+    if header is None:
+        return
+    while header and header[-1] == "":
+        header = header[:-1]  # a worksheet's trailing empty header cells
+    mapping = _columns(kind, header)
+    for number, row in enumerate(rows, start=1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            raise UnreadableFile(f"row {number} has more cells than the header")
+        cells = ((mapping[h], v) for h, v in zip(header, row, strict=False) if mapping[h])
+        yield {name: value for name, raw in cells if (value := _cell(kind, name, raw)) is not None}
 
 
 def _json_rows(stream: IO[bytes], ignored: set[str] = frozenset()) -> Iterator[dict[str, Any]]:
@@ -253,7 +291,7 @@ class Importer:
 
     def _validate(self, number: int, row: dict[str, Any]) -> _Pending | None:
         try:
-            data = self.kind.create.model_validate(row)
+            data = self.kind.create.model_validate(row, context=TEXT_CELLS)
             values = prepare_values(self.session, self.kind, data, self._cities)
         except ValidationError as error:
             for problem in error.errors():
@@ -439,8 +477,14 @@ def export_csv(public: type[SQLModel], rows: Iterable[Any]) -> Iterator[str]:
         buffer.seek(0)
         buffer.truncate()
         record = public.model_validate(row).model_dump(mode="json")
-        writer.writerow([_csv_value(record[c]) for c in columns])
+        writer.writerow([neutralise(_csv_value(record[c])) for c in columns])
         yield buffer.getvalue()
+
+
+def export_xlsx(public: type[SQLModel], rows: Iterable[Any], title: str) -> IO[bytes]:
+    """An .xlsx workbook of the rows (same columns and neutralised text as the CSV export)."""
+    records = (public.model_validate(row).model_dump(mode="json") for row in rows)
+    return xlsx.write_workbook(list(public.model_fields), records, title)
 
 
 def export_json(public: type[SQLModel], rows: Iterable[Any]) -> Iterator[str]:

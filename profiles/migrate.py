@@ -6,6 +6,7 @@ differences(engine)        what the models and the migrated database disagree on
 """
 
 import logging
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -94,3 +96,25 @@ def revision(message: str, engine: Engine) -> None:
     with engine.begin() as connection:
         config = _config(connection)
         command.revision(config, message=message, autogenerate=True)
+
+
+def unready(engine: Engine) -> str | None:
+    """Why the store cannot serve now (unreachable, empty, not at head), or None when it can."""
+    try:
+        revision = current(engine)
+    except SQLAlchemyError as error:
+        return (
+            f"the database is unreachable ({type(getattr(error, 'orig', None) or error).__name__})"
+        )
+    if revision is None:
+        return "the database is empty: restore a backup or run `counterpart db upgrade`"
+    if revision != _head():
+        return (
+            f"the database is at revision {revision}, not {_head()}: run `counterpart db upgrade`"
+        )
+    return None
+
+
+@lru_cache
+def _head() -> str | None:
+    return head()

@@ -10,9 +10,9 @@ import binascii
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from sqlalchemy import String, cast, func, or_
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, SQLModel, select
@@ -43,16 +43,18 @@ from profiles.models import (
     TalentNeed,
     University,
 )
+from profiles.shape import Shape
 
 MAX_OFFSET = 10_000
 MAX_LIMIT = 500
 EXPORT_CHUNK = 2_000
 
 
-class ListParams(BaseModel):
+class ListParams(Shape):
     """Paging shared by every list."""
 
     model_config = ConfigDict(extra="forbid")
+    text_input: ClassVar[bool] = True  # query parameters arrive as text
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"page size, at most {MAX_LIMIT}")
     cursor: str | None = Field(
         None, max_length=200, description="`next_cursor` of the previous page"

@@ -23,6 +23,7 @@ from profiles import repository
 from profiles.kinds import KINDS
 from profiles.models import EnterpriseBase
 from profiles.ranking import EngineState
+from profiles.shape import Shape
 from profiles.snapshot import words
 
 NO_HISTORY = "企业—选址暂无可用的真实投资案例或反馈：按合作模式的先验权重排序，得分不是概率。"
@@ -169,7 +170,7 @@ class EnterpriseRecommendations(BaseModel):
     items: list[EnterpriseItem]
 
 
-class Constraints(BaseModel):
+class Constraints(Shape):
     """Hard constraints on sites (each applied exactly)."""
 
     model_config = ConfigDict(extra="forbid")

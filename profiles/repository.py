@@ -10,7 +10,7 @@ from sqlmodel import Session, SQLModel, select
 
 from matching.vocabulary import CityLevel, PairingKind, Scheme
 from profiles import outbox
-from profiles.errors import Conflict, Forbidden, InvalidReference, NotFound
+from profiles.errors import Archived, Conflict, Forbidden, InvalidReference, NotFound
 from profiles.industries import industry_catalogue
 from profiles.kinds import KINDS, Kind
 from profiles.models import (
@@ -127,10 +127,13 @@ def org_names(session: Session) -> OrgNames:
 
 
 # ---------------------------------------------------------------- cities
-def get_city(session: Session, *, adcode: str) -> City:
+def get_city(session: Session, *, adcode: str, include_archived: bool = False) -> City:
+    """The city; an archived (deleted) one only when asked for."""
     city = session.get(City, adcode)
     if city is None:
         raise NotFound("city", adcode)
+    if city.archived and not include_archived:
+        raise Archived("city", adcode)
     return city
 
 
@@ -327,10 +330,13 @@ def create_profile(
     return row
 
 
-def get_profile(session: Session, *, kind: Kind, id: int) -> Any:
+def get_profile(session: Session, *, kind: Kind, id: int, include_archived: bool = False) -> Any:
+    """The profile; an archived (deleted) one only when asked for."""
     row = session.get(kind.table, id)
     if row is None:
         raise NotFound(kind.singular.lower(), id)
+    if getattr(row, "archived", False) and not include_archived:
+        raise Archived(kind.singular.lower(), id)
     return row
 
 

@@ -1,10 +1,9 @@
 """Administration: API keys (create, list, revoke, rotate) and the audit log."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.deps import SessionDep
 from api.routes.common import ItemList
@@ -12,12 +11,13 @@ from api.security import allow
 from matching.vocabulary import Role
 from profiles import access, audit
 from profiles.models import MAX_ID, ApiKeyPublic, AuditEntry
+from profiles.shape import IsoDateTime, Shape
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[allow(Role.admin)])
 KeyId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-class KeyRequest(BaseModel):
+class KeyRequest(Shape):
     model_config = ConfigDict(extra="forbid")
     principal: str = Field(
         min_length=1, max_length=100, description="who acts, e.g. 赣州市发改委 or 某某科技有限公司"
@@ -44,12 +44,12 @@ def list_keys(session: SessionDep) -> ItemList[ApiKeyPublic]:
     return ItemList(items=access.list_keys(session))
 
 
-@router.post("/keys/{key_id}/revoke", summary="吊销密钥 Revoke a key")
+@router.post("/keys/{key_id:int}/revoke", summary="吊销密钥 Revoke a key")
 def revoke_key(session: SessionDep, key_id: KeyId) -> ApiKeyPublic:
     return access.revoke_key(session, key_id=key_id)
 
 
-@router.post("/keys/{key_id}/rotate", summary="轮换密钥 Revoke a key and issue its successor")
+@router.post("/keys/{key_id:int}/rotate", summary="轮换密钥 Revoke a key and issue its successor")
 def rotate_key(session: SessionDep, key_id: KeyId) -> NewKey:
     row, key = access.rotate_key(session, key_id=key_id)
     return NewKey(**ApiKeyPublic.model_validate(row, from_attributes=True).model_dump(), key=key)
@@ -60,7 +60,9 @@ def audit_log(
     session: SessionDep,
     kind: Annotated[str | None, Query(max_length=40)] = None,
     principal: Annotated[str | None, Query(max_length=100)] = None,
-    since: datetime | None = None,
+    since: Annotated[
+        IsoDateTime | None, Query(description="ISO 8601, e.g. 2026-01-31T08:00:00Z")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[AuditEntry]:
     return ItemList(

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, status
 
 from api.deps import SessionDep
-from api.routes.common import ItemList, Removed
+from api.routes.common import IncludeArchived, ItemList, Removed
 from api.security import ALL, Office, allow
 from matching.vocabulary import Scheme
 from profiles import access, repository
@@ -55,8 +55,11 @@ def list_cities(
 
 
 @router.get("/cities/{adcode}", tags=["cities"], summary="城市详情 One city by adcode")
-def get_city(session: SessionDep, adcode: Adcode) -> CityPublic:
-    return _public(session, [repository.get_city(session, adcode=adcode)])[0]
+def get_city(
+    session: SessionDep, adcode: Adcode, include_archived: IncludeArchived = False
+) -> CityPublic:
+    city = repository.get_city(session, adcode=adcode, include_archived=include_archived)
+    return _public(session, [city])[0]
 
 
 @writes.post(
@@ -83,6 +86,8 @@ def update_city(
     "/cities/{adcode}",
     tags=["cities"],
     summary="删除城市 Delete a city (archived when anything refers to it)",
+    description="After `deleted` or `archived`, GET, PATCH and DELETE of the adcode answer 404; "
+    "an archived city stays readable with `include_archived=true`.",
 )
 def delete_city(session: SessionDep, principal: Office, adcode: Adcode) -> Removed:
     city = access.editable(principal, repository.get_city(session, adcode=adcode), "city", adcode)

@@ -1,7 +1,8 @@
 """Response shapes shared by the routes."""
 
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
+from fastapi import Query
 from pydantic import BaseModel
 
 T = TypeVar("T")
@@ -16,5 +17,17 @@ class ItemList(BaseModel, Generic[T]):
 
 
 class Removed(BaseModel):
+    """What DELETE did. After either outcome a plain GET answers 404; an archived record is
+    still there for ``include_archived=true``."""
+
     id: str
     outcome: Literal["deleted", "archived"]
+
+
+IncludeArchived = Annotated[
+    bool,
+    Query(
+        description="also answer for a record that DELETE archived (it stays for the history "
+        "of the pairings that name it); without it, an archived record is 404 like a deleted one"
+    ),
+]

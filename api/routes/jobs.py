@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel
 
 from api.deps import SessionDep
-from api.routes.common import ItemList
+from api.routes.common import IncludeArchived, ItemList
 from api.security import Admin, Office, Writer
 from jobs import subscriptions, tasks
 from jobs.scheduler import schedule_of, trigger_of
@@ -95,7 +95,7 @@ def duplicates(
 
 
 @router.post(
-    "/review/duplicates/{candidate_id}/merge",
+    "/review/duplicates/{candidate_id:int}/merge",
     summary="合并重复 Merge (pairings and feedback move to the kept record)",
 )
 def merge_duplicate(
@@ -107,7 +107,7 @@ def merge_duplicate(
     return review.merge(session, candidate_id=candidate_id, keep=keep)
 
 
-@router.post("/review/duplicates/{candidate_id}/dismiss", summary="不是重复 Dismiss")
+@router.post("/review/duplicates/{candidate_id:int}/dismiss", summary="不是重复 Dismiss")
 def dismiss_duplicate(
     session: SessionDep, principal: Admin, candidate_id: Id
 ) -> DuplicateCandidate:
@@ -138,21 +138,34 @@ def create_subscription(
 
 
 @router.get("/subscriptions", tags=["subscriptions"], summary="订阅列表 Subscriptions")
-def list_subscriptions(session: SessionDep, principal: Writer) -> ItemList[SubscriptionPublic]:
-    return ItemList(items=subscriptions.visible(session, principal))
+def list_subscriptions(
+    session: SessionDep, principal: Writer, include_archived: IncludeArchived = False
+) -> ItemList[SubscriptionPublic]:
+    return ItemList(
+        items=subscriptions.visible(session, principal, include_archived=include_archived)
+    )
 
 
 @router.get(
-    "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="订阅详情 One subscription"
+    "/subscriptions/{subscription_id:int}",
+    tags=["subscriptions"],
+    summary="订阅详情 One subscription",
 )
 def get_subscription(
-    session: SessionDep, principal: Writer, subscription_id: Id
+    session: SessionDep,
+    principal: Writer,
+    subscription_id: Id,
+    include_archived: IncludeArchived = False,
 ) -> SubscriptionPublic:
-    return subscriptions.get(session, principal, subscription_id)
+    return subscriptions.get(session, principal, subscription_id, include_archived=include_archived)
 
 
 @router.delete(
-    "/subscriptions/{subscription_id}", tags=["subscriptions"], summary="停用订阅 Deactivate"
+    "/subscriptions/{subscription_id:int}",
+    tags=["subscriptions"],
+    summary="停用订阅 Deactivate",
+    description="The subscription is kept (inactive) with its deliveries; afterwards it answers "
+    "404 unless asked for with `include_archived=true`.",
 )
 def delete_subscription(
     session: SessionDep, principal: Writer, subscription_id: Id
@@ -161,7 +174,7 @@ def delete_subscription(
 
 
 @router.get(
-    "/subscriptions/{subscription_id}/deliveries",
+    "/subscriptions/{subscription_id:int}/deliveries",
     tags=["subscriptions"],
     summary="投递记录 Deliveries",
 )
@@ -170,14 +183,16 @@ def deliveries(
     principal: Writer,
     subscription_id: Id,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    include_archived: IncludeArchived = False,
 ) -> ItemList[Delivery]:
-    return ItemList(
-        items=subscriptions.deliveries(session, principal, subscription_id, limit=limit)
+    found = subscriptions.deliveries(
+        session, principal, subscription_id, limit=limit, include_archived=include_archived
     )
+    return ItemList(items=found)
 
 
 @router.post(
-    "/subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver",
+    "/subscriptions/{subscription_id:int}/deliveries/{delivery_id:int}/redeliver",
     tags=["subscriptions"],
     summary="重新投递 Send a delivery again now (same event id)",
 )

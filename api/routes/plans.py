@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.deps import EngineStateDep, SessionDep
 from api.routes.common import ItemList
@@ -15,6 +15,7 @@ from profiles.access import Principal
 from profiles.models import MAX_ID, PlanPublic
 from profiles.planning import PlanOut
 from profiles.plans import Approval
+from profiles.shape import Shape
 
 router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[allow(Role.admin, Role.office)])
 Planner = Annotated[Principal, allow(Role.admin, Role.office)]
@@ -24,7 +25,7 @@ Places = Annotated[int, Field(ge=1, le=10_000)]
 MAX_CITIES = 400
 
 
-class CityPairingRequest(BaseModel):
+class CityPairingRequest(Shape):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -56,7 +57,7 @@ class CityPairingRequest(BaseModel):
     title: str | None = Field(None, max_length=200)
 
 
-class TalentPlacementRequest(BaseModel):
+class TalentPlacementRequest(Shape):
     model_config = ConfigDict(extra="forbid")
     programme: Programme | None = Field(
         None, description="the round's programme: its posts, and experts willing to join it"
@@ -133,13 +134,13 @@ def list_plans(
     return ItemList(items=plans.list_plans(session, kind=kind, status=status, limit=limit))
 
 
-@router.get("/{plan_id}", summary="方案详情 One plan with its inputs and outputs")
+@router.get("/{plan_id:int}", summary="方案详情 One plan with its inputs and outputs")
 def get_plan(session: SessionDep, plan_id: PlanId) -> PlanPublic:
     return plans.get_plan(session, id=plan_id)
 
 
 @router.get(
-    "/{plan_id}/export",
+    "/{plan_id:int}/export",
     summary="导出方案 A plan's pairs as CSV, for the paperwork",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/csv": {}}}},
@@ -155,7 +156,7 @@ def export_plan(
 
 
 @router.post(
-    "/{plan_id}/approve",
+    "/{plan_id:int}/approve",
     summary="批准方案 Approve a draft: its pairings are created in one transaction",
 )
 def approve_plan(

@@ -12,7 +12,7 @@ from sqlalchemy.sql import Select
 
 from api.deps import SessionDep, SettingsDep, StreamingSessionDep
 from api.errors import problem
-from api.routes.common import ItemList, Removed
+from api.routes.common import IncludeArchived, ItemList, Removed
 from api.security import ALL, allow
 from matching.vocabulary import Role
 from profiles import access, importer, repository
@@ -21,6 +21,7 @@ from profiles.importer import (
     ImportReport,
     export_csv,
     export_json,
+    export_xlsx,
 )
 from profiles.kinds import KINDS, Kind
 from profiles.models import MAX_ID
@@ -36,6 +37,8 @@ from profiles.queries import (
     profile_query,
     stream,
 )
+from profiles.xlsx import MEDIA_TYPE as XLSX
+from profiles.xlsx import TooManyRows, chunks
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="the profile's id")]
 FILTERS: dict[str, type[ListParams]] = {
@@ -71,7 +74,7 @@ def profile_router(kind: Kind) -> APIRouter:
     Writer = Annotated[Principal, allow(*WRITE_ROLES[kind.slug])]
 
     class ExportFilters(Filters):  # type: ignore[valid-type,misc]
-        format: Literal["csv", "json"] = "csv"
+        format: Literal["csv", "json", "xlsx"] = "csv"
 
     def shown(principal: Principal | None, row: Any) -> Any:
         return access.redact(principal, row, Public.model_validate(row))
@@ -92,9 +95,12 @@ def profile_router(kind: Kind) -> APIRouter:
 
     @router.get(
         "/export",
-        summary=f"导出{label} Export {kind.slug} as CSV or JSON",
+        summary=f"导出{label} Export {kind.slug} as CSV, .xlsx or JSON",
+        description="CSV and .xlsx cells that would start with `=`, `+`, `-`, `@`, tab or CR "
+        "get a leading apostrophe (OWASP CSV injection), which import removes again: an "
+        "export re-imports to the same values.",
         response_class=StreamingResponse,
-        responses={200: {"content": {"text/csv": {}, "application/json": {}}}},
+        responses={200: {"content": {"text/csv": {}, "application/json": {}, XLSX: {}}}},
     )
     def export(
         session: StreamingSessionDep, principal: Reader, filters: Annotated[ExportFilters, Query()]
@@ -103,6 +109,13 @@ def profile_router(kind: Kind) -> APIRouter:
         rows = (shown(principal, r) for r in stream(session, _statement(kind, filters), pk=pk))
         if filters.format == "json":
             return StreamingResponse(export_json(Public, rows), media_type="application/json")
+        if filters.format == "xlsx":
+            try:
+                workbook = export_xlsx(Public, rows, kind.slug)
+            except TooManyRows as error:
+                return problem(422, "Too many rows", str(error), slug="too-many-rows")  # type: ignore[return-value]
+            headers = {"Content-Disposition": f'attachment; filename="{kind.slug}.xlsx"'}
+            return StreamingResponse(chunks(workbook), media_type=XLSX, headers=headers)
         headers = {"Content-Disposition": f'attachment; filename="{kind.slug}.csv"'}
         return StreamingResponse(
             export_csv(Public, rows), media_type="text/csv; charset=utf-8", headers=headers
@@ -110,14 +123,14 @@ def profile_router(kind: Kind) -> APIRouter:
 
     @router.post(
         "/import",
-        summary=f"批量导入{label} Import {kind.slug} (CSV or JSON, all or nothing)",
+        summary=f"批量导入{label} Import {kind.slug} (CSV, .xlsx or JSON, all or nothing)",
         responses={422: {"description": "bad rows: nothing was written"}},
     )
     def import_file(
         session: SessionDep,
         principal: Writer,
         settings: SettingsDep,
-        file: Annotated[UploadFile, File(description="CSV (UTF-8) or JSON")],
+        file: Annotated[UploadFile, File(description="CSV (UTF-8 or GB18030/GBK), .xlsx or JSON")],
         dry_run: Annotated[bool, Query(description="validate and report only")] = False,
     ) -> ImportReport:
         if file.size is not None and file.size > settings.import_max_bytes:
@@ -140,9 +153,12 @@ def profile_router(kind: Kind) -> APIRouter:
             return _refused(report)  # type: ignore[return-value]
         return report
 
-    @router.get("/{id}", summary=f"{label}详情 One {noun}")
-    def get_profile(session: SessionDep, principal: Reader, id: Id) -> Public:  # type: ignore[valid-type]
-        return shown(principal, repository.get_profile(session, kind=kind, id=id))
+    @router.get("/{id:int}", summary=f"{label}详情 One {noun}")
+    def get_profile(
+        session: SessionDep, principal: Reader, id: Id, include_archived: IncludeArchived = False
+    ) -> Public:  # type: ignore[valid-type]
+        row = repository.get_profile(session, kind=kind, id=id, include_archived=include_archived)
+        return shown(principal, row)
 
     @router.post("", status_code=status.HTTP_201_CREATED, summary=f"新增{label} Create")
     def create_profile(session: SessionDep, principal: Writer, body: Create) -> Public:  # type: ignore[valid-type]
@@ -154,12 +170,17 @@ def profile_router(kind: Kind) -> APIRouter:
             permit=lambda values: access.may_create(principal, kind.table, values),
         )
 
-    @router.patch("/{id}", summary=f"修改{label} Update some fields")
+    @router.patch("/{id:int}", summary=f"修改{label} Update some fields")
     def update_profile(session: SessionDep, principal: Writer, id: Id, body: Update) -> Public:  # type: ignore[valid-type]
         access.editable(principal, repository.get_profile(session, kind=kind, id=id), noun, id)
         return repository.update_profile(session, kind=kind, id=id, data=body)
 
-    @router.delete("/{id}", summary=f"删除{label} Delete (archived when a pairing refers to it)")
+    @router.delete(
+        "/{id:int}",
+        summary=f"删除{label} Delete (archived when a pairing refers to it)",
+        description="After `deleted` or `archived`, GET, PATCH and DELETE of the id answer 404; "
+        "an archived record stays readable with `include_archived=true`.",
+    )
     def delete_profile(session: SessionDep, principal: Writer, id: Id) -> Removed:
         row = access.editable(
             principal, repository.get_profile(session, kind=kind, id=id), noun, id

@@ -1,9 +1,9 @@
 """Recommendations: partners, base cities, relocation sites, enterprises to invite; feedback."""
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from fastapi import APIRouter, Query, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from api.deps import EngineStateDep, SessionDep
 from api.security import ALL, Writer, allow
@@ -16,6 +16,7 @@ from profiles.recommending import (
     EnterpriseRecommendations,
     SiteRecommendations,
 )
+from profiles.shape import Shape
 
 router = APIRouter(
     prefix="/recommendations", tags=["recommendations"], dependencies=[allow(*ALL, read=True)]
@@ -30,13 +31,14 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 class SiteParams(Constraints):
     """GET /sites: a stored enterprise, and the constraints as query parameters."""
 
+    text_input: ClassVar[bool] = True
     enterprise: int = Field(ge=1, le=MAX_ID, description="enterprise id")
     mode: Mode | None = Field(None, description="slug or Chinese label")
     limit: int = Field(10, ge=1, le=100)
     explain_excluded: bool = False
 
 
-class SiteQuery(BaseModel):
+class SiteQuery(Shape):
     """An unsaved enterprise profile and what it asks for."""
 
     model_config = ConfigDict(extra="forbid")

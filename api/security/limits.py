@@ -1,4 +1,5 @@
-"""Limits on every request, as pure ASGI: body size (413), rate (429) and security headers."""
+"""Limits on every request, as pure ASGI: header size (431), body size (413), rate (429) and
+security headers."""
 
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +20,8 @@ SECURITY_HEADERS = [
 
 
 class Limits:
-    """Body size (413), rate per key and per client address (429), security headers on all."""
+    """Header size (431), body size (413), rate per key and per client address (429), security
+    headers on all. ``counterpart serve`` also caps the head it reads (``cli.protocol``)."""
 
     def __init__(
         self, app: ASGIApp, *, settings_of: Callable[[], Any], rate: RateLimiter | None
@@ -39,6 +41,17 @@ class Limits:
             await send(message)
 
         settings = self.settings_of()
+        size = sum(len(name) + len(value) for name, value in scope.get("headers", []))
+        if size > settings.header_max_bytes:
+            cap = settings.header_max_bytes
+            too_large = problem(
+                431,
+                "Request header fields too large",
+                f"request headers may total at most {cap} bytes",
+                slug="431",
+            )
+            await too_large(scope, receive, with_headers)
+            return
         headers = dict(scope.get("headers", []))
         limit = (
             settings.import_max_bytes

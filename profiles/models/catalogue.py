@@ -16,6 +16,7 @@ from profiles.models.common import (
     check_optional_industry_codes,
     strings,
 )
+from profiles.shape import Shape, Stored
 
 
 # ---------------------------------------------------------------- Industry (GB/T 4754-2017)
@@ -36,7 +37,7 @@ class IndustryPublic(SQLModel):
 
 
 # ---------------------------------------------------------------- City
-class CityBase(SQLModel):
+class CityBase(Shape):
     name: str = Field(max_length=40, index=True, schema_extra={"examples": ["赣州市"]})
     short_name: str = Field(default="", max_length=20)
     pinyin: str = Field(default="", max_length=60)
@@ -94,7 +95,7 @@ class CityCreate(CityBase):
     adcode: str = Field(max_length=6, schema_extra={"pattern": ADCODE, "examples": ["360700"]})
 
 
-class CityPublic(CityBase):
+class CityPublic(Stored, CityBase):
     adcode: str
     base_areas: list[str] = Field(
         default_factory=list, description="ids of the base areas covering it"
@@ -105,15 +106,15 @@ class CityPublic(CityBase):
     archived: bool
 
 
-class CityUpdate(SQLModel):
+class CityUpdate(Shape):
     model_config = STRICT
 
-    name: str | None = Field(default=None, max_length=40)
-    short_name: str | None = Field(default=None, max_length=20)
+    name: str = Field(default=None, max_length=40)
+    short_name: str = Field(default=None, max_length=20)
     longitude: float | None = Field(default=None, ge=LONGITUDE[0], le=LONGITUDE[1])
     latitude: float | None = Field(default=None, ge=LATITUDE[0], le=LATITUDE[1])
-    is_key_city: bool | None = None
-    is_partner_candidate: bool | None = None
+    is_key_city: bool = Field(default=None)
+    is_partner_candidate: bool = Field(default=None)
     population_10k: float | None = Field(default=None, ge=0, le=1e5)
     population_year: int | None = Field(default=None, ge=1949, le=2100)
     population_source: str | None = Field(default=None, max_length=2000)
@@ -123,23 +124,23 @@ class CityUpdate(SQLModel):
     gdp_per_capita: float | None = Field(default=None, ge=0, le=1e7)
     gdp_per_capita_year: int | None = Field(default=None, ge=1949, le=2100)
     gdp_per_capita_source: str | None = Field(default=None, max_length=2000)
-    industry_codes: list[str] | None = Field(default=None, max_length=200)
-    industry_keywords: list[str] | None = Field(default=None, max_length=200)
-    resources: list[str] | None = Field(default=None, max_length=200)
-    specialty_products: list[str] | None = Field(default=None, max_length=200)
+    industry_codes: list[str] = Field(default=None, max_length=200)
+    industry_keywords: list[str] = Field(default=None, max_length=200)
+    resources: list[str] = Field(default=None, max_length=200)
+    specialty_products: list[str] = Field(default=None, max_length=200)
     airport: bool | None = None
     high_speed_rail: bool | None = None
     bonded_zone: bool | None = None
     cross_border_ecommerce_zone: bool | None = None
     national_dev_zones: int | None = Field(default=None, ge=0, le=1000)
-    seeks_industries: list[str] | None = Field(default=None, max_length=200)
-    seeks_talent: list[str] | None = Field(default=None, max_length=200)
+    seeks_industries: list[str] = Field(default=None, max_length=200)
+    seeks_talent: list[str] = Field(default=None, max_length=200)
 
     _codes = field_validator("industry_codes", "seeks_industries")(check_optional_industry_codes)
 
 
 # ---------------------------------------------------------------- BaseArea
-class BaseAreaBase(SQLModel):
+class BaseAreaBase(Shape):
     name: str = Field(max_length=40, schema_extra={"examples": ["赣闽粤原中央苏区"]})
     full_name: str = Field(max_length=80)
     plan: str | None = Field(default=None, max_length=400, description="振兴规划或方案")
@@ -151,7 +152,7 @@ class BaseArea(BaseAreaBase, table=True):
     id: str = Field(primary_key=True, max_length=40, description="拼音 slug, e.g. shanganning")
 
 
-class BaseAreaPublic(BaseAreaBase):
+class BaseAreaPublic(Stored, BaseAreaBase):
     id: str
     city_count: int = 0
 

@@ -16,10 +16,11 @@ from matching.vocabulary import (
     Verdict,
 )
 from profiles.models.common import MAX_ID, STRICT, Owned
+from profiles.shape import Shape, Stored
 
 
 # ---------------------------------------------------------------- Pairing
-class PairingBase(SQLModel):
+class PairingBase(Shape):
     kind: PairingKind = Field(index=True)
     scheme: Scheme | None = Field(default=None, index=True)
     base_city: str | None = Field(
@@ -73,16 +74,16 @@ class PairingCreate(PairingBase):
     partner_city: str | None = Field(default=None, max_length=40)
 
 
-class PairingPublic(PairingBase):
+class PairingPublic(Stored, PairingBase):
     id: int
 
 
-class PairingUpdate(SQLModel):
+class PairingUpdate(Shape):
     model_config = STRICT
 
-    modes: list[Mode] | None = Field(default=None, max_length=4)
+    modes: list[Mode] = Field(default=None, max_length=4)
     since: int | None = Field(default=None, ge=1949, le=2100)
-    status: PairingStatus | None = None
+    status: PairingStatus = Field(default=None)
     source: str | None = Field(default=None, max_length=2000)
     notes: str | None = Field(default=None, max_length=2000)
 
@@ -110,7 +111,7 @@ def pairing_key(pairing: PairingBase) -> str:
 
 
 # ---------------------------------------------------------------- Feedback
-class FeedbackBase(SQLModel):
+class FeedbackBase(Shape):
     kind: PairingKind = Field(
         description="city_city (partner ↔ base city) or enterprise_city (site)"
     )
@@ -139,7 +140,7 @@ class FeedbackCreate(FeedbackBase):
     )
 
 
-class FeedbackPublic(FeedbackBase):
+class FeedbackPublic(Stored, FeedbackBase):
     id: int
     model_version: str | None
     created_at: datetime

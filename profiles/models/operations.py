@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from matching.vocabulary import Mode, Role
 from profiles.models.common import STRICT, EnumText, Owned, Stamped, utcnow
+from profiles.shape import Shape, Stored
 
 
 class IdempotencyState(StrEnum):
@@ -111,7 +112,7 @@ class ProfileFlag(SQLModel, table=True):
     flagged_at: datetime = Field(default_factory=utcnow)
 
 
-class SubscriptionBase(SQLModel):
+class SubscriptionBase(Shape):
     url: str = Field(max_length=500, description="https, or a loopback address the operator allows")
     event: str = Field(
         max_length=40, description="enterprise.upserted | recommendation.updated | plan.approved"
@@ -136,7 +137,7 @@ class SubscriptionCreate(SubscriptionBase):
     city: str | None = Field(default=None, max_length=40, description="adcode or name")
 
 
-class SubscriptionPublic(SubscriptionBase):
+class SubscriptionPublic(Stored, SubscriptionBase):
     id: int
     active: bool
     created_at: datetime

@@ -2,7 +2,7 @@
 
 from pydantic import field_validator
 from sqlalchemy import JSON, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from matching.vocabulary import (
     AffiliationType,
@@ -25,10 +25,11 @@ from profiles.models.common import (
     check_optional_industry_codes,
     strings,
 )
+from profiles.shape import Shape, Stored
 
 
 # ---------------------------------------------------------------- Enterprise
-class EnterpriseBase(SQLModel):
+class EnterpriseBase(Shape):
     name: str = Field(
         min_length=2, max_length=100, schema_extra={"examples": ["深圳市华芯电子有限公司"]}
     )
@@ -69,36 +70,36 @@ class EnterpriseCreate(EnterpriseBase):
     )
 
 
-class EnterprisePublic(EnterpriseBase):
+class EnterprisePublic(Stored, EnterpriseBase):
     id: int
     owner: str | None
     is_demo: bool
     archived: bool
 
 
-class EnterpriseUpdate(SQLModel):
+class EnterpriseUpdate(Shape):
     model_config = STRICT
 
-    name: str | None = Field(default=None, min_length=2, max_length=100)
-    hq_city: str | None = Field(default=None, max_length=40)
-    industry_codes: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    industry_keywords: list[str] | None = Field(default=None, max_length=50)
+    name: str = Field(default=None, min_length=2, max_length=100)
+    hq_city: str = Field(default=None, max_length=40)
+    industry_codes: list[str] = Field(default=None, min_length=1, max_length=20)
+    industry_keywords: list[str] = Field(default=None, max_length=50)
     employees: int | None = Field(default=None, ge=0, le=10_000_000)
     revenue_100m: float | None = Field(default=None, ge=0, le=1e6)
-    places: list[Placement] | None = Field(default=None, max_length=5)
-    needs_resources: list[str] | None = Field(default=None, max_length=50)
+    places: list[Placement] = Field(default=None, max_length=5)
+    needs_resources: list[str] = Field(default=None, max_length=50)
     land_mu: float | None = Field(default=None, ge=0, le=1e6)
     workers: int | None = Field(default=None, ge=0, le=1_000_000)
     energy_intensity: Level | None = None
-    target_markets: list[str] | None = Field(default=None, max_length=50)
-    preferred_modes: list[Mode] | None = Field(default=None, max_length=4)
+    target_markets: list[str] = Field(default=None, max_length=50)
+    preferred_modes: list[Mode] = Field(default=None, max_length=4)
     contact: str | None = Field(default=None, max_length=200)
 
     _codes = field_validator("industry_codes")(check_optional_industry_codes)
 
 
 # ---------------------------------------------------------------- University
-class UniversityBase(SQLModel):
+class UniversityBase(Shape):
     name: str = Field(min_length=2, max_length=60, schema_extra={"examples": ["赣南师范大学"]})
     english_name: str | None = Field(default=None, max_length=200)
     city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
@@ -122,25 +123,25 @@ class UniversityCreate(UniversityBase):
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
-class UniversityPublic(UniversityBase):
+class UniversityPublic(Stored, UniversityBase):
     id: int
     owner: str | None
     archived: bool
 
 
-class UniversityUpdate(SQLModel):
+class UniversityUpdate(Shape):
     model_config = STRICT
 
     english_name: str | None = Field(default=None, max_length=200)
-    type: UniversityType | None = None
-    tags: list[str] | None = Field(default=None, max_length=20)
-    first_class_disciplines: list[str] | None = Field(default=None, max_length=200)
-    main_fields: list[str] | None = Field(default=None, max_length=200)
+    type: UniversityType = Field(default=None)
+    tags: list[str] = Field(default=None, max_length=20)
+    first_class_disciplines: list[str] = Field(default=None, max_length=200)
+    main_fields: list[str] = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=2000)
 
 
 # ---------------------------------------------------------------- Expert
-class ExpertBase(SQLModel):
+class ExpertBase(Shape):
     name: str = Field(min_length=2, max_length=40, schema_extra={"examples": ["李华"]})
     affiliation_type: AffiliationType
     affiliation: str = Field(max_length=100, schema_extra={"examples": ["中山大学"]})
@@ -174,29 +175,29 @@ class ExpertCreate(ExpertBase):
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
-class ExpertPublic(ExpertBase):
+class ExpertPublic(Stored, ExpertBase):
     id: int
     owner: str | None
     is_demo: bool
     archived: bool
 
 
-class ExpertUpdate(SQLModel):
+class ExpertUpdate(Shape):
     model_config = STRICT
 
-    affiliation_type: AffiliationType | None = None
-    affiliation: str | None = Field(default=None, max_length=100)
-    fields: list[str] | None = Field(default=None, min_length=1, max_length=20)
-    title: Title | None = None
-    degree: Degree | None = None
-    programmes: list[Programme] | None = Field(default=None, max_length=12)
+    affiliation_type: AffiliationType = Field(default=None)
+    affiliation: str = Field(default=None, max_length=100)
+    fields: list[str] = Field(default=None, min_length=1, max_length=20)
+    title: Title = Field(default=None)
+    degree: Degree = Field(default=None)
+    programmes: list[Programme] = Field(default=None, max_length=12)
     available_from: str | None = Field(default=None, schema_extra={"pattern": MONTH})
     available_months: int | None = Field(default=None, ge=0, le=120)
     contact: str | None = Field(default=None, max_length=200)
 
 
 # ---------------------------------------------------------------- TalentNeed
-class TalentNeedBase(SQLModel):
+class TalentNeedBase(Shape):
     city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
     title: str = Field(
         min_length=2, max_length=100, schema_extra={"examples": ["稀土冶金工艺专家"]}
@@ -227,18 +228,18 @@ class TalentNeedCreate(TalentNeedBase):
     city: str = Field(max_length=40, description="adcode, or a name the resolver understands")
 
 
-class TalentNeedPublic(TalentNeedBase):
+class TalentNeedPublic(Stored, TalentNeedBase):
     id: int
     is_demo: bool
     archived: bool
 
 
-class TalentNeedUpdate(SQLModel):
+class TalentNeedUpdate(Shape):
     model_config = STRICT
 
-    title: str | None = Field(default=None, min_length=2, max_length=100)
-    field: str | None = Field(default=None, max_length=40)
-    headcount: int | None = Field(default=None, ge=1, le=10_000)
+    title: str = Field(default=None, min_length=2, max_length=100)
+    field: str = Field(default=None, max_length=40)
+    headcount: int = Field(default=None, ge=1, le=10_000)
     period_months: int | None = Field(default=None, ge=1, le=120)
     starts: str | None = Field(default=None, schema_extra={"pattern": MONTH})
     employer: str | None = Field(default=None, max_length=100)

@@ -52,7 +52,7 @@ ROUTES = routes()
 
 
 def url(path: str) -> str:
-    return re.sub(r"\{(\w+)\}", lambda m: SAMPLES[m.group(1)], path)
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: SAMPLES[m.group(1)], path)
 
 
 @pytest.fixture

@@ -107,7 +107,9 @@ def test_patch_city_and_delete_archives_a_referenced_city(client: TestClient) ->
     assert client.patch("/api/v1/cities/360700", json={"adcode": "111111"}).status_code == 422
     removed = client.delete("/api/v1/cities/360700").json()
     assert removed == {"id": "360700", "outcome": "archived"}
-    assert client.get("/api/v1/cities/360700").json()["archived"] is True
+    assert client.get("/api/v1/cities/360700").status_code == 404
+    kept = client.get("/api/v1/cities/360700", params={"include_archived": True})
+    assert kept.json()["archived"] is True
 
 
 def test_create_city_and_delete_an_unreferenced_one(client: TestClient) -> None:

@@ -121,7 +121,12 @@ def test_deleting_a_paired_enterprise_archives_it(client: TestClient) -> None:
     }
     assert client.post("/api/v1/pairings", json=pairing).status_code == 201
     assert client.delete(f"/api/v1/enterprises/{enterprise['id']}").json()["outcome"] == "archived"
-    assert client.get(f"/api/v1/enterprises/{enterprise['id']}").json()["archived"] is True
+    url = f"/api/v1/enterprises/{enterprise['id']}"
+    gone = client.get(url)
+    assert gone.status_code == 404 and "include_archived=true" in gone.json()["detail"]
+    assert client.patch(url, json={"employees": 3}).status_code == 404
+    assert client.delete(url).status_code == 404
+    assert client.get(url, params={"include_archived": True}).json()["archived"] is True
     listed = client.get("/api/v1/enterprises", params={"q": "测试新能源"}).json()["items"]
     assert listed == []
     archived = client.get(
@@ -198,3 +203,18 @@ def test_sorted_pages_and_pagination_stay_stable_while_rows_are_added(client: Te
     ]
     employees = [e["employees"] for e in biggest]
     assert employees == sorted(employees, reverse=True)
+
+
+@pytest.mark.parametrize("kind", ["experts", "needs"])
+def test_deleted_expert_or_need_named_by_a_pairing_is_gone_for_a_plain_get(
+    client: TestClient, kind: str
+) -> None:
+    """Was 200 after DELETE: archived records are reachable only with include_archived=true."""
+    expert = client.post("/api/v1/experts", json=NEW["experts"]).json()
+    need = client.post("/api/v1/needs", json=NEW["needs"]).json()
+    pairing = {"kind": "expert_need", "expert_id": expert["id"], "need_id": need["id"]}
+    assert client.post("/api/v1/pairings", json=pairing).status_code == 201
+    url = f"/api/v1/{kind}/{(expert if kind == 'experts' else need)['id']}"
+    assert client.delete(url).json()["outcome"] == "archived"
+    assert client.get(url).status_code == 404
+    assert client.get(url, params={"include_archived": True}).json()["archived"] is True

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -152,6 +153,16 @@ def test_enterprises_for_a_city_to_invite(client: TestClient) -> None:
     assert [i["score"] for i in items] == sorted((i["score"] for i in items), reverse=True)
     assert all(i["enterprise"]["is_demo"] and i["enterprise"]["hq_city"] != "360700" for i in items)
     assert all(i["reasons"] for i in items)
+
+
+@pytest.mark.parametrize("city", ["440300", "北京", "110101"])
+def test_enterprises_for_a_city_outside_the_base_areas_is_404(
+    anonymous: TestClient, city: str
+) -> None:
+    """Was a 500 (StopIteration): only base-area cities are sites to invite enterprises to."""
+    response = anonymous.get("/api/v1/recommendations/enterprises", params={"city": city})
+    assert response.status_code == 404, response.text
+    assert response.json()["kind"] == "city"
 
 
 def test_feedback_is_stored_and_changes_the_next_model(

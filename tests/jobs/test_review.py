@@ -54,7 +54,9 @@ def test_merge_keeps_pairings_and_feedback(client: TestClient) -> None:
     assert merged.status_code == 200 and merged.json()["status"] == "merged"
     moved = client.get(f"/api/v1/pairings/{pairing['id']}").json()
     assert moved["enterprise_id"] == candidate["first_id"]
-    assert client.get(f"/api/v1/enterprises/{gone}").json()["archived"] is True
+    assert client.get(f"/api/v1/enterprises/{gone}").status_code == 404
+    kept = client.get(f"/api/v1/enterprises/{gone}", params={"include_archived": True})
+    assert kept.json()["archived"] is True
     assert client.get("/api/v1/pairings", params={"enterprise_id": candidate["first_id"]}).json()[
         "items"
     ]

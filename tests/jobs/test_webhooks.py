@@ -1,7 +1,9 @@
 """Subscriptions and webhooks, delivered to real HTTP receivers on 127.0.0.1."""
 
 import json
+from dataclasses import replace
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -168,8 +170,12 @@ def test_subscriptions_over_http(
     )
     bad_event = client.post("/api/v1/subscriptions", json=body | {"event": "weather"})
     assert bad_event.status_code == 422 and bad_event.json()["errors"][0]["field"] == "event"
-    gone = client.delete(f"/api/v1/subscriptions/{subscription['id']}").json()
+    url = f"/api/v1/subscriptions/{subscription['id']}"
+    gone = client.delete(url).json()
     assert gone["active"] is False
+    assert client.get(url).status_code == 404 and client.delete(url).status_code == 404
+    assert client.get(url, params={"include_archived": True}).json()["active"] is False
+    assert all(s["id"] != gone["id"] for s in client.get("/api/v1/subscriptions").json()["items"])
 
 
 def test_redelivery_on_request(
@@ -198,11 +204,73 @@ def test_redelivery_on_request(
         "https://169.254.169.254/x",
         "ftp://example.com/x",
         "https://localhost/hook",
+        # the same places spelled otherwise: IPv4-mapped, -compatible, NAT64, 6to4, Teredo …
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://[::ffff:7f00:1]/hook",
+        "https://[::127.0.0.1]/hook",
+        "https://[64:ff9b::127.0.0.1]/hook",
+        "https://[64:ff9b::a9fe:a9fe]/latest",
+        "https://[64:ff9b:1::a00:1]/hook",
+        "https://[2002:7f00:1::1]/hook",
+        "https://[2002:a9fe:a9fe::]/latest",
+        "https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+        "https://[fe80::5efe:a9fe:a9fe]/hook",
+        "https://[fec0::1]/hook",
+        "https://[fd00:ec2::254]/latest",
+        "https://[::1]/hook",
+        "https://[::]/hook",
+        "https://2130706433/hook",  # 127.0.0.1 as one decimal number
+        "https://0x7f000001/hook",
+        "https://127.1/hook",
+        "https://0/hook",
+        "https://100.64.0.1/hook",
+        "https://192.0.0.8/hook",
+        "https://198.18.0.1/hook",
     ],
 )
 def test_private_and_link_local_addresses_are_refused(url: str) -> None:
     with pytest.raises(webhooks.UnsafeUrl):
         webhooks.check_url(url, type(SETTINGS)())
+
+
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", "::ffff:8.8.8.8", "64:ff9b::808:808", "2606:4700::1111"]
+)
+def test_global_addresses_stay_allowed(address: str) -> None:
+    from jobs.addresses import is_public, parse
+
+    assert is_public(parse(address))
+
+
+def test_an_unsafe_delivery_is_dead_lettered_at_once_with_its_reason(
+    ctx: Context, receivers: list[Receiver]
+) -> None:
+    """It stayed pending and was retried; now the first refusal is final and says why."""
+    receiver = Receiver()
+    receivers.append(receiver)
+    subscribe(
+        ctx,
+        receiver.url.replace("http://127.0.0.1", "https://[::ffff:127.0.0.1]"),
+        event="plan.approved",
+    )
+    strict = replace(ctx, settings=SETTINGS.model_copy(update={"webhook_allow_private": False}))
+    with Session(ctx.engine) as session:
+        session.add(OutboxEvent(id="msg_unsafe", type="plan.approved", payload={"cities": []}))
+        session.commit()
+    assert tasks.deliver(strict)["dead"] == 1
+    with Session(ctx.engine) as session:
+        delivery = session.exec(select(Delivery)).one()
+    assert delivery.status == "dead" and delivery.attempts == 1
+    assert delivery.last_error.startswith("unsafe URL: ") and "non-public" in delivery.last_error
+    assert receiver.requests == []
+
+
+@pytest.mark.parametrize(
+    "url", ["https://[64:ff9b::a9fe:a9fe]/latest", "https://[2002:7f00:1::1]/x"]
+)
+def test_refused_spellings_over_http(client: TestClient, url: str) -> None:
+    response = client.post("/api/v1/subscriptions", json={"url": url, "event": "plan.approved"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "url"
 
 
 def test_refused_urls_over_http(client: TestClient) -> None:
@@ -211,3 +279,35 @@ def test_refused_urls_over_http(client: TestClient) -> None:
         json={"url": "https://169.254.169.254/latest", "event": "plan.approved"},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "url"
+
+
+def test_a_delivery_connects_to_the_address_it_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: the name resolves to a public address when checked and to loopback
+    afterwards; the request still goes to the checked address, with the original Host."""
+    answers = iter(["93.184.215.14", "127.0.0.1"])
+    monkeypatch.setattr(
+        webhooks.socket,
+        "getaddrinfo",
+        lambda host, port: [(None, None, None, "", (next(answers), port))],
+    )
+    seen = []
+
+    def receive(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    settings = type(SETTINGS)()
+    with httpx.Client(transport=httpx.MockTransport(receive)) as http:
+        attempt = webhooks.post(
+            http,
+            "https://hooks.example.com:8443/in",
+            webhooks.new_secret(),
+            "msg_1",
+            b"{}",
+            settings,
+        )
+    assert attempt.delivered
+    (request,) = seen
+    assert request.url.host == "93.184.215.14" and request.url.port == 8443
+    assert request.headers["host"] == "hooks.example.com:8443"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
