@@ -1,0 +1,274 @@
+"""Words to GB/T 4754-2017 codes: product, material and service words onto the standard.
+
+``IndustryWordResolver`` is fitted once on the standard's names (门类 … 小类) and an editorial
+synonym table of everyday words (``matching/data/industry_synonyms.csv``: 锂电 → 3841,
+PCB → 3982 …). A word is placed in tiers, the first that answers wins:
+
+1. a code as written (``3841``, ``38``, ``C``);
+2. exactly a synonym or a name of the standard, with or without its suffix
+   (锂离子电池 is 锂离子电池制造), or exactly one item of a name's list (肥皂 in 肥皂及洗涤剂制造);
+3. the synonyms and names the word contains, the longer the better, and better still at its
+   end, where a Chinese compound keeps its head word (汽车维修 is 维修, 赣南脐橙 is 脐橙);
+4. similarity: Chinese character n-gram TF-IDF (1–3 characters) beside rapidfuzz, over every
+   name and synonym.
+
+It asks rather than guesses: the answer (``codes``) is empty, and the candidates are all there
+is, when the best candidate scores below ``min_score`` or another 大类 comes within ``margin``
+of it. Candidates of one 大类 that tie give their common parent (电池 → 384 电池制造).
+"""
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from os.path import commonprefix
+from pathlib import Path
+from typing import Self
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+_NOISE = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
+_BRACKETED = re.compile(r"[(（][^)）]*[)）]")
+_LIST = re.compile(r"[、，,和及与]")
+# Endings that name the activity rather than the thing: 锂离子电池制造 is about 锂离子电池.
+_SUFFIXES = (
+    "生产和供应业",
+    "生产和供应",
+    "制造业",
+    "加工业",
+    "服务业",
+    "制造",
+    "加工",
+    "生产",
+    "服务",
+    "种植",
+    "养殖",
+    "饲养",
+    "采选",
+    "开采",
+    "活动",
+    "产业",
+    "行业",
+    "业",
+)
+# Items of a name's list too vague to name a class on their own.
+_VAGUE = {"其他", "类似制品", "配件", "零件", "零部件", "附件", "器材", "设备", "制品", "用品"}
+HEAD_BONUS = 8.0  # 汽车维修 is a repair service, 汽车芯片 a chip
+FLOOR = 30.0  # candidates below this are noise, not suggestions
+CODE = re.compile(r"^([A-Ta-t]|\d{2}|\d{3}|\d{4})$")
+
+
+def normalise(text: str) -> str:
+    """NFKC, lower case, no spaces, punctuation or brackets' contents kept as text."""
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def stem(text: str) -> str:
+    """``text`` without one activity suffix (锂离子电池制造 → 锂离子电池), if anything is left."""
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and len(text) - len(suffix) >= 2:
+            return text[: -len(suffix)]
+    return text
+
+
+def major_of(code: str) -> str | None:
+    """The 大类 a 大类, 中类 or 小类 code rolls up to (``3841`` → ``38``); None for a 门类."""
+    return code[:2] if code[:2].isdigit() else None
+
+
+@dataclass(frozen=True)
+class IndustryCandidate:
+    code: str
+    name: str
+    score: float  # 0–100
+    via: str  # code | synonym | name | part | contains | similar
+    matched: str  # the synonym or name that matched
+
+
+@dataclass(frozen=True)
+class WordResolution:
+    """How one word was placed: ``codes`` is the answer (empty when unsure)."""
+
+    word: str
+    codes: tuple[str, ...]
+    candidates: tuple[IndustryCandidate, ...]
+
+    @property
+    def certain(self) -> bool:
+        return bool(self.codes)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    text: str  # normalised
+    codes: tuple[str, ...]
+    via: str  # synonym | name | part
+    shown: str  # as written
+
+
+class IndustryWordResolver(BaseEstimator):
+    """Estimator-style: ``fit`` on the standard and the synonyms once, then ``resolve`` words."""
+
+    def __init__(
+        self,
+        *,
+        min_score: float = 80.0,
+        margin: float = 6.0,
+        ngram_range: tuple[int, int] = (1, 3),
+        limit: int = 8,
+    ) -> None:
+        self.min_score = min_score
+        self.margin = margin
+        self.ngram_range = ngram_range
+        self.limit = limit
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        standard: Iterable[tuple[str, str]],
+        synonyms: Iterable[tuple[str, Sequence[str]]] = (),
+    ) -> Self:
+        """``standard``: (code, name) of every class; ``synonyms``: (word, codes)."""
+        self.names_ = {code: name for code, name in standard}
+        entries: list[_Entry] = []
+        for word, codes in synonyms:
+            unknown = [c for c in codes if c not in self.names_]
+            if unknown:
+                raise ValueError(f"synonym '{word}' names unknown codes {unknown}")
+            entries.append(_Entry(normalise(word), tuple(codes), "synonym", word))
+        for code, name in self.names_.items():
+            entries.extend(_name_entries(code, name))
+        self.entries_ = [e for e in entries if e.text]
+        self.exact_ = _group(self.entries_)
+        texts = [e.text for e in self.entries_]
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char", ngram_range=self.ngram_range, sublinear_tf=True
+        )
+        self.matrix_ = sparse.csr_matrix(self.vectorizer_.fit_transform(texts))
+        self.texts_ = texts
+        return self
+
+    # ------------------------------------------------------------------ resolve
+    def resolve(self, word: str) -> WordResolution:
+        """The codes ``word`` names (or none, when unsure) and the candidates, best first."""
+        check_is_fitted(self, "entries_")
+        candidates = self.candidates(word)
+        return WordResolution(word, self._decide(candidates), tuple(candidates[: self.limit]))
+
+    def candidates(self, word: str) -> list[IndustryCandidate]:
+        text = normalise(word)
+        if not text:
+            return []
+        if CODE.match(text) and (code := text.upper() if text.isalpha() else text) in self.names_:
+            return [IndustryCandidate(code, self.names_[code], 100.0, "code", code)]
+        for key in dict.fromkeys((text, stem(text))):
+            if key in self.exact_:
+                return self._exact(self.exact_[key])
+        scored = self._contained(text) + self._similar(text)
+        best: dict[str, IndustryCandidate] = {}
+        for candidate in sorted(scored, key=lambda c: (-c.score, c.code)):
+            if candidate.score >= FLOOR:
+                best.setdefault(candidate.code, candidate)
+        return list(best.values())
+
+    def _exact(self, entries: list[_Entry]) -> list[IndustryCandidate]:
+        """An exact hit: a synonym's codes (as meant), else the names' (parts score less)."""
+        tier = [e for e in entries if e.via == "synonym"] or [e for e in entries if e.via == "name"]
+        tier = tier or entries
+        score = 95.0 if tier[0].via == "part" else 100.0
+        codes = _coarsest([c for e in tier for c in e.codes])
+        return [
+            IndustryCandidate(c, self.names_[c], score, tier[0].via, tier[0].shown) for c in codes
+        ]
+
+    def _contained(self, text: str) -> list[IndustryCandidate]:
+        """Synonyms and names inside ``text``, scored by how much of it they cover."""
+        found = []
+        for size in range(len(text) - 1, 0, -1):
+            for start in range(len(text) - size + 1):
+                head = start + size == len(text)  # Chinese compounds end in their head word
+                if size == 1 and not head:
+                    continue
+                for entry in self.exact_.get(text[start : start + size], ()):
+                    score = 70.0 + 25.0 * size / len(text) + (HEAD_BONUS if head else 0.0)
+                    score -= 5.0 if entry.via == "part" else 0.0
+                    found.extend(
+                        IndustryCandidate(c, self.names_[c], score, "contains", entry.shown)
+                        for c in entry.codes
+                    )
+        return found
+
+    def _similar(self, text: str, top: int = 40) -> list[IndustryCandidate]:
+        """TF-IDF cosine and rapidfuzz, averaged, over the entries either finds near."""
+        query = self.vectorizer_.transform([text])
+        cosine = np.asarray((self.matrix_ @ query.T).todense()).ravel()
+        near = set(np.argpartition(-cosine, min(top, len(cosine) - 1))[:top].tolist())
+        fuzzy = process.extract(text, self.texts_, scorer=fuzz.WRatio, limit=top)
+        near.update(index for _, _, index in fuzzy)
+        rows = np.fromiter(near, dtype=np.int64)
+        ratios = np.array([fuzz.WRatio(text, self.texts_[i]) for i in rows]) / 100.0
+        scores = 90.0 * (0.5 * cosine[rows] + 0.5 * ratios)
+        return [
+            IndustryCandidate(c, self.names_[c], float(s), "similar", self.entries_[i].shown)
+            for i, s in zip(rows.tolist(), scores.tolist(), strict=True)
+            for c in self.entries_[i].codes
+        ]
+
+    def _decide(self, candidates: list[IndustryCandidate]) -> tuple[str, ...]:
+        """The confident answer, or () when the best is weak or another 大类 is close."""
+        if not candidates or candidates[0].score < self.min_score:
+            return ()
+        top = candidates[0].score
+        if candidates[0].via in ("code", "synonym", "name"):
+            return tuple(c.code for c in candidates if c.score == top)
+        close = [c for c in candidates if c.score >= top - self.margin]
+        matched = {c.matched for c in close}
+        if len(matched) == 1 and self._is_synonym(close[0].matched):
+            return tuple(c.code for c in close)  # one synonym naming several codes, as meant
+        majors = {major_of(c.code) for c in close}
+        if len(majors) > 1:
+            return ()
+        codes = [c.code for c in close]
+        parent = commonprefix(codes)
+        return (parent,) if len(codes) > 1 and parent in self.names_ else (codes[0],)
+
+    def _is_synonym(self, word: str) -> bool:
+        return any(e.via == "synonym" for e in self.exact_.get(normalise(word), ()))
+
+
+def _name_entries(code: str, name: str) -> list[_Entry]:
+    """A name, its form without bracketed words and suffix, and the items of its list."""
+    plain = _BRACKETED.sub("", name)
+    texts = (normalise(name), normalise(plain), normalise(stem(plain)))
+    entries = [_Entry(text, (code,), "name", name) for text in dict.fromkeys(texts)]
+    if _LIST.search(plain):
+        for item in _LIST.split(stem(plain)):
+            item = normalise(item)
+            if len(item) >= 2 and item not in _VAGUE and item not in texts:
+                entries.append(_Entry(item, (code,), "part", name))
+    return entries
+
+
+def _group(entries: list[_Entry]) -> dict[str, list[_Entry]]:
+    grouped: dict[str, list[_Entry]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.text, []).append(entry)
+    return grouped
+
+
+def _coarsest(codes: list[str]) -> list[str]:
+    """Distinct codes, dropping any whose parent (a prefix) is also there: 019 over 0190."""
+    unique = list(dict.fromkeys(codes))
+    return [c for c in unique if not any(o != c and c.startswith(o) for o in unique)]
+
+
+def load_synonyms() -> list[tuple[str, tuple[str, ...]]]:
+    """The editorial synonym table: (word, codes) rows of ``data/industry_synonyms.csv``."""
+    text = (Path(__file__).parent / "data" / "industry_synonyms.csv").read_text(encoding="utf-8")
+    return [(r["word"], tuple(r["codes"].split("|"))) for r in csv.DictReader(text.splitlines())]
