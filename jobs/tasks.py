@@ -36,13 +36,16 @@ from profiles import outbox
 from profiles.models import (
     City,
     Delivery,
+    DeliveryStatus,
     DuplicateCandidate,
     Enterprise,
     Expert,
     JobRun,
+    JobStatus,
     OutboxEvent,
     ProfileFlag,
     RecommendationCache,
+    ReviewStatus,
     Subscription,
     TalentNeed,
     University,
@@ -290,7 +293,7 @@ def dedupe_audit(ctx: Context) -> dict[str, Any]:
                                     "first_id": a,
                                     "second_id": b,
                                     "score": score,
-                                    "status": "open",
+                                    "status": ReviewStatus.open,
                                     "detected_at": ctx.clock(),
                                 }
                             )
@@ -458,7 +461,7 @@ def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str
             statement = (
                 select(Delivery, Subscription)
                 .join(Subscription)
-                .where(Delivery.status == "pending")
+                .where(Delivery.status == DeliveryStatus.pending)
             )
             statement = (
                 statement.where(Delivery.id.in_(delivery_ids))
@@ -477,10 +480,10 @@ def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str
                 delivery.attempts += 1
                 delivery.last_status, delivery.last_error = attempt.status, attempt.error
                 if attempt.delivered:
-                    delivery.status, delivery.delivered_at = "delivered", ctx.clock()
+                    delivery.status, delivery.delivered_at = DeliveryStatus.delivered, ctx.clock()
                     counts["delivered"] += 1
                 elif attempt.gone or delivery.attempts >= settings.webhook_max_attempts:
-                    delivery.status = "dead"
+                    delivery.status = DeliveryStatus.dead
                     counts["dead"] += 1
                     if attempt.gone:
                         subscription.active = False
@@ -546,7 +549,11 @@ def run(
     alive = _running.get(name)
     if alive is not None and alive.is_alive():
         return _finish(
-            ctx, run_id, "failed", {}, "the previous run has not finished (timed out earlier)"
+            ctx,
+            run_id,
+            JobStatus.failed,
+            {},
+            "the previous run has not finished (timed out earlier)",
         )
 
     def work() -> None:
@@ -562,15 +569,19 @@ def run(
     thread.join(ctx.settings.job_timeout_seconds)
     if thread.is_alive():
         return _finish(
-            ctx, run_id, "failed", {}, f"timed out after {ctx.settings.job_timeout_seconds} s"
+            ctx,
+            run_id,
+            JobStatus.failed,
+            {},
+            f"timed out after {ctx.settings.job_timeout_seconds} s",
         )
     if "error" in outcome:
-        return _finish(ctx, run_id, "failed", {}, outcome["error"])
-    return _finish(ctx, run_id, "succeeded", outcome.get("counts", {}), None)
+        return _finish(ctx, run_id, JobStatus.failed, {}, outcome["error"])
+    return _finish(ctx, run_id, JobStatus.succeeded, outcome.get("counts", {}), None)
 
 
 def _finish(
-    ctx: Context, run_id: int | None, status: str, counts: dict[str, Any], error: str | None
+    ctx: Context, run_id: int | None, status: JobStatus, counts: dict[str, Any], error: str | None
 ) -> JobRun:
     with Session(ctx.engine) as session:
         record = session.get(JobRun, run_id)

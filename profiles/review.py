@@ -7,7 +7,15 @@ from sqlmodel import Session, select
 
 from profiles.errors import Conflict, NotFound
 from profiles.kinds import KINDS
-from profiles.models import DuplicateCandidate, Expert, Feedback, Pairing, pairing_key, utcnow
+from profiles.models import (
+    DuplicateCandidate,
+    Expert,
+    Feedback,
+    Pairing,
+    ReviewStatus,
+    pairing_key,
+    utcnow,
+)
 
 REFERENCES = {
     "enterprises": [(Pairing, Pairing.enterprise_id), (Feedback, Feedback.enterprise_id)],
@@ -20,7 +28,7 @@ def _open(session: Session, candidate_id: int) -> DuplicateCandidate:
     candidate = session.get(DuplicateCandidate, candidate_id)
     if candidate is None:
         raise NotFound("duplicate candidate", candidate_id)
-    if candidate.status != "open":
+    if candidate.status != ReviewStatus.open:
         raise Conflict(
             "duplicate candidate", {"id": candidate_id, "status": candidate.status}, candidate_id
         )
@@ -44,7 +52,7 @@ def merge(session: Session, *, candidate_id: int, keep: int | None = None) -> Du
         duplicate.archived = True
         duplicate.updated_at = utcnow()
         session.add(duplicate)
-    candidate.status, candidate.resolved_at = "merged", utcnow()
+    candidate.status, candidate.resolved_at = ReviewStatus.merged, utcnow()
     session.add(candidate)
     session.flush()
     return candidate
@@ -66,7 +74,7 @@ def _move_pairings(session: Session, column: Any, gone: int, kept: int) -> None:
 
 def dismiss(session: Session, *, candidate_id: int) -> DuplicateCandidate:
     candidate = _open(session, candidate_id)
-    candidate.status, candidate.resolved_at = "dismissed", utcnow()
+    candidate.status, candidate.resolved_at = ReviewStatus.dismissed, utcnow()
     session.add(candidate)
     session.flush()
     return candidate

@@ -20,9 +20,11 @@ from profiles.errors import InvalidReference, NotFound
 from profiles.models import (
     MAX_ID,
     Delivery,
+    DeliveryStatus,
     DuplicateCandidate,
     JobRun,
     ProfileFlag,
+    ReviewStatus,
     Subscription,
     SubscriptionCreate,
     SubscriptionPublic,
@@ -95,7 +97,7 @@ def duplicates(
     session: SessionDep,
     principal: Office,
     kind: Annotated[str | None, Query(max_length=20)] = None,
-    status: Annotated[str, Query(pattern="^(open|merged|dismissed)$")] = "open",
+    status: ReviewStatus = ReviewStatus.open,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[dict[str, Any]]:
     statement = (
@@ -253,7 +255,11 @@ def redeliver(
     delivery = session.get(Delivery, delivery_id)
     if delivery is None or delivery.subscription_id != subscription_id:
         raise NotFound("delivery", delivery_id)
-    delivery.status, delivery.attempts, delivery.next_attempt_at = "pending", 0, utcnow()
+    delivery.status, delivery.attempts, delivery.next_attempt_at = (
+        DeliveryStatus.pending,
+        0,
+        utcnow(),
+    )
     session.add(delivery)
     session.commit()
     tasks.send_due(_context(request), delivery_ids=[delivery_id])

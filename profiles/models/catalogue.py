@@ -1,0 +1,160 @@
+"""The catalogue: industries (GB/T 4754-2017), cities, and the 重点革命老区 that cover them."""
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from matching.vocabulary import CityLevel, Confidence, Region
+from profiles.models.common import (
+    ADCODE,
+    LATITUDE,
+    LONGITUDE,
+    STRICT,
+    Stamped,
+    check_industry_codes,
+    check_optional_industry_codes,
+    strings,
+)
+
+
+# ---------------------------------------------------------------- Industry (GB/T 4754-2017)
+class Industry(SQLModel, table=True):
+    """A 门类 (letter) or 大类 (two digits) of GB/T 4754-2017 国民经济行业分类."""
+
+    code: str = Field(primary_key=True, max_length=2)
+    name: str = Field(max_length=60)
+    section: str = Field(max_length=1, index=True, description="门类 letter (itself for a 门类)")
+    keywords: list[str] = strings()
+
+
+class IndustryPublic(SQLModel):
+    code: str
+    name: str
+    section: str
+    keywords: list[str]
+
+
+# ---------------------------------------------------------------- City
+class CityBase(SQLModel):
+    name: str = Field(max_length=40, index=True, schema_extra={"examples": ["赣州市"]})
+    short_name: str = Field(default="", max_length=20)
+    pinyin: str = Field(default="", max_length=60)
+    province: str = Field(max_length=20, index=True, schema_extra={"examples": ["江西省"]})
+    province_adcode: str = Field(schema_extra={"pattern": ADCODE}, max_length=6)
+    parent_adcode: str | None = Field(default=None, schema_extra={"pattern": ADCODE}, max_length=6)
+    level: CityLevel = Field(index=True)
+    longitude: float | None = Field(default=None, ge=LONGITUDE[0], le=LONGITUDE[1])
+    latitude: float | None = Field(default=None, ge=LATITUDE[0], le=LATITUDE[1])
+    region: Region | None = None
+    is_key_city: bool = Field(default=False, index=True, description="革命老区重点城市")
+    is_partner_candidate: bool = Field(
+        default=False, index=True, description="发达地区对口合作候选城市"
+    )
+    population_10k: float | None = Field(default=None, ge=0, le=1e5, description="常住人口（万人）")
+    population_year: int | None = Field(default=None, ge=1949, le=2100)
+    population_source: str | None = Field(default=None, max_length=2000)
+    gdp_100m: float | None = Field(default=None, ge=0, le=1e7, description="地区生产总值（亿元）")
+    gdp_year: int | None = Field(default=None, ge=1949, le=2100)
+    gdp_source: str | None = Field(default=None, max_length=2000)
+    gdp_per_capita: float | None = Field(default=None, ge=0, le=1e7, description="人均GDP（元）")
+    gdp_per_capita_year: int | None = Field(default=None, ge=1949, le=2100)
+    gdp_per_capita_source: str | None = Field(default=None, max_length=2000)
+    primary_share: float | None = Field(default=None, ge=0, le=100, description="第一产业占比 %")
+    secondary_share: float | None = Field(default=None, ge=0, le=100, description="第二产业占比 %")
+    tertiary_share: float | None = Field(default=None, ge=0, le=100, description="第三产业占比 %")
+    industry_codes: list[str] = strings()
+    industry_keywords: list[str] = strings()
+    resources: list[str] = strings()
+    specialty_products: list[str] = strings()
+    profile_source: str | None = Field(default=None, max_length=2000)
+    profile_confidence: Confidence | None = None
+    airport: bool | None = None
+    high_speed_rail: bool | None = None
+    bonded_zone: bool | None = Field(default=None, description="综合保税区")
+    cross_border_ecommerce_zone: bool | None = Field(default=None, description="跨境电商综试区")
+    national_dev_zones: int | None = Field(default=None, ge=0, le=1000)
+    seeks_industries: list[str] = strings()
+    seeks_talent: list[str] = strings()
+
+    _codes = field_validator("industry_codes", "seeks_industries")(check_industry_codes)
+
+
+class City(CityBase, Stamped, table=True):
+    adcode: str = Field(primary_key=True, max_length=6)
+    archived: bool = Field(default=False, index=True)
+
+
+class CityCreate(CityBase):
+    model_config = STRICT
+
+    adcode: str = Field(max_length=6, schema_extra={"pattern": ADCODE, "examples": ["360700"]})
+
+
+class CityPublic(CityBase):
+    adcode: str
+    base_areas: list[str] = Field(
+        default_factory=list, description="ids of the base areas covering it"
+    )
+    archived: bool
+
+
+class CityUpdate(SQLModel):
+    model_config = STRICT
+
+    name: str | None = Field(default=None, max_length=40)
+    short_name: str | None = Field(default=None, max_length=20)
+    longitude: float | None = Field(default=None, ge=LONGITUDE[0], le=LONGITUDE[1])
+    latitude: float | None = Field(default=None, ge=LATITUDE[0], le=LATITUDE[1])
+    is_key_city: bool | None = None
+    is_partner_candidate: bool | None = None
+    population_10k: float | None = Field(default=None, ge=0, le=1e5)
+    population_year: int | None = Field(default=None, ge=1949, le=2100)
+    population_source: str | None = Field(default=None, max_length=2000)
+    gdp_100m: float | None = Field(default=None, ge=0, le=1e7)
+    gdp_year: int | None = Field(default=None, ge=1949, le=2100)
+    gdp_source: str | None = Field(default=None, max_length=2000)
+    gdp_per_capita: float | None = Field(default=None, ge=0, le=1e7)
+    gdp_per_capita_year: int | None = Field(default=None, ge=1949, le=2100)
+    gdp_per_capita_source: str | None = Field(default=None, max_length=2000)
+    industry_codes: list[str] | None = Field(default=None, max_length=200)
+    industry_keywords: list[str] | None = Field(default=None, max_length=200)
+    resources: list[str] | None = Field(default=None, max_length=200)
+    specialty_products: list[str] | None = Field(default=None, max_length=200)
+    airport: bool | None = None
+    high_speed_rail: bool | None = None
+    bonded_zone: bool | None = None
+    cross_border_ecommerce_zone: bool | None = None
+    national_dev_zones: int | None = Field(default=None, ge=0, le=1000)
+    seeks_industries: list[str] | None = Field(default=None, max_length=200)
+    seeks_talent: list[str] | None = Field(default=None, max_length=200)
+
+    _codes = field_validator("industry_codes", "seeks_industries")(check_optional_industry_codes)
+
+
+# ---------------------------------------------------------------- BaseArea
+class BaseAreaBase(SQLModel):
+    name: str = Field(max_length=40, schema_extra={"examples": ["赣闽粤原中央苏区"]})
+    full_name: str = Field(max_length=80)
+    plan: str | None = Field(default=None, max_length=400, description="振兴规划或方案")
+    source: str | None = Field(default=None, max_length=2000)
+
+
+class BaseArea(BaseAreaBase, table=True):
+    __tablename__ = "base_area"
+    id: str = Field(primary_key=True, max_length=40, description="拼音 slug, e.g. shanganning")
+
+
+class BaseAreaPublic(BaseAreaBase):
+    id: str
+    city_count: int = 0
+
+
+class BaseAreaCity(SQLModel, table=True):
+    """A city covered by a base area (全境 or 部分), with the source of the claim."""
+
+    __tablename__ = "base_area_city"
+    base_area_id: str = Field(foreign_key="base_area.id", primary_key=True, max_length=40)
+    adcode: str = Field(foreign_key="city.adcode", primary_key=True, max_length=6, index=True)
+    coverage: str = Field(max_length=40, description="全境 / 部分 / 未核实")
+    counties_listed: str | None = Field(default=None, max_length=400)
+    source: str | None = Field(default=None, max_length=2000)
+    confidence: Confidence | None = None

@@ -1,0 +1,173 @@
+"""Cooperation: pairings between parties, feedback on recommendations, and decided plans."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Index
+from sqlmodel import Field, SQLModel
+
+from matching.vocabulary import (
+    Confidence,
+    Mode,
+    PairingKind,
+    PairingStatus,
+    PlanKind,
+    PlanStatus,
+    Scheme,
+    Verdict,
+)
+from profiles.models.common import MAX_ID, STRICT, Owned
+
+
+# ---------------------------------------------------------------- Pairing
+class PairingBase(SQLModel):
+    kind: PairingKind = Field(index=True)
+    scheme: Scheme | None = Field(default=None, index=True)
+    base_city: str | None = Field(
+        default=None,
+        max_length=6,
+        foreign_key="city.adcode",
+        index=True,
+        description="the base-area side (or, for 东西部协作, the western side)",
+    )
+    partner_city: str | None = Field(
+        default=None,
+        max_length=6,
+        foreign_key="city.adcode",
+        index=True,
+        description="the developed-region side",
+    )
+    enterprise_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="enterprise.id", index=True
+    )
+    university_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="university.id", index=True
+    )
+    expert_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="expert.id", index=True
+    )
+    need_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="talent_need.id", index=True
+    )
+    base_unit: str | None = Field(
+        default=None, max_length=200, description="县区级单位（如 兴国县）"
+    )
+    partner_unit: str | None = Field(default=None, max_length=200)
+    modes: list[Mode] = Field(default_factory=list, sa_type=JSON, max_length=4)
+    since: int | None = Field(default=None, ge=1949, le=2100)
+    status: PairingStatus = PairingStatus.active
+    source: str | None = Field(default=None, max_length=2000)
+    confidence: Confidence | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class Pairing(PairingBase, Owned, table=True):
+    __table_args__ = (Index("ix_pairing_cities", "base_city", "partner_city"),)
+    id: int | None = Field(default=None, primary_key=True)
+    natural_key: str = Field(max_length=400, unique=True, description="derived, for upserts")
+
+
+class PairingCreate(PairingBase):
+    model_config = STRICT
+
+    base_city: str | None = Field(default=None, max_length=40)
+    partner_city: str | None = Field(default=None, max_length=40)
+
+
+class PairingPublic(PairingBase):
+    id: int
+
+
+class PairingUpdate(SQLModel):
+    model_config = STRICT
+
+    modes: list[Mode] | None = Field(default=None, max_length=4)
+    since: int | None = Field(default=None, ge=1949, le=2100)
+    status: PairingStatus | None = None
+    source: str | None = Field(default=None, max_length=2000)
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+PARTIES: dict[PairingKind, tuple[str, str]] = {
+    PairingKind.city_city: ("base_city", "partner_city"),
+    PairingKind.enterprise_city: ("enterprise_id", "base_city"),
+    PairingKind.university_city: ("university_id", "base_city"),
+    PairingKind.expert_need: ("expert_id", "need_id"),
+}
+
+
+def pairing_key(pairing: PairingBase) -> str:
+    """The natural key of a pairing: its kind, scheme, both parties and their units."""
+    first, second = PARTIES[pairing.kind]
+    parts = [
+        pairing.kind.value,
+        pairing.scheme.value if pairing.scheme else "",
+        str(getattr(pairing, first) or ""),
+        str(getattr(pairing, second) or ""),
+        pairing.base_unit or "",
+        pairing.partner_unit or "",
+    ]
+    return "|".join(parts)
+
+
+# ---------------------------------------------------------------- Feedback
+class FeedbackBase(SQLModel):
+    kind: PairingKind = Field(
+        description="city_city (partner ↔ base city) or enterprise_city (site)"
+    )
+    base_city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
+    partner_city: str | None = Field(default=None, max_length=6, foreign_key="city.adcode")
+    enterprise_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="enterprise.id", index=True
+    )
+    mode: Mode | None = None
+    verdict: Verdict
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class Feedback(FeedbackBase, Owned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    model_version: str | None = Field(default=None, max_length=80)
+
+
+class FeedbackCreate(FeedbackBase):
+    model_config = STRICT
+
+    base_city: str = Field(max_length=40, description="adcode or name of the base-area city")
+    partner_city: str | None = Field(default=None, max_length=40)
+    model_version: str | None = Field(
+        default=None, max_length=80, description="the model that recommended it"
+    )
+
+
+class FeedbackPublic(FeedbackBase):
+    id: int
+    model_version: str | None
+    created_at: datetime
+
+
+# ---------------------------------------------------------------- Plan
+class Plan(Owned, table=True):
+    """A decided set of pairs (a city-pairing round, a talent placement round), kept as a record."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: PlanKind = Field(index=True)
+    status: PlanStatus = Field(default=PlanStatus.draft, index=True)
+    title: str | None = Field(default=None, max_length=200)
+    inputs: dict = Field(default_factory=dict, sa_type=JSON)
+    outputs: dict = Field(default_factory=dict, sa_type=JSON)
+    model_version: str | None = Field(default=None, max_length=80)
+    approved_solution: str | None = Field(default=None, max_length=20)
+    approved_at: datetime | None = None
+
+
+class PlanPublic(SQLModel):
+    id: int
+    kind: PlanKind
+    status: PlanStatus
+    title: str | None
+    inputs: dict
+    outputs: dict
+    model_version: str | None
+    approved_solution: str | None
+    approved_at: datetime | None
+    created_at: datetime
