@@ -26,7 +26,9 @@ from rapidfuzz import fuzz, process
 from matching.industry_words import IndustryWordResolver, major_of, normalise
 from profiles.industries import industry_catalogue
 
-WORDS = Path(__file__).resolve().parent.parent / "tests" / "matching" / "data" / "industry_words.csv"
+WORDS = (
+    Path(__file__).resolve().parent.parent / "tests" / "matching" / "data" / "industry_words.csv"
+)
 Ranker = Callable[[str], tuple[list[str], list[str]]]  # word → (ranked 大类, answered 大类)
 
 
@@ -91,8 +93,10 @@ def main() -> None:
         "held_out": [r for r in rows if r["half"] == "held_out"],
         "all": rows,
     }
-    print(f"{'method':<30} {'half':<12} {'n':>4} {'top-1':>7} {'top-3':>7} "
-          f"{'answered':>9} {'wrong ans':>9} {'ms/word':>8}")
+    print(
+        f"{'method':<30} {'half':<12} {'n':>4} {'top-1':>7} {'top-3':>7} "
+        f"{'answered':>9} {'wrong ans':>9} {'ms/word':>8}"
+    )
     for name, rank in rankers.items():
         for half, subset in halves.items():
             m = measure(rank, subset)
@@ -106,7 +110,12 @@ def main() -> None:
             ranked, answer = rank(row["word"])
             if ranked[:1] != [row["major"]]:
                 shown = catalogue.resolve(row["word"]).candidates[:3]
-                print(row["word"], row["major"], answer, [(c.code, c.name, round(c.score)) for c in shown])
+                print(
+                    row["word"],
+                    row["major"],
+                    answer,
+                    [(c.code, c.name, round(c.score)) for c in shown],
+                )
 
 
 if __name__ == "__main__":

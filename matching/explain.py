@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.records import CODE_INDEX, CityRecord, Words, chain_matrix, reach_matrix
+from matching.records import CityRecord, Words, chain_matrix, major_index, majors, reach_matrix
 
 REASONS_PER_ITEM = 4
 
@@ -25,13 +25,13 @@ class Reason:
 def _words_meeting(source: Words, target: Words, *, reach: bool) -> tuple[list[str], list[str]]:
     """The words of ``source`` whose codes feed (one/two chain steps, or equal) codes of ``target``."""
     links = reach_matrix() if reach else chain_matrix()
-    target_codes = {CODE_INDEX[c] for _, codes in target for c in codes if c in CODE_INDEX}
+    target_codes = majors([c for _, codes in target for c in codes])
     feeding, fed = [], set()
     for word, codes in source:
         for code in codes:
-            if code not in CODE_INDEX:
+            row = major_index(code)
+            if row is None:
                 continue
-            row = CODE_INDEX[code]
             hits = {col for col in links[row].indices if col in target_codes} | (
                 {row} & target_codes
             )
@@ -39,7 +39,7 @@ def _words_meeting(source: Words, target: Words, *, reach: bool) -> tuple[list[s
                 feeding.append(word)
                 fed |= hits
                 break
-    consumers = [w for w, codes in target if any(CODE_INDEX.get(c) in fed for c in codes)]
+    consumers = [w for w, codes in target if majors(codes) & fed]
     return list(dict.fromkeys(feeding)), list(dict.fromkeys(consumers))
 
 
@@ -73,7 +73,9 @@ def city_pair_text(
             return f"{p}人均GDP约为{b}的 {np.exp(value):.1f} 倍，具备产业梯度转移空间"
         case "industry_overlap":
             shared = [
-                w for w, codes in base.industry_words if set(codes) & set(partner.industry_codes)
+                w
+                for w, codes in base.industry_words
+                if majors(codes) & majors(partner.industry_codes)
             ]
             return f"产业同链：{b}{_join(shared) or '主导产业'}与{p}产业体系相近"
         case "chain_complement":

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from os.path import commonprefix
+from itertools import takewhile
 from pathlib import Path
 from typing import Self
 
@@ -235,7 +235,8 @@ class IndustryWordResolver(BaseEstimator):
         if len(majors) > 1:
             return ()
         codes = [c.code for c in close]
-        parent = commonprefix(codes)
+        shared = takewhile(lambda chars: len(set(chars)) == 1, zip(*codes, strict=False))
+        parent = "".join(chars[0] for chars in shared)
         return (parent,) if len(codes) > 1 and parent in self.names_ else (codes[0],)
 
     def _is_synonym(self, word: str) -> bool:

@@ -1,17 +1,18 @@
 """Cities, base areas and industries: the real catalogue."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
 from sqlmodel import select
 
 from api.deps import SessionDep
-from api.routes.common import ItemList, Removed
+from api.routes.common import ItemList, Removed, with_report, written
 from api.security import ALL, Office, allow
 from profiles import access, repository
 from profiles.access import Forbidden
 from profiles.errors import NotFound
 from profiles.models import (
+    INDUSTRY_CODE,
     BaseArea,
     BaseAreaCity,
     BaseAreaPublic,
@@ -55,24 +56,29 @@ def get_city(session: SessionDep, adcode: Adcode) -> CityPublic:
     return _public(session, [repository.get_city(session, adcode=adcode)])[0]
 
 
+CityWritten = written(CityPublic)
+
+
 @writes.post(
     "/cities",
     tags=["cities"],
     status_code=status.HTTP_201_CREATED,
     summary="新增城市 Add a division",
 )
-def create_city(session: SessionDep, principal: Office, body: CityCreate) -> CityPublic:
+def create_city(session: SessionDep, principal: Office, body: CityCreate) -> CityWritten:
     if not access.may_create(principal, City, body.model_dump()):
         raise Forbidden("this division is outside your scope")
-    return _public(session, [repository.create_city(session, data=body)])[0]
+    city = _public(session, [repository.create_city(session, data=body)])[0]
+    return with_report(CityPublic, city, body)
 
 
 @writes.patch("/cities/{adcode}", tags=["cities"], summary="修改城市 Update a city's profile")
 def update_city(
     session: SessionDep, principal: Office, adcode: Adcode, body: CityUpdate
-) -> CityPublic:
+) -> CityWritten:
     access.editable(principal, repository.get_city(session, adcode=adcode), "city", adcode)
-    return _public(session, [repository.update_city(session, adcode=adcode, data=body)])[0]
+    city = _public(session, [repository.update_city(session, adcode=adcode, data=body)])[0]
+    return with_report(CityPublic, city, body)
 
 
 @writes.delete(
@@ -162,17 +168,30 @@ def base_area_cities(
 def list_industries(
     session: SessionDep,
     section: Annotated[str | None, Query(pattern=r"^[A-T]$", description="门类 letter")] = None,
+    level: Annotated[Literal["门类", "大类", "中类", "小类"] | None, Query()] = None,
+    parent: Annotated[
+        str | None, Query(pattern=INDUSTRY_CODE, description="the codes one level under this")
+    ] = None,
 ) -> ItemList[IndustryPublic]:
-    statement = select(Industry).order_by(Industry.section, Industry.code)
-    if section:
-        statement = statement.where(Industry.section == section)
+    statement = select(Industry).order_by(
+        Industry.section,
+        Industry.parent.is_not(None),
+        Industry.code,  # type: ignore[union-attr]
+    )
+    for column, value in (
+        (Industry.section, section),
+        (Industry.level, level),
+        (Industry.parent, parent),
+    ):
+        if value:
+            statement = statement.where(column == value)
     rows = session.exec(statement).all()
     return ItemList(items=list(rows), total=len(rows))
 
 
 @router.get("/industries/{code}", tags=["industries"], summary="行业详情 One industry code")
 def get_industry(
-    session: SessionDep, code: Annotated[str, Path(pattern=r"^([A-T]|\d{2})$")]
+    session: SessionDep, code: Annotated[str, Path(pattern=INDUSTRY_CODE)]
 ) -> IndustryPublic:
     industry = session.get(Industry, code)
     if industry is None:

@@ -1,8 +1,12 @@
 """Response shapes shared by the routes."""
 
+from functools import lru_cache
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel
+from sqlmodel import Field, SQLModel
+
+from profiles.industry_fields import Resolution, report_for
 
 T = TypeVar("T")
 
@@ -18,3 +22,27 @@ class ItemList(BaseModel, Generic[T]):
 class Removed(BaseModel):
     id: str
     outcome: Literal["deleted", "archived"]
+
+
+@lru_cache
+def written(public: type[SQLModel]) -> type[SQLModel]:
+    """``public`` plus ``resolved``: how the request's industry and resource words were read."""
+    return type(
+        f"{public.__name__.removesuffix('Public')}Written",
+        (public,),
+        {
+            "__annotations__": {"resolved": list[Resolution]},
+            "resolved": Field(
+                default_factory=list,
+                description="每个行业词、资源词如何解析 How each industry or resource entry was read",
+            ),
+        },
+    )
+
+
+def with_report(public: type[SQLModel], record: SQLModel, body: BaseModel) -> SQLModel:
+    """The written record's public shape, with the report of how ``body``'s words were read."""
+    shape = written(public)
+    return shape.model_validate(
+        public.model_validate(record).model_dump() | {"resolved": report_for(body)}
+    )

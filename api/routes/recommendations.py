@@ -17,6 +17,7 @@ from matching.engine import (
 )
 from matching.vocabulary import Mode
 from profiles import repository
+from profiles.industry_fields import Resolution, resolve_fields
 from profiles.kinds import KINDS
 from profiles.models import (
     MAX_ID,
@@ -112,6 +113,9 @@ class SiteRecommendations(BaseModel):
     items: list[CityItem]
     excluded_count: int
     excluded: list[ExcludedSite] | None = None
+    resolved: list[Resolution] | None = Field(
+        None, description="how the profile's industry and resource words were read (POST only)"
+    )
 
 
 class EnterpriseRecommendations(BaseModel):
@@ -337,18 +341,21 @@ def sites_for_profile(
     session: SessionDep, engine: EngineDep, body: SiteQuery
 ) -> SiteRecommendations:
     hq = repository.resolve_city(session, value=body.enterprise.hq_city, field="enterprise.hq_city")
-    repository.check_industry_codes("enterprise.industry_codes", body.enterprise.industry_codes)
-    enterprise = body.enterprise.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
-    return _site_response(
+    values = body.enterprise.model_dump()
+    resolved = resolve_fields(values, prefix="enterprise.")
+    profile = EnterpriseCreate.model_validate(values)
+    enterprise = profile.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
+    answer = _site_response(
         session,
         engine,
-        _profile(body.enterprise, hq),
+        _profile(profile, hq),
         body.mode,
         body.limit,
         body.constraints,
         body.explain_excluded,
         enterprise,
     )
+    return answer.model_copy(update={"resolved": resolved})
 
 
 @router.get("/enterprises", summary="推荐招商企业 Enterprises for a base city to invite")
