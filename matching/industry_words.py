@@ -10,7 +10,7 @@ PCB → 3982 …). A word is placed in tiers, the first that answers wins:
 3. the synonyms and names the word contains, the longer the better, and better still at its
    end, where a Chinese compound keeps its head word (汽车维修 is 维修, 赣南脐橙 is 脐橙);
 4. similarity: Chinese character n-gram TF-IDF (1–3 characters) beside rapidfuzz, over every
-   name and synonym.
+   name and synonym. Only a near-identical spelling answers from here; the rest are candidates.
 
 It asks rather than guesses: the answer (``codes``) is empty, and the candidates are all there
 is, when the best candidate scores below ``min_score`` or another 大类 comes within ``margin``
@@ -28,6 +28,7 @@ from typing import Self
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -57,9 +58,12 @@ _SUFFIXES = (
     "行业",
     "业",
 )
+# A query loses only endings that say "the industry of": 油田服务 is not 油田.
+_QUERY_SUFFIXES = ("制造业", "制造", "加工", "生产", "产业", "行业", "业")
 # Items of a name's list too vague to name a class on their own.
 _VAGUE = {"其他", "类似制品", "配件", "零件", "零部件", "附件", "器材", "设备", "制品", "用品"}
-HEAD_BONUS = 8.0  # 汽车维修 is a repair service, 汽车芯片 a chip
+TYPO_SCORE = 85.0  # one character off a known word of five or more
+SUGGESTION_MAX = 79.0  # similarity alone stays below the answer threshold
 FLOOR = 30.0  # candidates below this are noise, not suggestions
 CODE = re.compile(r"^([A-Ta-t]|\d{2}|\d{3}|\d{4})$")
 
@@ -69,9 +73,9 @@ def normalise(text: str) -> str:
     return _NOISE.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
-def stem(text: str) -> str:
+def stem(text: str, suffixes: tuple[str, ...] = _SUFFIXES) -> str:
     """``text`` without one activity suffix (锂离子电池制造 → 锂离子电池), if anything is left."""
-    for suffix in _SUFFIXES:
+    for suffix in suffixes:
         if text.endswith(suffix) and len(text) - len(suffix) >= 2:
             return text[: -len(suffix)]
     return text
@@ -121,11 +125,13 @@ class IndustryWordResolver(BaseEstimator):
         min_score: float = 80.0,
         margin: float = 6.0,
         ngram_range: tuple[int, int] = (1, 3),
+        neighbours: int = 20,
         limit: int = 8,
     ) -> None:
         self.min_score = min_score
         self.margin = margin
         self.ngram_range = ngram_range
+        self.neighbours = neighbours
         self.limit = limit
 
     # ------------------------------------------------------------------ fit
@@ -167,20 +173,28 @@ class IndustryWordResolver(BaseEstimator):
             return []
         if CODE.match(text) and (code := text.upper() if text.isalpha() else text) in self.names_:
             return [IndustryCandidate(code, self.names_[code], 100.0, "code", code)]
-        for key in dict.fromkeys((text, stem(text))):
+        key_form = stem(text, _QUERY_SUFFIXES)
+        for key in dict.fromkeys((text, key_form)):
             if key in self.exact_:
                 return self._exact(self.exact_[key])
-        scored = self._contained(text) + self._similar(text)
+        similar, votes = self._similar(text)
+        scored = self._contained(key_form) + similar
         best: dict[str, IndustryCandidate] = {}
         for candidate in sorted(scored, key=lambda c: (-c.score, c.code)):
             if candidate.score >= FLOOR:
                 best.setdefault(candidate.code, candidate)
-        return list(best.values())
+        found = list(best.values())
+        if found and found[0].score < self.min_score:
+            # No answer: suggest by what the nearest entries agree on (k nearest, voting by 大类).
+            found.sort(key=lambda c: -votes.get(major_of(c.code) or "", 0.0))
+            leaders = list({major_of(c.code): c for c in found[::-1]}.values())
+            leaders.sort(key=found.index)  # the best code of each 大类, in vote order
+            found = leaders + [c for c in found if c not in leaders]
+        return found
 
     def _exact(self, entries: list[_Entry]) -> list[IndustryCandidate]:
         """An exact hit: a synonym's codes (as meant), else the names' (parts score less)."""
-        tier = [e for e in entries if e.via == "synonym"] or [e for e in entries if e.via == "name"]
-        tier = tier or entries
+        tier = _first_tier(entries)
         score = 95.0 if tier[0].via == "part" else 100.0
         codes = _coarsest([c for e in tier for c in e.codes])
         return [
@@ -188,37 +202,48 @@ class IndustryWordResolver(BaseEstimator):
         ]
 
     def _contained(self, text: str) -> list[IndustryCandidate]:
-        """Synonyms and names inside ``text``, scored by how much of it they cover."""
+        """Synonyms and names inside ``text``. Only a head word (at the end, two characters or
+        more) can score high enough to answer: 饮料灌装机 holds 饮料 but is a machine."""
         found = []
         for size in range(len(text) - 1, 0, -1):
             for start in range(len(text) - size + 1):
-                head = start + size == len(text)  # Chinese compounds end in their head word
-                if size == 1 and not head:
-                    continue
-                for entry in self.exact_.get(text[start : start + size], ()):
-                    score = 70.0 + 25.0 * size / len(text) + (HEAD_BONUS if head else 0.0)
-                    score -= 5.0 if entry.via == "part" else 0.0
+                head = start + size == len(text) and size >= 2
+                for entry in _first_tier(self.exact_.get(text[start : start + size], [])):
+                    strong = head and entry.via != "part"  # 管道 of 管道和设备安装 is not a head
+                    score = (78.0 if strong else 50.0) + 25.0 * size / len(text)
                     found.extend(
                         IndustryCandidate(c, self.names_[c], score, "contains", entry.shown)
                         for c in entry.codes
                     )
         return found
 
-    def _similar(self, text: str, top: int = 40) -> list[IndustryCandidate]:
-        """TF-IDF cosine and rapidfuzz, averaged, over the entries either finds near."""
+    def _similar(
+        self, text: str, top: int = 40
+    ) -> tuple[list[IndustryCandidate], dict[str, float]]:
+        """TF-IDF cosine and rapidfuzz, averaged, over the entries either finds near; and the
+        votes of the ``neighbours`` nearest entries for their 大类 (cosine cubed, summed)."""
         query = self.vectorizer_.transform([text])
         cosine = np.asarray((self.matrix_ @ query.T).todense()).ravel()
-        near = set(np.argpartition(-cosine, min(top, len(cosine) - 1))[:top].tolist())
+        order = np.argpartition(-cosine, min(top, len(cosine) - 1))[:top]
+        near = set(order.tolist())
         fuzzy = process.extract(text, self.texts_, scorer=fuzz.WRatio, limit=top)
         near.update(index for _, _, index in fuzzy)
         rows = np.fromiter(near, dtype=np.int64)
         ratios = np.array([fuzz.WRatio(text, self.texts_[i]) for i in rows]) / 100.0
         scores = 90.0 * (0.5 * cosine[rows] + 0.5 * ratios)
-        return [
+        # Only a near-identical spelling (a typo) may answer; anything else is a suggestion.
+        typo = np.array([_typo(text, self.texts_[i]) for i in rows], dtype=bool)
+        scores = np.where(typo, np.maximum(scores, TYPO_SCORE), np.minimum(scores, SUGGESTION_MAX))
+        votes: dict[str, float] = {}
+        for i in order[np.argsort(-cosine[order])][: self.neighbours].tolist():
+            for major in {major_of(c) for c in self.entries_[i].codes} - {None}:
+                votes[major] = votes.get(major, 0.0) + float(cosine[i]) ** 3
+        candidates = [
             IndustryCandidate(c, self.names_[c], float(s), "similar", self.entries_[i].shown)
             for i, s in zip(rows.tolist(), scores.tolist(), strict=True)
             for c in self.entries_[i].codes
         ]
+        return candidates, votes
 
     def _decide(self, candidates: list[IndustryCandidate]) -> tuple[str, ...]:
         """The confident answer, or () when the best is weak or another 大类 is close."""
@@ -228,9 +253,9 @@ class IndustryWordResolver(BaseEstimator):
         if candidates[0].via in ("code", "synonym", "name"):
             return tuple(c.code for c in candidates if c.score == top)
         close = [c for c in candidates if c.score >= top - self.margin]
-        matched = {c.matched for c in close}
-        if len(matched) == 1 and self._is_synonym(close[0].matched):
-            return tuple(c.code for c in close)  # one synonym naming several codes, as meant
+        meant = self._synonym_codes(candidates[0].matched)
+        if meant and {major_of(c.code) for c in close} <= {major_of(c) for c in meant}:
+            return meant  # a synonym naming several codes, as the table means it
         majors = {major_of(c.code) for c in close}
         if len(majors) > 1:
             return ()
@@ -239,8 +264,9 @@ class IndustryWordResolver(BaseEstimator):
         parent = "".join(chars[0] for chars in shared)
         return (parent,) if len(codes) > 1 and parent in self.names_ else (codes[0],)
 
-    def _is_synonym(self, word: str) -> bool:
-        return any(e.via == "synonym" for e in self.exact_.get(normalise(word), ()))
+    def _synonym_codes(self, word: str) -> tuple[str, ...]:
+        synonyms = [e for e in self.exact_.get(normalise(word), ()) if e.via == "synonym"]
+        return tuple(dict.fromkeys(c for e in synonyms for c in e.codes))
 
 
 def _name_entries(code: str, name: str) -> list[_Entry]:
@@ -253,6 +279,21 @@ def _name_entries(code: str, name: str) -> list[_Entry]:
             item = normalise(item)
             if len(item) >= 2 and item not in _VAGUE and item not in texts:
                 entries.append(_Entry(item, (code,), "part", name))
+    return entries
+
+
+def _typo(text: str, other: str) -> bool:
+    """One character replaced in a word of five or more (锂离子电他 for 锂离子电池); shorter
+    words differing by a character are usually other words (不锈钢锅, 不锈钢板)."""
+    return len(text) == len(other) >= 5 and Levenshtein.distance(text, other) == 1
+
+
+def _first_tier(entries: list[_Entry]) -> list[_Entry]:
+    """Of the entries sharing one text, the synonyms if any, else the names, else the parts."""
+    for via in ("synonym", "name", "part"):
+        tier = [e for e in entries if e.via == via]
+        if tier:
+            return tier
     return entries
 
 
