@@ -28,7 +28,6 @@ from sqlmodel import Session, select
 
 from jobs import webhooks
 from jobs.settings import JobSettings, get_job_settings
-from matching.engine import EnterpriseProfile
 from matching.evaluation import ranking_mrr
 from matching.records import CityArrays
 from matching.vocabulary import Mode
@@ -52,7 +51,8 @@ from profiles.models import (
 )
 from profiles.names import OrgNames
 from profiles.ranking import EngineState, train_models
-from profiles.snapshot import load_snapshot, words
+from profiles.recommending import enterprise_profile
+from profiles.snapshot import load_snapshot
 
 log = logging.getLogger("counterpart.jobs")
 Clock = Callable[[], datetime]
@@ -422,15 +422,8 @@ def _match(
     enterprise = session.get(Enterprise, payload["enterprise_id"])
     if enterprise is None or enterprise.archived or engine is None:
         return None
-    profile = EnterpriseProfile(
-        enterprise.name,
-        enterprise.hq_city,
-        tuple(enterprise.industry_codes),
-        industry_words=words(enterprise.industry_keywords),
-        needs=words(enterprise.needs_resources),
-    )
     mode = Mode(subscription.mode) if subscription.mode else None
-    best = engine.sites(profile, mode=mode, limit=1).items
+    best = engine.sites(enterprise_profile(enterprise), mode=mode, limit=1).items
     if (
         not best
         or best[0].score < subscription.min_score
@@ -596,6 +589,14 @@ def _finish(
         session.commit()
         session.refresh(record)
         return record
+
+
+def recent_runs(session: Session, *, job: str | None = None, limit: int = 50) -> list[JobRun]:
+    """The newest runs first, optionally of one job."""
+    statement = select(JobRun).order_by(JobRun.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if job:
+        statement = statement.where(JobRun.job == job)
+    return list(session.exec(statement).all())
 
 
 def last_runs(session: Session) -> dict[str, JobRun]:

@@ -281,15 +281,8 @@ class Engine:
     ) -> SiteResult:
         """Relocation sites among the base-area cities, hard constraints honoured exactly."""
         hq = self._row(enterprise.hq_city, "headquarters city")
-        arrays = EnterpriseArrays.build(
-            self.cities,
-            ids=[0],
-            hq_cities=[enterprise.hq_city],
-            industry_codes=[enterprise.industry_codes],
-            need_codes=[tuple(c for _, codes in enterprise.needs for c in codes)],
-        )
         rows = self.site_side.rows
-        X = site_features(self.cities, arrays, np.array([0]), self.site_side)[0]
+        X = self._site_matrix(enterprise, self.site_side)
         km = haversine_km(self.cities.lonlat[hq][None, :], self.cities.lonlat[rows])
         excluded = self._constraints(rows, km, constraints)
         keep = np.array([self.cities.records[r].adcode not in excluded for r in rows]) & (
@@ -297,25 +290,64 @@ class Engine:
         )
         ranker = self.site_model.ranker
         top, scores, mode_logits = self._rank(X, ranker, mode, limit, keep)
-        items = []
-        for rank, (k, score, logits) in enumerate(
-            zip(top, scores, mode_logits, strict=True), start=1
-        ):
-            best, mode_scores = self._mode_fields(mode, logits)
-            site = self.cities.records[rows[k]]
-            texts = partial(_site_text, enterprise, site, self.cities.records[hq], float(km[k]))
-            contributions = ranker.contributions(X[k : k + 1], mode or best)[0]
-            items.append(
-                Recommendation(
-                    rank=rank,
-                    key=site.adcode,
-                    score=round(float(score), 4),
-                    mode=best,
-                    mode_scores=mode_scores,
-                    reasons=top_reasons(contributions, SITE_FEATURES, texts),
-                )
+        items = [
+            self._site_item(enterprise, X[k], rows[k], float(km[k]), score, logits, mode, rank)
+            for rank, (k, score, logits) in enumerate(
+                zip(top, scores, mode_logits, strict=True), start=1
             )
+        ]
         return SiteResult(items, excluded, learned=bool(ranker.learned_))
+
+    def site_for(
+        self, enterprise: EnterpriseProfile, site: str, *, mode: Mode | None = None, rank: int = 1
+    ) -> Recommendation:
+        """One site's score, mode and reasons for an enterprise, without ranking the others."""
+        hq = self._row(enterprise.hq_city, "headquarters city")
+        row = self._row(site, "site")
+        X = self._site_matrix(enterprise, SiteSide.build(self.cities, np.array([row])))
+        ranker = self.site_model.ranker
+        mode_logits = ranker.mode_logits(X)
+        logits = mode_logits[:, MODE_ORDER.index(mode)] if mode else ranker.decision_function(X)
+        km = float(haversine_km(self.cities.lonlat[hq], self.cities.lonlat[row]))
+        return self._site_item(
+            enterprise, X[0], row, km, float(sigmoid(logits[0])), mode_logits[0], mode, rank
+        )
+
+    def _site_matrix(self, enterprise: EnterpriseProfile, side: SiteSide) -> np.ndarray:
+        """The enterprise's features against every city of ``side`` (cities × features)."""
+        arrays = EnterpriseArrays.build(
+            self.cities,
+            ids=[0],
+            hq_cities=[enterprise.hq_city],
+            industry_codes=[enterprise.industry_codes],
+            need_codes=[tuple(c for _, codes in enterprise.needs for c in codes)],
+        )
+        return site_features(self.cities, arrays, np.array([0]), side)[0]
+
+    def _site_item(
+        self,
+        enterprise: EnterpriseProfile,
+        x: np.ndarray,
+        row: int,
+        km: float,
+        score: float,
+        mode_logits: np.ndarray,
+        mode: Mode | None,
+        rank: int,
+    ) -> Recommendation:
+        best, mode_scores = self._mode_fields(mode, mode_logits)
+        site = self.cities.records[row]
+        hq = self.cities.records[self.cities.index[enterprise.hq_city]]
+        texts = partial(_site_text, enterprise, site, hq, km)
+        contributions = self.site_model.ranker.contributions(x[None, :], mode or best)[0]
+        return Recommendation(
+            rank=rank,
+            key=site.adcode,
+            score=round(float(score), 4),
+            mode=best,
+            mode_scores=mode_scores,
+            reasons=top_reasons(contributions, SITE_FEATURES, texts),
+        )
 
     def _constraints(self, rows: np.ndarray, km: np.ndarray, c: SiteConstraints) -> dict[str, str]:
         """Each removed candidate with the first constraint that removed it (in Chinese)."""

@@ -14,6 +14,7 @@ owns what the key creates, so a rotated key keeps its principal's objects.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -123,6 +124,11 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def list_keys(session: Session) -> list[ApiKey]:
+    """Every key's record (never the key itself), oldest first."""
+    return list(session.exec(select(ApiKey).order_by(ApiKey.id)).all())  # type: ignore[arg-type]
+
+
 def revoke_key(session: Session, *, key_id: int) -> ApiKey:
     row = session.get(ApiKey, key_id)
     if row is None:
@@ -186,6 +192,20 @@ def may_create(principal: Principal, table: type, values: dict[str, Any]) -> boo
     ):
         return False  # a university names its experts' university through ownership, not an id
     return OWNER_ROLES.get(table) == principal.role
+
+
+def owner_for(principal: Principal) -> str | None:
+    """Who owns what ``principal`` creates: enterprises and universities own their rows."""
+    return principal.id if principal.role in set(OWNER_ROLES.values()) else None
+
+
+def row_permit(principal: Principal, table: type) -> Callable[[dict[str, Any], Any], bool]:
+    """For imports: may ``principal`` write this row (a new one, or over ``existing``)?"""
+    return lambda values, existing: (
+        may_edit(principal, existing)
+        if existing is not None
+        else may_create(principal, table, values)
+    )
 
 
 def editable(principal: Principal | None, row: Any, kind: str, key: object) -> Any:

@@ -6,10 +6,11 @@ from the request's key); bulk writes that bypass the ORM (imports, seeding) add 
 entry each through ``record``.
 """
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 from profiles.models import (
     ApiKey,
@@ -39,6 +40,25 @@ AUDITED = (
     Feedback,
 )
 SECRET_COLUMNS = {"hash", "secret"}
+
+
+def entries(
+    session: Session,
+    *,
+    kind: str | None = None,
+    principal: str | None = None,
+    since: datetime | None = None,
+    limit: int = 100,
+) -> list[AuditEntry]:
+    """The newest audit entries first, optionally of one kind, principal or period."""
+    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if kind:
+        statement = statement.where(AuditEntry.kind == kind)
+    if principal:
+        statement = statement.where(AuditEntry.principal == principal)
+    if since:
+        statement = statement.where(AuditEntry.at >= since)
+    return list(session.exec(statement).all())
 
 
 def _plain(value: Any) -> Any:

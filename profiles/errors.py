@@ -3,7 +3,8 @@
 DomainError
 ├── NotFound            — no such profile (404)
 ├── Conflict            — a natural key is taken (409), names the existing record
-└── InvalidReference    — a field names something unknown or ambiguous (422)
+├── InvalidReference    — a field names something unknown or ambiguous (422)
+└── PlanInfeasible      — no plan can satisfy the request; the message says why (422)
 """
 
 from typing import Any
@@ -38,3 +39,7 @@ class InvalidReference(DomainError):
         self.value = value
         self.reason = reason
         self.candidates = candidates or []
+
+
+class PlanInfeasible(DomainError):
+    """A plan request that no plan can satisfy (422, with the reason)."""

@@ -18,12 +18,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
-from profiles import outbox
+from profiles import access, audit, outbox
+from profiles.access import Principal
 from profiles.errors import InvalidReference
 from profiles.kinds import Kind
 from profiles.models import utcnow
 from profiles.names import OrgNames
-from profiles.repository import CityResolver, find_by_natural_keys, prepare_values
+from profiles.repository import CityResolver, find_by_natural_keys, org_names, prepare_values
 
 BATCH = 1_000
 MAX_REPORTED = 1_000
@@ -375,6 +376,48 @@ def import_rows(
     )
     report = importer.run(rows)
     report.applied = not dry_run and report.error_count == 0
+    return report
+
+
+def import_file(
+    session: Session,
+    *,
+    kind: Kind,
+    stream: IO[bytes],
+    filename: str,
+    principal: Principal,
+    dry_run: bool = False,
+    max_rows: int | None = None,
+) -> ImportReport:
+    """Import a file all or nothing on behalf of ``principal``, recorded in the audit log.
+
+    A refused or dry run leaves the session rolled back; ``UnreadableFile`` says why a file
+    could not be read at all.
+    """
+    try:
+        report = import_rows(
+            session,
+            kind=kind,
+            rows=read_rows(kind, stream, filename),
+            dry_run=dry_run,
+            owner=access.owner_for(principal),
+            org_names=org_names(session),
+            permit=access.row_permit(principal, kind.table),
+            max_rows=max_rows,
+        )
+    except UnreadableFile:
+        session.rollback()
+        raise
+    if not report.applied:
+        session.rollback()
+        return report
+    audit.record(
+        session,
+        action="import",
+        kind=kind.slug,
+        key=f"{report.rows} rows",
+        after={"created": report.created, "updated": report.updated},
+    )
     return report
 
 

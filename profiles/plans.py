@@ -1,14 +1,24 @@
 """Plans as records: saved with inputs and outputs, approved into pairings in one transaction."""
 
+import csv
+import io
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
 from sqlmodel import Session, select
 
 from matching.vocabulary import PairingKind, PairingStatus, PlanKind, PlanStatus, Scheme
 from profiles import outbox
-from profiles.errors import Conflict, NotFound
-from profiles.models import Pairing, PairingCreate, Plan, pairing_key, utcnow
+from profiles.access import Principal
+from profiles.errors import Conflict, InvalidReference, NotFound
+from profiles.models import Pairing, PairingCreate, Plan, PlanPublic, pairing_key, utcnow
+
+
+class Approval(BaseModel):
+    plan: PlanPublic
+    pairings_created: int
+    pairings_already_present: int
 
 
 def save_plan(
@@ -39,6 +49,57 @@ def get_plan(session: Session, *, id: int) -> Plan:
     if plan is None:
         raise NotFound("plan", id)
     return plan
+
+
+def list_plans(
+    session: Session,
+    *,
+    kind: PlanKind | None = None,
+    status: PlanStatus | None = None,
+    limit: int = 50,
+) -> list[Plan]:
+    """The newest plans first, optionally of one kind or status."""
+    statement = select(Plan).order_by(Plan.id.desc()).limit(limit)  # type: ignore[union-attr]
+    if kind:
+        statement = statement.where(Plan.kind == kind)
+    if status:
+        statement = statement.where(Plan.status == status)
+    return list(session.exec(statement).all())
+
+
+def plan_csv(session: Session, *, id: int, solution: str) -> str:
+    """One solution's pairs as CSV text (with a BOM, for spreadsheets), reasons joined last."""
+    plan = get_plan(session, id=id)
+    if solution not in plan.outputs:
+        raise InvalidReference("solution", solution, f"plan {id} has {', '.join(plan.outputs)}")
+    rows = plan.outputs[solution]["pairs"]
+    columns = [c for c in rows[0] if c != "reasons"] + ["reasons"] if rows else ["empty"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [
+                row.get(c) if c != "reasons" else "；".join(r["text"] for r in row["reasons"])
+                for c in columns
+            ]
+        )
+    return "\ufeff" + buffer.getvalue()
+
+
+def approve_as(session: Session, principal: Principal, *, id: int, solution: str) -> Approval:
+    """Approve a draft on behalf of ``principal``, who must cover one city of every pair.
+
+    A plan outside the principal's scope answers as if it did not exist.
+    """
+    if not involves_only(get_plan(session, id=id), solution, principal.covers):
+        raise NotFound("plan", id)
+    plan, created, existing = approve_plan(session, id=id, solution=solution)
+    return Approval(
+        plan=PlanPublic.model_validate(plan),
+        pairings_created=created,
+        pairings_already_present=existing,
+    )
 
 
 def involves_only(plan: Plan, solution: str, covers: Callable[[str], bool]) -> bool:

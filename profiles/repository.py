@@ -1,6 +1,6 @@
 """All SQL of the catalogue. Functions take a session and domain arguments (keyword-only)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ from profiles.models import (
     PARTIES,
     BaseArea,
     BaseAreaCity,
+    BaseAreaPublic,
     City,
     CityCreate,
     Enterprise,
@@ -128,6 +129,33 @@ def get_city(session: Session, *, adcode: str) -> City:
     if city is None:
         raise NotFound("city", adcode)
     return city
+
+
+def cities_by_adcode(session: Session, adcodes: Sequence[str]) -> list[City]:
+    """The cities with these adcodes (in no particular order)."""
+    return list(session.exec(select(City).where(City.adcode.in_(adcodes))).all())  # type: ignore[attr-defined]
+
+
+def enterprises_by_id(session: Session, ids: Sequence[int]) -> list[Enterprise]:
+    """The enterprises with these ids, in the order given (unknown ids are skipped)."""
+    rows = session.exec(select(Enterprise).where(Enterprise.id.in_(ids))).all()  # type: ignore[union-attr]
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def pairings_between(
+    session: Session, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[Pairing]]:
+    """Stored pairings of each (base city, partner city) pair, in one query."""
+    if not pairs:
+        return {}
+    rows = session.exec(
+        select(Pairing).where(tuple_(Pairing.base_city, Pairing.partner_city).in_(pairs))
+    ).all()
+    found: dict[tuple[str, str], list[Pairing]] = {}
+    for row in rows:
+        found.setdefault((row.base_city or "", row.partner_city or ""), []).append(row)
+    return found
 
 
 class CityResolver:
@@ -343,6 +371,90 @@ def base_areas_of(session: Session, adcodes: list[str]) -> dict[str, list[str]]:
     for adcode, area in links:
         result[adcode].append(area)
     return result
+
+
+def needs_of_city(session: Session, *, adcode: str) -> list[TalentNeed]:
+    """A city's active talent needs, by id."""
+    get_city(session, adcode=adcode)
+    return list(
+        session.exec(
+            select(TalentNeed)
+            .where(TalentNeed.city == adcode, TalentNeed.archived == False)  # noqa: E712
+            .order_by(TalentNeed.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+# ---------------------------------------------------------------- base areas and industries
+def base_areas(session: Session, *, id: str | None = None) -> list[BaseAreaPublic]:
+    """The base areas (or the one with ``id``), each with the number of cities it covers."""
+    counts = (
+        select(BaseAreaCity.base_area_id, func.count().label("cities"))
+        .group_by(BaseAreaCity.base_area_id)  # type: ignore[arg-type]
+        .subquery()
+    )
+    statement = (
+        select(BaseArea, counts.c.cities)
+        .outerjoin(counts, counts.c.base_area_id == BaseArea.id)  # type: ignore[arg-type]
+        .order_by(BaseArea.id)  # type: ignore[arg-type]
+    )
+    if id is not None:
+        statement = statement.where(BaseArea.id == id)
+    return [
+        BaseAreaPublic.model_validate(area, update={"city_count": cities or 0})
+        for area, cities in session.exec(statement).all()
+    ]
+
+
+def get_base_area(session: Session, *, id: str) -> BaseAreaPublic:
+    found = base_areas(session, id=id)
+    if not found:
+        raise NotFound("base area", id)
+    return found[0]
+
+
+def base_area_cities(session: Session, *, id: str) -> list[City]:
+    """The cities a base area covers, by adcode."""
+    get_base_area(session, id=id)
+    return list(
+        session.exec(
+            select(City)
+            .join(BaseAreaCity)
+            .where(BaseAreaCity.base_area_id == id)
+            .order_by(City.adcode)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+def industries(
+    session: Session,
+    *,
+    section: str | None = None,
+    level: str | None = None,
+    parent: str | None = None,
+) -> list[Industry]:
+    """GB/T 4754 codes in the standard's order (each 门类, then its codes), optionally of one
+    门类, one level, or one parent."""
+    statement = select(Industry).order_by(
+        Industry.section,
+        Industry.parent.is_not(None),  # type: ignore[union-attr]
+        Industry.code,
+    )
+    for column, value in (
+        (Industry.section, section),
+        (Industry.level, level),
+        (Industry.parent, parent),
+    ):
+        if value:
+            statement = statement.where(column == value)
+    return list(session.exec(statement).all())
+
+
+def get_industry(session: Session, *, code: str) -> Industry:
+    industry = session.get(Industry, code)
+    if industry is None:
+        raise NotFound("industry", code)
+    return industry
 
 
 def city_references(session: Session, *, adcode: str) -> int:

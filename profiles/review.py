@@ -12,6 +12,7 @@ from profiles.models import (
     Expert,
     Feedback,
     Pairing,
+    ProfileFlag,
     ReviewStatus,
     pairing_key,
     utcnow,
@@ -22,6 +23,49 @@ REFERENCES = {
     "experts": [(Pairing, Pairing.expert_id)],
     "universities": [(Pairing, Pairing.university_id), (Expert, Expert.university_id)],
 }
+
+
+def candidates(
+    session: Session,
+    *,
+    kind: str | None = None,
+    status: ReviewStatus = ReviewStatus.open,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Likely duplicates, highest score first, each with the two records' names."""
+    statement = (
+        select(DuplicateCandidate)
+        .where(DuplicateCandidate.status == status)
+        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)  # type: ignore[attr-defined]
+        .limit(limit)
+    )
+    if kind:
+        statement = statement.where(DuplicateCandidate.kind == kind)
+    rows = session.exec(statement).all()
+    names: dict[tuple[str, int], str] = {}
+    for table_kind in {c.kind for c in rows}:
+        table = KINDS[table_kind].table
+        ids = {i for c in rows if c.kind == table_kind for i in (c.first_id, c.second_id)}
+        for id_, name in session.exec(select(table.id, table.name).where(table.id.in_(ids))):  # type: ignore[attr-defined]
+            names[(table_kind, id_)] = name
+    return [
+        c.model_dump()
+        | {
+            "first_name": names.get((c.kind, c.first_id)),
+            "second_name": names.get((c.kind, c.second_id)),
+        }
+        for c in rows
+    ]
+
+
+def stale_flags(
+    session: Session, *, kind: str | None = None, limit: int = 100
+) -> list[ProfileFlag]:
+    """Profiles flagged for their owners to update, oldest flag first."""
+    statement = select(ProfileFlag).order_by(ProfileFlag.id).limit(limit)  # type: ignore[arg-type]
+    if kind:
+        statement = statement.where(ProfileFlag.kind == kind)
+    return list(session.exec(statement).all())
 
 
 def _open(session: Session, candidate_id: int) -> DuplicateCandidate:

@@ -5,14 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import select
 
 from api.deps import SessionDep
 from api.routes.common import ItemList
 from api.security import allow
 from matching.vocabulary import Role
-from profiles import access
-from profiles.models import MAX_ID, ApiKey, ApiKeyPublic, AuditEntry
+from profiles import access, audit
+from profiles.models import MAX_ID, ApiKeyPublic, AuditEntry
 
 router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[allow(Role.admin)])
 KeyId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -42,7 +41,7 @@ def create_key(session: SessionDep, body: KeyRequest) -> NewKey:
 
 @router.get("/keys", summary="密钥列表 API keys (never the keys themselves)")
 def list_keys(session: SessionDep) -> ItemList[ApiKeyPublic]:
-    return ItemList(items=list(session.exec(select(ApiKey).order_by(ApiKey.id)).all()))
+    return ItemList(items=access.list_keys(session))
 
 
 @router.post("/keys/{key_id}/revoke", summary="吊销密钥 Revoke a key")
@@ -64,11 +63,6 @@ def audit_log(
     since: datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[AuditEntry]:
-    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)  # type: ignore[union-attr]
-    if kind:
-        statement = statement.where(AuditEntry.kind == kind)
-    if principal:
-        statement = statement.where(AuditEntry.principal == principal)
-    if since:
-        statement = statement.where(AuditEntry.at >= since)
-    return ItemList(items=list(session.exec(statement).all()))
+    return ItemList(
+        items=audit.entries(session, kind=kind, principal=principal, since=since, limit=limit)
+    )

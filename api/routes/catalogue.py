@@ -3,28 +3,22 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
-from sqlmodel import select
 
 from api.deps import SessionDep
 from api.routes.common import ItemList, Removed, with_report, written
 from api.security import ALL, Office, allow
 from profiles import access, repository
 from profiles.access import Forbidden
-from profiles.errors import NotFound
 from profiles.models import (
     INDUSTRY_CODE,
-    BaseArea,
-    BaseAreaCity,
     BaseAreaPublic,
     City,
     CityCreate,
     CityPublic,
     CityUpdate,
-    Industry,
     IndustryPublic,
     Pairing,
     PairingPublic,
-    TalentNeed,
     TalentNeedPublic,
 )
 from profiles.queries import CityFilters, PairingFilters, city_query, paginate, pairing_query
@@ -112,38 +106,21 @@ def city_pairings(
     "/cities/{adcode}/needs", tags=["cities"], summary="城市的人才需求 A city's talent needs"
 )
 def city_needs(session: SessionDep, adcode: Adcode) -> ItemList[TalentNeedPublic]:
-    repository.get_city(session, adcode=adcode)
-    rows = session.exec(
-        select(TalentNeed)
-        .where(TalentNeed.city == adcode, TalentNeed.archived == False)  # noqa: E712
-        .order_by(TalentNeed.id)
-    ).all()
-    return ItemList(items=list(rows), total=len(rows))
-
-
-def _base_area(session: SessionDep, base_area_id: str) -> BaseAreaPublic:
-    area = session.get(BaseArea, base_area_id)
-    if area is None:
-        raise NotFound("base area", base_area_id)
-    count = len(
-        session.exec(
-            select(BaseAreaCity.adcode).where(BaseAreaCity.base_area_id == base_area_id)
-        ).all()
-    )
-    return BaseAreaPublic.model_validate(area, update={"city_count": count})
+    rows = repository.needs_of_city(session, adcode=adcode)
+    return ItemList(items=rows, total=len(rows))
 
 
 @router.get("/base-areas", tags=["base-areas"], summary="重点革命老区 The 12 key base areas")
 def list_base_areas(session: SessionDep) -> ItemList[BaseAreaPublic]:
-    ids = session.exec(select(BaseArea.id).order_by(BaseArea.id)).all()
-    return ItemList(items=[_base_area(session, i) for i in ids], total=len(ids))
+    areas = repository.base_areas(session)
+    return ItemList(items=areas, total=len(areas))
 
 
 @router.get("/base-areas/{base_area_id}", tags=["base-areas"], summary="老区详情 One base area")
 def get_base_area(
     session: SessionDep, base_area_id: Annotated[str, Path(max_length=40)]
 ) -> BaseAreaPublic:
-    return _base_area(session, base_area_id)
+    return repository.get_base_area(session, id=base_area_id)
 
 
 @router.get(
@@ -154,14 +131,8 @@ def get_base_area(
 def base_area_cities(
     session: SessionDep, base_area_id: Annotated[str, Path(max_length=40)]
 ) -> ItemList[CityPublic]:
-    _base_area(session, base_area_id)
-    cities = session.exec(
-        select(City)
-        .join(BaseAreaCity)
-        .where(BaseAreaCity.base_area_id == base_area_id)
-        .order_by(City.adcode)
-    ).all()
-    return ItemList(items=_public(session, list(cities)), total=len(cities))
+    cities = repository.base_area_cities(session, id=base_area_id)
+    return ItemList(items=_public(session, cities), total=len(cities))
 
 
 @router.get("/industries", tags=["industries"], summary="行业分类 GB/T 4754-2017 codes")
@@ -173,27 +144,12 @@ def list_industries(
         str | None, Query(pattern=INDUSTRY_CODE, description="the codes one level under this")
     ] = None,
 ) -> ItemList[IndustryPublic]:
-    statement = select(Industry).order_by(
-        Industry.section,
-        Industry.parent.is_not(None),
-        Industry.code,  # type: ignore[union-attr]
-    )
-    for column, value in (
-        (Industry.section, section),
-        (Industry.level, level),
-        (Industry.parent, parent),
-    ):
-        if value:
-            statement = statement.where(column == value)
-    rows = session.exec(statement).all()
-    return ItemList(items=list(rows), total=len(rows))
+    rows = repository.industries(session, section=section, level=level, parent=parent)
+    return ItemList(items=rows, total=len(rows))
 
 
 @router.get("/industries/{code}", tags=["industries"], summary="行业详情 One industry code")
 def get_industry(
     session: SessionDep, code: Annotated[str, Path(pattern=INDUSTRY_CODE)]
 ) -> IndustryPublic:
-    industry = session.get(Industry, code)
-    if industry is None:
-        raise NotFound("industry", code)
-    return industry
+    return repository.get_industry(session, code=code)

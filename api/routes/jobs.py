@@ -5,32 +5,26 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import BaseModel
-from sqlmodel import select
 
 from api.deps import SessionDep
 from api.routes.common import ItemList
 from api.security import Admin, Office, Writer
-from jobs import tasks, webhooks
+from jobs import subscriptions, tasks
 from jobs.scheduler import schedule_of, trigger_of
 from jobs.settings import get_job_settings
-from matching.vocabulary import Role
-from profiles import repository, review
-from profiles.access import Principal
-from profiles.errors import InvalidReference, NotFound
+from profiles import review
+from profiles.errors import NotFound
 from profiles.models import (
     MAX_ID,
     Delivery,
-    DeliveryStatus,
     DuplicateCandidate,
     JobRun,
     ProfileFlag,
     ReviewStatus,
-    Subscription,
     SubscriptionCreate,
     SubscriptionPublic,
     utcnow,
 )
-from profiles.outbox import EVENT_TYPES
 
 router = APIRouter(tags=["jobs"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -77,10 +71,7 @@ def job_runs(
     job: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ItemList[JobRun]:
-    statement = select(JobRun).order_by(JobRun.id.desc()).limit(limit)  # type: ignore[union-attr]
-    if job:
-        statement = statement.where(JobRun.job == job)
-    return ItemList(items=list(session.exec(statement).all()))
+    return ItemList(items=tasks.recent_runs(session, job=job, limit=limit))
 
 
 @router.post("/jobs/{name}/run", summary="立即运行 Run a job now (the run is recorded)")
@@ -100,29 +91,7 @@ def duplicates(
     status: ReviewStatus = ReviewStatus.open,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[dict[str, Any]]:
-    statement = (
-        select(DuplicateCandidate)
-        .where(DuplicateCandidate.status == status)
-        .order_by(DuplicateCandidate.score.desc(), DuplicateCandidate.id)
-        .limit(limit)
-    )  # type: ignore[attr-defined]
-    if kind:
-        statement = statement.where(DuplicateCandidate.kind == kind)
-    items = []
-    for candidate in session.exec(statement).all():
-        table = repository.KINDS[candidate.kind].table
-        first, second = (
-            session.get(table, candidate.first_id),
-            session.get(table, candidate.second_id),
-        )
-        items.append(
-            candidate.model_dump()
-            | {
-                "first_name": getattr(first, "name", None),
-                "second_name": getattr(second, "name", None),
-            }
-        )
-    return ItemList(items=items)
+    return ItemList(items=review.candidates(session, kind=kind, status=status, limit=limit))
 
 
 @router.post(
@@ -152,10 +121,7 @@ def stale(
     kind: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[ProfileFlag]:
-    statement = select(ProfileFlag).order_by(ProfileFlag.id).limit(limit)
-    if kind:
-        statement = statement.where(ProfileFlag.kind == kind)
-    return ItemList(items=list(session.exec(statement).all()))
+    return ItemList(items=review.stale_flags(session, kind=kind, limit=limit))
 
 
 @router.post(
@@ -167,38 +133,13 @@ def stale(
 def create_subscription(
     session: SessionDep, principal: Writer, body: SubscriptionCreate
 ) -> NewSubscription:
-    if body.event not in EVENT_TYPES:
-        raise InvalidReference("event", body.event, f"events: {', '.join(EVENT_TYPES)}")
-    try:
-        webhooks.check_url(body.url, get_job_settings())
-    except webhooks.UnsafeUrl as error:
-        raise InvalidReference("url", body.url, str(error)) from error
-    values = body.model_dump()
-    if values["city"]:
-        values["city"] = repository.resolve_city(session, value=values["city"], field="city")
-    subscription = Subscription.model_validate(
-        values | {"secret": webhooks.new_secret(), "owner": principal.id}
-    )
-    session.add(subscription)
-    session.flush()
+    subscription = subscriptions.create(session, principal, body)
     return NewSubscription.model_validate(subscription, from_attributes=True)
 
 
 @router.get("/subscriptions", tags=["subscriptions"], summary="订阅列表 Subscriptions")
 def list_subscriptions(session: SessionDep, principal: Writer) -> ItemList[SubscriptionPublic]:
-    statement = select(Subscription).order_by(Subscription.id)
-    if principal.role != Role.admin:
-        statement = statement.where(Subscription.owner == principal.id)
-    return ItemList(items=list(session.exec(statement).all()))
-
-
-def _subscription(session: SessionDep, principal: Principal, subscription_id: int) -> Subscription:
-    subscription = session.get(Subscription, subscription_id)
-    if subscription is None or (
-        principal.role != Role.admin and subscription.owner != principal.id
-    ):
-        raise NotFound("subscription", subscription_id)
-    return subscription
+    return ItemList(items=subscriptions.visible(session, principal))
 
 
 @router.get(
@@ -207,7 +148,7 @@ def _subscription(session: SessionDep, principal: Principal, subscription_id: in
 def get_subscription(
     session: SessionDep, principal: Writer, subscription_id: Id
 ) -> SubscriptionPublic:
-    return _subscription(session, principal, subscription_id)
+    return subscriptions.get(session, principal, subscription_id)
 
 
 @router.delete(
@@ -216,10 +157,7 @@ def get_subscription(
 def delete_subscription(
     session: SessionDep, principal: Writer, subscription_id: Id
 ) -> SubscriptionPublic:
-    subscription = _subscription(session, principal, subscription_id)
-    subscription.active, subscription.updated_at = False, utcnow()
-    session.add(subscription)
-    return subscription
+    return subscriptions.deactivate(session, principal, subscription_id)
 
 
 @router.get(
@@ -233,14 +171,9 @@ def deliveries(
     subscription_id: Id,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ItemList[Delivery]:
-    _subscription(session, principal, subscription_id)
-    statement = (
-        select(Delivery)
-        .where(Delivery.subscription_id == subscription_id)
-        .order_by(Delivery.id.desc())
-        .limit(limit)
-    )  # type: ignore[union-attr]
-    return ItemList(items=list(session.exec(statement).all()))
+    return ItemList(
+        items=subscriptions.deliveries(session, principal, subscription_id, limit=limit)
+    )
 
 
 @router.post(
@@ -251,17 +184,6 @@ def deliveries(
 def redeliver(
     request: Request, principal: Writer, session: SessionDep, subscription_id: Id, delivery_id: Id
 ) -> Delivery:
-    _subscription(session, principal, subscription_id)
-    delivery = session.get(Delivery, delivery_id)
-    if delivery is None or delivery.subscription_id != subscription_id:
-        raise NotFound("delivery", delivery_id)
-    delivery.status, delivery.attempts, delivery.next_attempt_at = (
-        DeliveryStatus.pending,
-        0,
-        utcnow(),
+    return subscriptions.redeliver(
+        session, _context(request), principal, subscription_id, delivery_id
     )
-    session.add(delivery)
-    session.commit()
-    tasks.send_due(_context(request), delivery_ids=[delivery_id])
-    session.refresh(delivery)
-    return delivery

@@ -1,37 +1,27 @@
 """Plans: city-pairing rounds and talent-placement rounds, saved, exported and approved."""
 
-import csv
-import io
-from dataclasses import asdict
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import numpy as np
 from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import select
 
-from api.deps import EngineDep, EngineStateDep, SessionDep
+from api.deps import EngineStateDep, SessionDep
 from api.routes.common import ItemList
 from api.security import allow
-from matching.assignment import Infeasible
-from matching.placement import place
-from matching.plans import city_pairing
 from matching.vocabulary import Mode, PlanKind, PlanStatus, Programme, Role
-from profiles import plans, repository
+from profiles import planning, plans
 from profiles.access import Principal
-from profiles.errors import DomainError, InvalidReference, NotFound
-from profiles.models import MAX_ID, Plan, PlanPublic
+from profiles.models import MAX_ID, PlanPublic
+from profiles.planning import PlanOut
+from profiles.plans import Approval
 
 router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[allow(Role.admin, Role.office)])
+Planner = Annotated[Principal, allow(Role.admin, Role.office)]
 PlanId = Annotated[int, Path(ge=1, le=MAX_ID)]
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Places = Annotated[int, Field(ge=1, le=10_000)]
 MAX_CITIES = 400
-
-
-class PlanInfeasible(DomainError):
-    """A plan request that no plan can satisfy (422, with the reason)."""
 
 
 class CityPairingRequest(BaseModel):
@@ -87,97 +77,26 @@ class TalentPlacementRequest(BaseModel):
     title: str | None = Field(None, max_length=200)
 
 
-class PlanOut(BaseModel):
-    id: int
-    kind: PlanKind
-    status: PlanStatus
-    model_version: str | None
-    optimal: dict[str, Any] | None = None
-    stable: dict[str, Any] | None = None
-    placement: dict[str, Any] | None = None
-
-
-class Approval(BaseModel):
-    plan: PlanPublic
-    pairings_created: int
-    pairings_already_present: int
-
-
-def _adcodes(session: SessionDep, engine: EngineDep, values: list[str], field: str) -> list[str]:
-    result = []
-    for k, value in enumerate(values):
-        adcode = repository.resolve_city(session, value=value, field=f"{field}.{k}")
-        if adcode not in engine.cities.index:
-            raise InvalidReference(
-                f"{field}.{k}", value, "not a prefecture-level city the engine ranks"
-            )
-        result.append(adcode)
-    return result
-
-
-def _solution_dict(solution: Any, names: dict[str, str]) -> dict[str, Any]:
-    return {
-        "pairs": [
-            {
-                "base": p.base,
-                "base_name": names[p.base],
-                "partner": p.partner,
-                "partner_name": names[p.partner],
-                "score": p.score,
-                "reasons": [asdict(r) for r in p.reasons],
-            }
-            for p in solution.pairs
-        ],
-        "total_score": solution.total_score,
-        "min_score": solution.min_score,
-        "blocking_pairs": solution.blocking_pairs,
-    }
-
-
 @router.post(
     "/city-pairing",
     response_model_exclude_none=True,
     status_code=status.HTTP_201_CREATED,
     summary="对口合作方案 Pair many base cities with partners: optimal and stable plans",
 )
-def city_pairing_plan(session: SessionDep, engine: EngineDep, body: CityPairingRequest) -> PlanOut:
-    bases = _adcodes(session, engine, body.base_cities, "base_cities")
-    partners = _adcodes(session, engine, body.partners, "partners")
-    capacity = (
-        [body.capacity] * len(partners) if isinstance(body.capacity, int) else [1] * len(partners)
-    )
-    if isinstance(body.capacity, dict):
-        for name, value in body.capacity.items():
-            adcode = repository.resolve_city(session, value=name, field=f"capacity.{name}")
-            if adcode not in partners:
-                raise InvalidReference(f"capacity.{name}", name, "not among the partners")
-            capacity[partners.index(adcode)] = value
-    keep = [
-        tuple(_adcodes(session, engine, list(pair), f"keep.{k}"))
-        for k, pair in enumerate(body.keep)
-    ]
-    forbid = [
-        tuple(_adcodes(session, engine, list(pair), f"forbid.{k}"))
-        for k, pair in enumerate(body.forbid)
-    ]
-    try:
-        solutions = city_pairing(
-            engine, bases, partners, capacity, mode=body.mode, keep=keep, forbid=forbid
-        )  # type: ignore[arg-type]
-    except Infeasible as error:
-        raise PlanInfeasible(f"no plan satisfies the request: {error}") from error
-    names = {r.adcode: r.name for r in engine.cities.records}
-    outputs = {name: _solution_dict(s, names) for name, s in solutions.items()}
-    inputs = {
-        "base_cities": bases,
-        "partners": partners,
-        "capacity": capacity,
-        "mode": body.mode,
-        "keep": keep,
-        "forbid": forbid,
-    }
-    return _saved(
-        session, PlanKind.city_pairing, inputs, outputs, engine.city_model.version, body.title
+def city_pairing_plan(
+    session: SessionDep, state: EngineStateDep, principal: Planner, body: CityPairingRequest
+) -> PlanOut:
+    return planning.plan_city_pairing(
+        session,
+        state,
+        base_cities=body.base_cities,
+        partners=body.partners,
+        capacity=body.capacity,
+        mode=body.mode,
+        keep=body.keep,
+        forbid=body.forbid,
+        title=body.title,
+        owner=principal.id,
     )
 
 
@@ -188,115 +107,20 @@ def city_pairing_plan(session: SessionDep, engine: EngineDep, body: CityPairingR
     summary="人才选派方案 Place experts into posts (expert-proposing deferred acceptance)",
 )
 def talent_placement_plan(
-    session: SessionDep, engine: EngineDep, state: EngineStateDep, body: TalentPlacementRequest
+    session: SessionDep, state: EngineStateDep, principal: Planner, body: TalentPlacementRequest
 ) -> PlanOut:
-    arrays = state.talent(session, engine)
-    need_ids = (
-        body.needs
-        if body.needs is not None
-        else [
-            n.id
-            for n in arrays.needs
-            if body.programme is None or n.programme == body.programme.value
-        ]
+    return planning.plan_talent_placement(
+        session,
+        state,
+        programme=body.programme,
+        experts=body.experts,
+        needs=body.needs,
+        preferences=body.preferences,
+        rankings=body.rankings,
+        headcounts=body.headcounts,
+        title=body.title,
+        owner=principal.id,
     )
-    expert_ids = (
-        body.experts
-        if body.experts is not None
-        else [
-            e.id
-            for e in arrays.experts
-            if body.programme is None or body.programme.value in e.programmes
-        ]
-    )
-    for field, ids, index in (
-        ("needs", need_ids, arrays.need_index),
-        ("experts", expert_ids, arrays.expert_index),
-    ):
-        unknown = [i for i in ids if i not in index]
-        if unknown:
-            raise InvalidReference(field, unknown[0], f"unknown id {unknown[0]}")
-    if not need_ids or not expert_ids:
-        raise PlanInfeasible("the round has no posts or no experts")
-    experts = [arrays.expert_index[i] for i in expert_ids]
-    needs = [arrays.need_index[i] for i in need_ids]
-    result = place(
-        arrays,
-        _rows(experts),
-        _rows(needs),
-        expert_preferences={
-            arrays.expert_index[e]: [arrays.need_index[n] for n in ns if n in arrays.need_index]
-            for e, ns in body.preferences.items()
-            if e in arrays.expert_index
-        },
-        need_rankings={
-            arrays.need_index[n]: [arrays.expert_index[e] for e in es if e in arrays.expert_index]
-            for n, es in body.rankings.items()
-            if n in arrays.need_index
-        },
-        headcounts={
-            arrays.need_index[n]: c for n, c in body.headcounts.items() if n in arrays.need_index
-        },
-    )
-    placed = [
-        {
-            "expert": arrays.experts[e].id,
-            "expert_name": arrays.experts[e].name,
-            "need": arrays.needs[n].id,
-            "need_title": arrays.needs[n].title,
-            "city": arrays.needs[n].city,
-            "score": round(score, 4),
-            "programme": arrays.needs[n].programme,
-            "reasons": [asdict(r) for r in arrays.reasons(e, n)],
-        }
-        for e, n, score in result.placed
-    ]
-    unplaced = [
-        {
-            "expert": arrays.experts[e].id,
-            "name": arrays.experts[e].name,
-            "reason": code,
-            "detail": text,
-        }
-        for e, (code, text) in result.unplaced.items()
-    ]
-    outputs = {
-        "placement": {
-            "pairs": placed,
-            "unplaced": unplaced,
-            "placed_count": len(placed),
-            "unplaced_count": len(unplaced),
-            "blocking_pairs": result.blocking_pairs,
-            "dropped_preferences": result.dropped_preferences,
-        }
-    }
-    inputs = {"programme": body.programme, "experts": expert_ids, "needs": need_ids}
-    return _saved(session, PlanKind.talent_placement, inputs, outputs, "talent-prior", body.title)
-
-
-def _saved(
-    session: SessionDep,
-    kind: PlanKind,
-    inputs: dict[str, Any],
-    outputs: dict[str, Any],
-    model_version: str,
-    title: str | None,
-) -> PlanOut:
-    """Save the plan as a draft record and answer with it."""
-    plan = plans.save_plan(
-        session, kind=kind, inputs=inputs, outputs=outputs, model_version=model_version, title=title
-    )
-    return PlanOut(
-        id=plan.id or 0,
-        kind=plan.kind,
-        status=plan.status,
-        model_version=plan.model_version,
-        **outputs,
-    )
-
-
-def _rows(values: list[int]) -> np.ndarray:
-    return np.array(values, dtype=np.int64)
 
 
 @router.get("", summary="方案列表 List plans")
@@ -306,12 +130,7 @@ def list_plans(
     status: PlanStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ItemList[PlanPublic]:
-    statement = select(Plan).order_by(Plan.id.desc()).limit(limit)  # type: ignore[union-attr]
-    if kind:
-        statement = statement.where(Plan.kind == kind)
-    if status:
-        statement = statement.where(Plan.status == status)
-    return ItemList(items=list(session.exec(statement).all()))
+    return ItemList(items=plans.list_plans(session, kind=kind, status=status, limit=limit))
 
 
 @router.get("/{plan_id}", summary="方案详情 One plan with its inputs and outputs")
@@ -330,27 +149,9 @@ def export_plan(
     plan_id: PlanId,
     solution: Literal["optimal", "stable", "placement"] = "optimal",
 ) -> StreamingResponse:
-    plan = plans.get_plan(session, id=plan_id)
-    if solution not in plan.outputs:
-        raise InvalidReference(
-            "solution", solution, f"plan {plan_id} has {', '.join(plan.outputs)}"
-        )
-    rows = plan.outputs[solution]["pairs"]
-    buffer = io.StringIO()
-    columns = [c for c in rows[0] if c != "reasons"] + ["reasons"] if rows else ["empty"]
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
-            [
-                row.get(c) if c != "reasons" else "；".join(r["text"] for r in row["reasons"])
-                for c in columns
-            ]
-        )
+    text = plans.plan_csv(session, id=plan_id, solution=solution)
     headers = {"Content-Disposition": f'attachment; filename="plan-{plan_id}-{solution}.csv"'}
-    return StreamingResponse(
-        iter(["\ufeff" + buffer.getvalue()]), media_type="text/csv; charset=utf-8", headers=headers
-    )
+    return StreamingResponse(iter([text]), media_type="text/csv; charset=utf-8", headers=headers)
 
 
 @router.post(
@@ -359,15 +160,8 @@ def export_plan(
 )
 def approve_plan(
     session: SessionDep,
-    principal: Annotated[Principal, allow(Role.admin, Role.office)],
+    principal: Planner,
     plan_id: PlanId,
     solution: Literal["optimal", "stable", "placement"] = "optimal",
 ) -> Approval:
-    if not plans.involves_only(plans.get_plan(session, id=plan_id), solution, principal.covers):
-        raise NotFound("plan", plan_id)  # outside the office's scope: as if it did not exist
-    plan, created, existing = plans.approve_plan(session, id=plan_id, solution=solution)
-    return Approval(
-        plan=PlanPublic.model_validate(plan),
-        pairings_created=created,
-        pairings_already_present=existing,
-    )
+    return plans.approve_as(session, principal, id=plan_id, solution=solution)

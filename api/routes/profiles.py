@@ -4,7 +4,6 @@ The routes are the same for every kind (list, export, import, get, create, updat
 what differs — models, filters, natural key — comes from ``profiles.kinds``.
 """
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, UploadFile, status
@@ -16,15 +15,13 @@ from api.errors import problem
 from api.routes.common import ItemList, Removed, with_report, written
 from api.security import ALL, allow
 from matching.vocabulary import Role
-from profiles import access, audit, repository
+from profiles import access, importer, repository
 from profiles.access import Principal
 from profiles.importer import (
     ImportReport,
     UnreadableFile,
     export_csv,
     export_json,
-    import_rows,
-    read_rows,
 )
 from profiles.kinds import KINDS, Kind
 from profiles.models import MAX_ID
@@ -56,7 +53,6 @@ WRITE_ROLES = {
     "needs": (Role.admin, Role.office),
     "pairings": (Role.admin, Role.office),
 }
-OWNING_ROLES = (Role.enterprise, Role.university)
 CITY_COLUMN = {"enterprises": "hq_city", "universities": "city", "experts": "city", "needs": "city"}
 
 
@@ -81,16 +77,6 @@ def profile_router(kind: Kind) -> APIRouter:
 
     def shown(principal: Principal | None, row: Any) -> Any:
         return access.redact(principal, row, Public.model_validate(row))
-
-    def owner_of(principal: Principal) -> str | None:
-        return principal.id if principal.role in OWNING_ROLES else None
-
-    def permit(principal: Principal) -> Callable[[dict[str, Any], Any], bool]:
-        return lambda values, existing: (
-            access.may_edit(principal, existing)
-            if existing is not None
-            else access.may_create(principal, kind.table, values)
-        )
 
     @router.get("", summary=f"{label}列表 List {kind.slug}")
     def list_profiles(
@@ -142,30 +128,19 @@ def profile_router(kind: Kind) -> APIRouter:
                 slug="413",
             )  # type: ignore[return-value]
         try:
-            report = import_rows(
+            report = importer.import_file(
                 session,
                 kind=kind,
-                rows=read_rows(kind, file.file, file.filename or ""),
+                stream=file.file,
+                filename=file.filename or "",
+                principal=principal,
                 dry_run=dry_run,
-                owner=owner_of(principal),
-                org_names=repository.org_names(session),
-                permit=permit(principal),
                 max_rows=settings.import_max_rows,
             )
         except UnreadableFile as error:
-            session.rollback()
             return problem(422, "Unreadable file", str(error), slug="unreadable-file")  # type: ignore[return-value]
-        if not report.applied:
-            session.rollback()
         if report.error_count:
             return _refused(report)  # type: ignore[return-value]
-        audit.record(
-            session,
-            action="import",
-            kind=kind.slug,
-            key=f"{report.rows} rows",
-            after={"created": report.created, "updated": report.updated},
-        )
         return report
 
     @router.get("/{id}", summary=f"{label}详情 One {noun}")
@@ -178,7 +153,7 @@ def profile_router(kind: Kind) -> APIRouter:
             session,
             kind=kind,
             data=body,
-            owner=owner_of(principal),
+            owner=access.owner_for(principal),
             permit=lambda values: access.may_create(principal, kind.table, values),
         )
         return with_report(Public, row, body)

@@ -1,0 +1,375 @@
+"""Recommendations as every entry point asks for them: partners, base cities, sites, investors.
+
+Each use case takes a session, the process's ``EngineState`` and domain arguments (cities as
+the user wrote them), and returns a typed answer. The API routes, the console, the command
+line and the jobs all call these functions; none of them talks to the engine by hand.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from matching.engine import (
+    Engine,
+    EnterpriseProfile,
+    Recommendation,
+    SiteConstraints,
+    mode_clause,
+)
+from matching.vocabulary import Mode
+from profiles import repository
+from profiles.industry_fields import Resolution, resolve_fields
+from profiles.kinds import KINDS
+from profiles.models import EnterpriseBase
+from profiles.ranking import EngineState
+from profiles.snapshot import words
+
+NO_HISTORY = "企业—选址暂无历史结对数据：按合作模式的先验权重排序，随用户反馈逐步学习。"
+
+
+class CityBrief(BaseModel):
+    adcode: str
+    name: str
+    province: str
+    is_key_city: bool
+    is_partner_candidate: bool
+    gdp_100m: float | None
+    gdp_year: int | None
+    population_10k: float | None
+
+
+class ReasonOut(BaseModel):
+    feature: str
+    text: str
+    contribution: float
+
+
+class ExistingPairing(BaseModel):
+    schemes: list[str]
+    pairings: list[dict[str, Any]] = []
+
+
+class Item(BaseModel):
+    rank: int
+    score: float = Field(ge=0, le=1)
+    mode: Mode
+    mode_label: str
+    clause: str
+    mode_scores: dict[str, float]
+    reasons: list[ReasonOut]
+
+
+class CityItem(Item):
+    city: CityBrief
+    existing_pairing: ExistingPairing | None = None
+
+
+class EnterpriseBrief(BaseModel):
+    id: int
+    name: str
+    hq_city: str
+    industry_codes: list[str]
+    is_demo: bool
+
+
+class EnterpriseItem(Item):
+    enterprise: EnterpriseBrief
+
+
+class CityRecommendations(BaseModel):
+    city: CityBrief
+    mode: Mode | None
+    model_version: str
+    learned: bool
+    items: list[CityItem]
+
+
+class ExcludedSite(BaseModel):
+    adcode: str
+    name: str
+    reason: str
+
+
+class SiteRecommendations(BaseModel):
+    enterprise: dict[str, Any]
+    mode: Mode | None
+    model_version: str
+    learned: bool
+    note: str | None
+    items: list[CityItem]
+    excluded_count: int
+    excluded: list[ExcludedSite] | None = None
+    resolved: list[Resolution] | None = Field(
+        None, description="how the profile's industry and resource words were read (POST only)"
+    )
+
+
+class EnterpriseRecommendations(BaseModel):
+    city: CityBrief
+    mode: Mode | None
+    model_version: str
+    learned: bool
+    note: str | None
+    items: list[EnterpriseItem]
+
+
+class Constraints(BaseModel):
+    """Hard constraints on sites (each applied exactly)."""
+
+    model_config = ConfigDict(extra="forbid")
+    max_distance_km: float | None = Field(None, gt=0, le=10_000, description="from headquarters")
+    provinces: list[str] = Field(
+        [], max_length=40, description="keep only these provinces (names or adcodes)"
+    )
+    exclude_provinces: list[str] = Field([], max_length=40)
+    require_bonded_zone: bool = False
+    require_airport: bool = False
+    require_high_speed_rail: bool = False
+    min_population_10k: float | None = Field(None, ge=0, le=1e5)
+
+
+def enterprise_profile(data: EnterpriseBase, hq_city: str | None = None) -> EnterpriseProfile:
+    """The engine's view of an enterprise, saved or not (``hq_city`` resolved to an adcode)."""
+    return EnterpriseProfile(
+        name=data.name,
+        hq_city=hq_city or data.hq_city,
+        industry_codes=tuple(data.industry_codes),
+        industry_words=words(list(data.industry_keywords)),
+        needs=words(list(data.needs_resources)),
+        modes=tuple(str(m) for m in data.preferred_modes),
+    )
+
+
+def partners(
+    session: Session,
+    state: EngineState,
+    *,
+    city: str,
+    mode: Mode | None = None,
+    limit: int = 10,
+    exclude_existing: bool = False,
+) -> CityRecommendations:
+    """Partner cities for a base city (adcode or any name the resolver understands)."""
+    engine = state.get(session)
+    adcode = repository.resolve_city(session, value=city, field="city")
+    items = engine.partners(adcode, mode=mode, limit=limit, exclude_existing=exclude_existing)
+    return _city_answer(session, engine, adcode, mode, items, lambda key: (adcode, key))
+
+
+def base_cities(
+    session: Session,
+    state: EngineState,
+    *,
+    city: str,
+    mode: Mode | None = None,
+    limit: int = 10,
+    exclude_existing: bool = False,
+) -> CityRecommendations:
+    """Base-area cities a developed city could support."""
+    engine = state.get(session)
+    adcode = repository.resolve_city(session, value=city, field="city")
+    items = engine.base_cities(adcode, mode=mode, limit=limit, exclude_existing=exclude_existing)
+    return _city_answer(session, engine, adcode, mode, items, lambda key: (key, adcode))
+
+
+def sites_for_enterprise(
+    session: Session,
+    state: EngineState,
+    *,
+    enterprise_id: int,
+    mode: Mode | None = None,
+    limit: int = 10,
+    constraints: Constraints | None = None,
+    explain_excluded: bool = False,
+) -> SiteRecommendations:
+    """Relocation sites for a stored enterprise."""
+    row = repository.get_profile(session, kind=KINDS["enterprises"], id=enterprise_id)
+    brief = EnterpriseBrief.model_validate(row, from_attributes=True).model_dump()
+    return _sites(
+        session,
+        state.get(session),
+        enterprise_profile(row),
+        brief,
+        mode,
+        limit,
+        constraints or Constraints(),
+        explain_excluded,
+    )
+
+
+def sites_for_profile(
+    session: Session,
+    state: EngineState,
+    *,
+    enterprise: EnterpriseBase,
+    mode: Mode | None = None,
+    limit: int = 10,
+    constraints: Constraints | None = None,
+    explain_excluded: bool = False,
+) -> SiteRecommendations:
+    """Relocation sites for an unsaved enterprise profile (its city given as any name)."""
+    hq = repository.resolve_city(session, value=enterprise.hq_city, field="enterprise.hq_city")
+    values = enterprise.model_dump()
+    resolved = resolve_fields(values, prefix="enterprise.")  # words to codes, or a 422
+    enterprise = type(enterprise).model_validate(values)
+    brief = enterprise.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
+    answer = _sites(
+        session,
+        state.get(session),
+        enterprise_profile(enterprise, hq),
+        brief,
+        mode,
+        limit,
+        constraints or Constraints(),
+        explain_excluded,
+    )
+    return answer.model_copy(update={"resolved": resolved})
+
+
+def enterprises_to_invite(
+    session: Session,
+    state: EngineState,
+    *,
+    city: str,
+    mode: Mode | None = None,
+    limit: int = 10,
+) -> EnterpriseRecommendations:
+    """Enterprises a base city could invite, each with the reasons the city fits it."""
+    engine = state.get(session)
+    adcode = repository.resolve_city(session, value=city, field="city")
+    arrays = state.enterprises(session, engine)
+    rows, _, _ = engine.enterprises_for(adcode, arrays, mode=mode, limit=limit)
+    stored = repository.enterprises_by_id(session, [int(arrays.ids[r]) for r in rows])
+    items = []
+    for rank, row in enumerate(stored, start=1):
+        match = engine.site_for(enterprise_profile(row), adcode, mode=mode, rank=rank)
+        brief = EnterpriseBrief.model_validate(row, from_attributes=True)
+        items.append(EnterpriseItem(enterprise=brief, **_item_fields(match)))
+    learned = bool(engine.site_model.ranker.learned_)
+    return EnterpriseRecommendations(
+        city=_briefs(session, [adcode])[adcode],
+        mode=mode,
+        model_version=engine.site_model.version,
+        learned=learned,
+        note=None if learned else NO_HISTORY,
+        items=items,
+    )
+
+
+def _briefs(session: Session, adcodes: Sequence[str]) -> dict[str, CityBrief]:
+    return {
+        c.adcode: CityBrief.model_validate(c, from_attributes=True)
+        for c in repository.cities_by_adcode(session, adcodes)
+    }
+
+
+def _item_fields(item: Recommendation) -> dict[str, Any]:
+    clause, _ = mode_clause(item.mode)
+    return {
+        "rank": item.rank,
+        "score": item.score,
+        "mode": item.mode,
+        "mode_label": item.mode.label,
+        "clause": clause,
+        "mode_scores": item.mode_scores,
+        "reasons": [
+            ReasonOut(feature=r.feature, text=r.text, contribution=r.contribution)
+            for r in item.reasons
+        ],
+    }
+
+
+def _city_items(
+    session: Session,
+    items: list[Recommendation],
+    pair_of: Callable[[str], tuple[str, str | None]],
+) -> list[CityItem]:
+    briefs = _briefs(session, [i.key for i in items])
+    existing_pairs = [pair_of(i.key) for i in items if i.existing]
+    stored = repository.pairings_between(session, [(b, p) for b, p in existing_pairs if p])
+    result = []
+    for item in items:
+        existing = None
+        if item.existing:
+            rows = stored.get(pair_of(item.key), [])
+            existing = ExistingPairing(
+                schemes=list(item.existing),
+                pairings=[
+                    {
+                        "id": p.id,
+                        "scheme": p.scheme,
+                        "since": p.since,
+                        "status": p.status,
+                        "source": p.source,
+                    }
+                    for p in rows
+                ],
+            )
+        result.append(
+            CityItem(city=briefs[item.key], existing_pairing=existing, **_item_fields(item))
+        )
+    return result
+
+
+def _city_answer(
+    session: Session,
+    engine: Engine,
+    adcode: str,
+    mode: Mode | None,
+    items: list[Recommendation],
+    pair_of: Callable[[str], tuple[str, str | None]],
+) -> CityRecommendations:
+    return CityRecommendations(
+        city=_briefs(session, [adcode])[adcode],
+        mode=mode,
+        model_version=engine.city_model.version,
+        learned=engine.city_model.ranker.learned_,
+        items=_city_items(session, items, pair_of),
+    )
+
+
+def _province_codes(session: Session, values: list[str], field: str) -> tuple[str, ...]:
+    return tuple(
+        repository.resolve_city(session, value=value, field=field)[:2] + "0000" for value in values
+    )
+
+
+def _sites(
+    session: Session,
+    engine: Engine,
+    profile: EnterpriseProfile,
+    enterprise: dict[str, Any],
+    mode: Mode | None,
+    limit: int,
+    constraints: Constraints,
+    explain_excluded: bool,
+) -> SiteRecommendations:
+    rules = SiteConstraints(
+        max_distance_km=constraints.max_distance_km,
+        provinces=_province_codes(session, constraints.provinces, "provinces"),
+        exclude_provinces=_province_codes(
+            session, constraints.exclude_provinces, "exclude_provinces"
+        ),
+        require_bonded_zone=constraints.require_bonded_zone,
+        require_airport=constraints.require_airport,
+        require_high_speed_rail=constraints.require_high_speed_rail,
+        min_population_10k=constraints.min_population_10k,
+    )
+    result = engine.sites(profile, mode=mode, limit=limit, constraints=rules)
+    names = _briefs(session, list(result.excluded)) if explain_excluded else {}
+    return SiteRecommendations(
+        enterprise=enterprise,
+        mode=mode,
+        model_version=engine.site_model.version,
+        learned=result.learned,
+        note=None if result.learned else NO_HISTORY,
+        items=_city_items(session, result.items, lambda key: (key, None)),
+        excluded_count=len(result.excluded),
+        excluded=[
+            ExcludedSite(adcode=a, name=names[a].name, reason=r) for a, r in result.excluded.items()
+        ]
+        if explain_excluded
+        else None,
+    )
