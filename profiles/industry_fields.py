@@ -51,6 +51,11 @@ def resolve_fields(values: dict[str, Any], *, prefix: str = "") -> list[Resoluti
     return report
 
 
+def takes_words(shape: type[BaseModel]) -> bool:
+    """Whether a request shape has industry or resource fields."""
+    return any(f in shape.model_fields for f in (*INDUSTRY_FIELDS, *RESOURCE_FIELDS))
+
+
 def report_for(data: BaseModel, *, prefix: str = "") -> list[Resolution]:
     """How the entries of a request that was accepted were read (answers are memoised)."""
     return resolve_fields(data.model_dump(exclude_unset=True), prefix=prefix)

@@ -50,7 +50,7 @@ def get_city(session: SessionDep, adcode: Adcode) -> CityPublic:
     return _public(session, [repository.get_city(session, adcode=adcode)])[0]
 
 
-CityWritten = written(CityPublic)
+CityWritten = written(CityPublic, CityUpdate)
 
 
 @writes.post(

@@ -6,7 +6,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
-from profiles.industry_fields import Resolution, report_for
+from profiles.industry_fields import Resolution, report_for, takes_words
 
 T = TypeVar("T")
 
@@ -25,8 +25,11 @@ class Removed(BaseModel):
 
 
 @lru_cache
-def written(public: type[SQLModel]) -> type[SQLModel]:
-    """``public`` plus ``resolved``: how the request's industry and resource words were read."""
+def written(public: type[SQLModel], body: type[BaseModel]) -> type[SQLModel]:
+    """``public`` plus ``resolved`` (how the request's industry and resource words were read),
+    for bodies that take such words; ``public`` itself for the others."""
+    if not takes_words(body):
+        return public
     return type(
         f"{public.__name__.removesuffix('Public')}Written",
         (public,),
@@ -42,7 +45,9 @@ def written(public: type[SQLModel]) -> type[SQLModel]:
 
 def with_report(public: type[SQLModel], record: SQLModel, body: BaseModel) -> SQLModel:
     """The written record's public shape, with the report of how ``body``'s words were read."""
-    shape = written(public)
+    shape = written(public, type(body))
+    if shape is public:
+        return public.model_validate(record)
     return shape.model_validate(
         public.model_validate(record).model_dump() | {"resolved": report_for(body)}
     )

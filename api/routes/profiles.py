@@ -66,7 +66,7 @@ def profile_router(kind: Kind) -> APIRouter:
     """The routes of one kind of profile, under ``/{kind.slug}``."""
     router = APIRouter(prefix=f"/{kind.slug}", tags=[kind.slug])
     Filters, Public, Create, Update = FILTERS[kind.slug], kind.public, kind.create, kind.update
-    Written = written(Public)
+    Written = written(Public, Create)
     pk = kind.table.id  # type: ignore[attr-defined]
     label, noun = kind.label, kind.singular.lower()
     Reader = Annotated[Principal | None, allow(*ALL, read=True)]
