@@ -91,7 +91,7 @@ class IndustryCandidate:
     code: str
     name: str
     score: float  # 0–100
-    via: str  # code | synonym | name | part | contains | similar
+    via: str  # code | synonym | name | part | contains | similar | head
     matched: str  # the synonym or name that matched
 
 
@@ -126,12 +126,14 @@ class IndustryWordResolver(BaseEstimator):
         margin: float = 6.0,
         ngram_range: tuple[int, int] = (1, 3),
         neighbours: int = 20,
+        head_weight: float = 0.3,
         limit: int = 8,
     ) -> None:
         self.min_score = min_score
         self.margin = margin
         self.ngram_range = ngram_range
         self.neighbours = neighbours
+        self.head_weight = head_weight
         self.limit = limit
 
     # ------------------------------------------------------------------ fit
@@ -158,6 +160,7 @@ class IndustryWordResolver(BaseEstimator):
         )
         self.matrix_ = sparse.csr_matrix(self.vectorizer_.fit_transform(texts))
         self.texts_ = texts
+        self.heads_ = _head_shares(self.entries_)
         return self
 
     # ------------------------------------------------------------------ resolve
@@ -184,13 +187,29 @@ class IndustryWordResolver(BaseEstimator):
             if candidate.score >= FLOOR:
                 best.setdefault(candidate.code, candidate)
         found = list(best.values())
-        if found and found[0].score < self.min_score:
-            # No answer: suggest by what the nearest entries agree on (k nearest, voting by 大类).
-            found.sort(key=lambda c: -votes.get(major_of(c.code) or "", 0.0))
-            leaders = list({major_of(c.code): c for c in found[::-1]}.values())
-            leaders.sort(key=found.index)  # the best code of each 大类, in vote order
-            found = leaders + [c for c in found if c not in leaders]
+        if not found or found[0].score < self.min_score:
+            found = self._suggest(found, votes, key_form[-1])
         return found
+
+    def _suggest(
+        self, found: list[IndustryCandidate], votes: dict[str, float], head: str
+    ) -> list[IndustryCandidate]:
+        """No answer: suggest by what the nearest entries agree on, and by what words ending in
+        the same character (机, 剂, 布 …) belong to: the best code of each 大类, in vote order."""
+        votes = dict(votes)
+        for major, share in self.heads_.get(head, {}).items():
+            votes[major] = votes.get(major, 0.0) + self.head_weight * share
+        known = {major_of(c.code) for c in found}
+        top = max(votes.values(), default=1.0) or 1.0
+        found = found + [
+            IndustryCandidate(m, self.names_[m], SUGGESTION_MAX * v / top, "head", head)
+            for m, v in votes.items()
+            if m not in known and m in self.names_
+        ]
+        found.sort(key=lambda c: -votes.get(major_of(c.code) or "", 0.0))
+        leaders = list({major_of(c.code): c for c in found[::-1]}.values())
+        leaders.sort(key=found.index)
+        return leaders + [c for c in found if c not in leaders]
 
     def _exact(self, entries: list[_Entry]) -> list[IndustryCandidate]:
         """An exact hit: a synonym's codes (as meant), else the names' (parts score less)."""
@@ -286,6 +305,22 @@ def _typo(text: str, other: str) -> bool:
     """One character replaced in a word of five or more (锂离子电他 for 锂离子电池); shorter
     words differing by a character are usually other words (不锈钢锅, 不锈钢板)."""
     return len(text) == len(other) >= 5 and Levenshtein.distance(text, other) == 1
+
+
+def _head_shares(entries: list[_Entry]) -> dict[str, dict[str, float]]:
+    """For each last character of the fitted words and name stems, the share of each 大类
+    among the words ending in it (机 → mostly 34 and 35, 剂 → 26): learned, not written."""
+    counts: dict[str, dict[str, float]] = {}
+    for entry in entries:
+        text = stem(entry.text) if entry.via == "name" else entry.text
+        majors = {major_of(c) for c in entry.codes} - {None}
+        for major in majors:
+            shares = counts.setdefault(text[-1], {})
+            shares[major] = shares.get(major, 0.0) + 1.0 / len(majors)  # type: ignore[index]
+    return {
+        head: {m: n / sum(shares.values()) for m, n in shares.items()}
+        for head, shares in counts.items()
+    }
 
 
 def _first_tier(entries: list[_Entry]) -> list[_Entry]:
