@@ -53,9 +53,18 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def problem(status: int, title: str, detail: str, *, slug: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """The one problem+json answer: exception handlers return it, ASGI middleware awaits it."""
     body = {"type": TYPES + slug, "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -111,9 +120,9 @@ def _unknown_city(_: Request, error: UnknownCity) -> JSONResponse:
 
 
 def _unauthenticated(_: Request, error: AuthenticationFailed) -> JSONResponse:
-    response = problem(401, "Unauthorized", str(error), slug="unauthorized")
-    response.headers["WWW-Authenticate"] = "Bearer"
-    return response
+    return problem(
+        401, "Unauthorized", str(error), slug="unauthorized", headers={"WWW-Authenticate": "Bearer"}
+    )
 
 
 def _forbidden(_: Request, error: Forbidden) -> JSONResponse:
@@ -131,15 +140,13 @@ def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         413: "Payload too large",
         429: "Too many requests",
     }
-    response = problem(
+    return problem(
         error.status_code,
         titles.get(error.status_code, "Error"),
         str(error.detail),
         slug=str(error.status_code),
+        headers=dict(error.headers or {}),
     )
-    for key, value in (error.headers or {}).items():
-        response.headers[key] = value
-    return response
 
 
 def _integrity(_: Request, error: IntegrityError) -> JSONResponse:

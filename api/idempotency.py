@@ -9,7 +9,6 @@
 """
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,8 +18,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import problem
 from profiles.models import IdempotencyRecord
 
 HEADER = b"idempotency-key"
@@ -88,29 +89,6 @@ def release(engine: Engine, key: str) -> None:
             session.commit()
 
 
-def _problem(
-    status: int, title: str, detail: str, extra_headers: list[tuple[bytes, bytes]] = ()
-) -> list[Message]:
-    body = json.dumps(
-        {
-            "type": f"https://counterpart.example/problems/idempotency-{status}",
-            "title": title,
-            "status": status,
-            "detail": detail,
-        },
-        ensure_ascii=False,
-    ).encode()
-    headers = [
-        (b"content-type", b"application/problem+json"),
-        (b"content-length", str(len(body)).encode()),
-        *extra_headers,
-    ]
-    return [
-        {"type": "http.response.start", "status": status, "headers": headers},
-        {"type": "http.response.body", "body": body},
-    ]
-
-
 class IdempotencyMiddleware:
     """Pure ASGI middleware (no buffering of anything but keyed POSTs)."""
 
@@ -125,10 +103,10 @@ class IdempotencyMiddleware:
             return
         text = key.decode("latin-1").strip()
         if not 0 < len(text) <= MAX_KEY:
-            for message in _problem(
+            refusal = _refusal(
                 422, "Invalid Idempotency-Key", f"the key must be 1–{MAX_KEY} characters"
-            ):
-                await send(message)
+            )
+            await refusal(scope, receive, send)
             return
         body = await _read_body(receive)
         digest = hashlib.sha256(
@@ -144,39 +122,33 @@ class IdempotencyMiddleware:
         engine: Engine = scope["app"].state.engine
         outcome = await run_in_threadpool(claim, engine, text, digest, self.lease)
         if outcome.action != "proceed":
-            for message in self._answer(outcome):
-                await send(message)
+            await self._answer(outcome)(scope, receive, send)
             return
         await self._run(scope, body, send, engine, text)
 
-    def _answer(self, outcome: Outcome) -> list[Message]:
+    @staticmethod
+    def _answer(outcome: Outcome) -> Response:
         if outcome.action == "mismatch":
-            return _problem(
+            return _refusal(
                 422, "Idempotency-Key reused", "this key was used with a different request body"
             )
         if outcome.action == "in_flight":
-            return _problem(
+            return _refusal(
                 409,
                 "Request in progress",
                 "a request with this Idempotency-Key is still being processed",
-                [(b"retry-after", b"1")],
+                headers={"retry-after": "1"},
             )
         record = outcome.record
         assert record is not None
-        body = (record.response or "").encode()
-        headers = [
-            (b"content-type", (record.content_type or "application/json").encode()),
-            (b"content-length", str(len(body)).encode()),
-            (b"idempotent-replayed", b"true"),
-        ]
-        return [
-            {
-                "type": "http.response.start",
-                "status": record.status_code or 200,
-                "headers": headers,
+        return Response(
+            (record.response or "").encode(),
+            status_code=record.status_code or 200,
+            headers={
+                "content-type": record.content_type or "application/json",
+                "idempotent-replayed": "true",
             },
-            {"type": "http.response.body", "body": body},
-        ]
+        )
 
     async def _run(self, scope: Scope, body: bytes, send: Send, engine: Engine, key: str) -> None:
         session = Session(engine)
@@ -233,6 +205,12 @@ def _fault_after_commit(key: str) -> None:
     """Durability tests only: die between the commit and the response for one chosen key."""
     if os.environ.get("COUNTERPART_FAULT_CRASH_AFTER_COMMIT") == key:
         os._exit(137)
+
+
+def _refusal(
+    status: int, title: str, detail: str, *, headers: dict[str, str] | None = None
+) -> Response:
+    return problem(status, title, detail, slug=f"idempotency-{status}", headers=headers)
 
 
 async def _read_body(receive: Receive) -> bytes:

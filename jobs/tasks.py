@@ -28,10 +28,8 @@ from sqlmodel import Session, select
 
 from jobs import webhooks
 from jobs.settings import JobSettings, get_job_settings
-from matching.evaluation import ranking_mrr
-from matching.records import CityArrays
 from matching.vocabulary import Mode
-from profiles import outbox
+from profiles import outbox, training
 from profiles.models import (
     City,
     Delivery,
@@ -50,9 +48,8 @@ from profiles.models import (
     University,
 )
 from profiles.names import OrgNames
-from profiles.ranking import EngineState, train_models
+from profiles.ranking import EngineState
 from profiles.recommending import enterprise_profile
-from profiles.snapshot import load_snapshot
 
 log = logging.getLogger("counterpart.jobs")
 Clock = Callable[[], datetime]
@@ -81,27 +78,13 @@ class Context:
 # ---------------------------------------------------------------- retrain
 def retrain(ctx: Context) -> dict[str, Any]:
     with Session(ctx.engine) as session:
-        snapshot = load_snapshot(session)
-        trained = train_models(session, snapshot)
-    cities = CityArrays(snapshot.cities)
-    registry = ctx.state.registry
-    current = registry.load("city")
-    new_mrr = ranking_mrr(cities, trained.city.ranker, snapshot.pairings, snapshot.province_pairs)
-    old_mrr = (
-        ranking_mrr(cities, current.ranker, snapshot.pairings, snapshot.province_pairs)
-        if current
-        else None
-    )
-    promote = old_mrr is None or new_mrr >= old_mrr - 1e-9
-    trained.city.metrics |= {"mrr_on_current_pairings": new_mrr, "previous_mrr": old_mrr}
-    registry.save("city", trained.city, promote=promote)
-    registry.save("site", trained.site, promote=True)
+        trained = training.train(session, ctx.state.registry)
     return {
         "city_version": trained.city.version,
-        "promoted": promote,
-        "mrr": round(new_mrr, 4),
-        "previous_mrr": None if old_mrr is None else round(old_mrr, 4),
-        "verdicts": len(snapshot.verdicts),
+        "promoted": trained.promoted,
+        "mrr": round(trained.mrr, 4),
+        "previous_mrr": None if trained.previous_mrr is None else round(trained.previous_mrr, 4),
+        "verdicts": trained.verdicts,
     }
 
 

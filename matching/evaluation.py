@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from matching.features import CITY_FEATURES, city_pair_features
+from matching.metrics import METRICS, query_metrics, ranked
 from matching.ranker import PairRanker
 from matching.records import CityArrays, haversine_km
 from matching.training import (
@@ -29,32 +30,7 @@ from matching.training import (
     ties_for,
 )
 
-METRICS = ("recall@1", "recall@5", "recall@10", "mrr", "ndcg@10")
 METHODS = ("engine", "gravity", "distance", "gdp_gap", "random")
-
-
-def ndcg(relevance: np.ndarray, k: int = 10) -> float:
-    """NDCG@k of binary relevance in ranked order."""
-    gains = relevance[:k] / np.log2(np.arange(2, min(k, len(relevance)) + 2))
-    ideal = np.sort(relevance)[::-1][:k] / np.log2(np.arange(2, min(k, len(relevance)) + 2))
-    return float(gains.sum() / ideal.sum()) if ideal.sum() > 0 else 0.0
-
-
-def query_metrics(relevance: np.ndarray) -> dict[str, float]:
-    """Metrics of one ranked list of 0/1 relevance."""
-    hits = np.flatnonzero(relevance)
-    total = max(len(hits), 1)
-    return {
-        "recall@1": float(relevance[:1].sum() / total),
-        "recall@5": float(relevance[:5].sum() / total),
-        "recall@10": float(relevance[:10].sum() / total),
-        "mrr": float(1.0 / (hits[0] + 1)) if len(hits) else 0.0,
-        "ndcg@10": ndcg(relevance, 10),
-    }
-
-
-def _ranked(scores: np.ndarray, relevant: np.ndarray) -> np.ndarray:
-    return relevant[np.argsort(-scores, kind="stable")]
 
 
 def _random_metrics(
@@ -133,7 +109,7 @@ def cross_validate(
                 for key in (scheme, "all"):
                     counts[key] += 1
                     for method, score in scores.items():
-                        for name, value in query_metrics(_ranked(score, relevant)).items():
+                        for name, value in query_metrics(ranked(score, relevant)).items():
                             sums[key][method][name] += value
                     for name, value in _random_metrics(relevant, rng).items():
                         sums[key]["random"][name] += value
@@ -179,6 +155,6 @@ def ranking_mrr(
         truth = {p.partner for p in pairings if p.base == base}
         relevant = np.isin([cities.records[c].adcode for c in columns], list(truth)).astype(float)
         reciprocal.append(
-            query_metrics(_ranked(ranker.decision_function(features), relevant))["mrr"]
+            query_metrics(ranked(ranker.decision_function(features), relevant))["mrr"]
         )
     return float(np.mean(reciprocal)) if reciprocal else 0.0

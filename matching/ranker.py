@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from matching.metrics import ndcg
 from matching.modes import MODES
 from matching.vocabulary import Mode
 
@@ -181,8 +182,6 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     def score(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
         """NDCG of the pairs ranked by ``decision_function`` against the labels ``y``."""
-        from matching.evaluation import ndcg
-
         order = np.argsort(-self.decision_function(X), kind="stable")
         return ndcg(np.asarray(y)[order], k=len(y))
 

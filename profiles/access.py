@@ -34,6 +34,7 @@ from profiles.models import (
     utcnow,
 )
 
+KEY_TAG = "cpk"
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Enterprise: ("needs_resources", "land_mu", "workers", "energy_intensity", "contact"),
     Expert: ("contact", "available_from", "available_months"),
@@ -91,7 +92,7 @@ def create_key(
         if session.get(City, scope) is None:
             raise InvalidReference("scope", scope, f"unknown adcode '{scope}'")
     prefix = secrets.token_hex(6)
-    key = f"cpk_{prefix}_{secrets.token_urlsafe(32)}"
+    key = f"{KEY_TAG}_{prefix}_{secrets.token_urlsafe(32)}"
     row = ApiKey(
         prefix=prefix,
         hash=_hash(key),
@@ -105,12 +106,18 @@ def create_key(
     return row, key
 
 
+def key_prefix(key: str) -> str | None:
+    """The ``<prefix>`` of a well-formed ``cpk_<prefix>_<secret>`` key, else None."""
+    parts = key.split("_", 2)  # the secret itself may contain "_"
+    return parts[1] if len(parts) == 3 and parts[0] == KEY_TAG else None
+
+
 def authenticate(session: Session, key: str) -> Principal:
     """The principal a presented key acts for, or ``AuthenticationFailed``."""
-    parts = key.split("_", 2)  # the secret itself may contain "_"
-    if len(parts) != 3 or parts[0] != "cpk":
+    prefix = key_prefix(key)
+    if prefix is None:
         raise AuthenticationFailed("not a Counterpart API key")
-    row = session.exec(select(ApiKey).where(ApiKey.prefix == parts[1])).first()
+    row = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if row is None or not hmac.compare_digest(row.hash, _hash(key)):
         raise AuthenticationFailed("unknown API key")
     if row.revoked_at is not None:

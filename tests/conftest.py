@@ -24,9 +24,11 @@ from matching.registry import ModelRegistry
 from matching.vocabulary import Role
 from profiles.access import create_key
 from profiles.db import make_engine, session_scope, upgrade_schema
+from profiles.models import Feedback
 from profiles.ranking import train_models
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
+from profiles.snapshot import load_snapshot
 
 POSTGRES = os.environ.get("COUNTERPART_TEST_POSTGRES")
 RUN = uuid.uuid4().hex[:8]
@@ -107,6 +109,30 @@ def seeded_template(databases: Databases) -> str:
 
 def bearer(principal: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {KEYS[principal]}"}
+
+
+def contradict_the_pairings(engine: Engine) -> None:
+    """Feedback that rejects every real pairing and accepts unlikely ones: a worse model."""
+    with Session(engine) as session:
+        for pairing in load_snapshot(session).pairings:
+            session.add(
+                Feedback(
+                    kind="city_city",
+                    base_city=pairing.base,
+                    partner_city=pairing.partner,
+                    verdict="rejected",
+                )
+            )
+            for unlikely in ("350200", "370200", "330300"):
+                session.add(
+                    Feedback(
+                        kind="city_city",
+                        base_city=pairing.base,
+                        partner_city=unlikely,
+                        verdict="accepted",
+                    )
+                )
+        session.commit()
 
 
 @pytest.fixture

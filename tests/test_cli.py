@@ -1,9 +1,14 @@
-"""The command line as a newcomer uses it: seed, seed again, resolve, recommend."""
+"""The command line as a newcomer uses it: seed, seed again, resolve, recommend, train."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from tests.conftest import contradict_the_pairings
 
 COUNTERPART = str(Path(sys.executable).with_name("counterpart"))
 
@@ -51,3 +56,22 @@ def test_seed_twice_then_resolve_and_recommend(fresh_database: str, tmp_path: Pa
     assert lines[0].startswith("赣州市（360700）") and "研发+制造" in lines[0]
     assert sum(line.lstrip().startswith(("1.", "2.", "3.")) for line in lines) == 3
     assert any("·" in line for line in lines)
+
+
+def test_train_promotes_only_a_model_no_worse_than_the_one_in_use(
+    engine: Engine, tmp_path: Path
+) -> None:
+    database = engine.url.render_as_string(hide_password=False)
+    pointer = tmp_path / "models" / "current.json"
+    first = run("train", database=database, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "(model in use none): promoted" in first.stdout and "held-out MRR" in first.stdout
+    promoted = json.loads(pointer.read_text())["city"]
+    unpromoted = run("train", "--no-promote", database=database, cwd=tmp_path)
+    assert "saved, not promoted (--no-promote)" in unpromoted.stdout
+    contradict_the_pairings(engine)
+    worse = run("train", database=database, cwd=tmp_path)
+    assert worse.returncode == 0, worse.stderr
+    assert "saved, not promoted: worse than the model in use" in worse.stdout
+    assert json.loads(pointer.read_text())["city"] == promoted  # the site model has no yardstick
+    assert len(list(pointer.parent.glob("city-*.joblib"))) == 3  # every version is kept

@@ -9,9 +9,9 @@ from jobs import tasks
 from jobs.scheduler import slot
 from jobs.tasks import Context
 from profiles.kinds import KINDS
-from profiles.models import EnterpriseUpdate, Feedback, JobRun, ProfileFlag
+from profiles.models import EnterpriseUpdate, JobRun, ProfileFlag
 from profiles.repository import update_profile
-from profiles.snapshot import load_snapshot
+from tests.conftest import contradict_the_pairings
 from tests.jobs.conftest import SETTINGS, Clock
 
 
@@ -48,28 +48,7 @@ def test_stale_profiles_follow_the_clock(ctx: Context, clock: Clock) -> None:
 def test_retrain_promotes_only_a_model_that_is_no_worse(ctx: Context) -> None:
     first = tasks.run(ctx, "retrain").counts
     assert first["promoted"] is True
-    with Session(
-        ctx.engine
-    ) as session:  # feedback that contradicts every real pairing: a worse model
-        for pairing in load_snapshot(session).pairings:
-            session.add(
-                Feedback(
-                    kind="city_city",
-                    base_city=pairing.base,
-                    partner_city=pairing.partner,
-                    verdict="rejected",
-                )
-            )
-            for unlikely in ("350200", "370200", "330300"):
-                session.add(
-                    Feedback(
-                        kind="city_city",
-                        base_city=pairing.base,
-                        partner_city=unlikely,
-                        verdict="accepted",
-                    )
-                )
-        session.commit()
+    contradict_the_pairings(ctx.engine)
     second = tasks.run(ctx, "retrain").counts
     assert second["promoted"] is False and second["mrr"] < second["previous_mrr"]
     registry = ctx.state.registry

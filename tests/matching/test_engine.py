@@ -8,8 +8,9 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from matching.engine import Engine, EnterpriseProfile, SiteConstraints, linear_scores
-from matching.evaluation import cross_validate, query_metrics
+from matching.evaluation import cross_validate
 from matching.features import CITY_FEATURES, SITE_FEATURES, site_columns, site_features
+from matching.metrics import query_metrics
 from matching.modes import MODES, mode_of
 from matching.ranker import PairRanker, SavedModel
 from matching.records import CityArrays, EnterpriseArrays, EnterpriseRecord, haversine_km
