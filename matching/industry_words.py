@@ -64,7 +64,16 @@ _QUERY_SUFFIXES = ("制造业", "制造", "加工", "生产", "产业", "行业"
 _VAGUE = {"其他", "类似制品", "配件", "零件", "零部件", "附件", "器材", "设备", "制品", "用品"}
 TYPO_SCORE = 85.0  # one character off a known word of five or more
 SUGGESTION_MAX = 79.0  # similarity alone stays below the answer threshold
-FLOOR = 30.0  # candidates below this are noise, not suggestions
+FLOOR = 30.0
+VIAS = (
+    "code",
+    "synonym",
+    "name",
+    "part",
+    "contains",
+    "similar",
+    "head",
+)  # how a word matched  # candidates below this are noise, not suggestions
 CODE = re.compile(r"^([A-Ta-t]|\d{2}|\d{3}|\d{4})$")
 
 

@@ -57,6 +57,7 @@ VIA = {
     "part": "标准名称之一",
     "contains": "包含",
     "similar": "相近",
+    "head": "同词尾",
 }
 
 

@@ -3,6 +3,9 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from matching.industry_words import VIAS
+from profiles.resolution import VIA
+
 ENTERPRISE = {"name": "深圳市词语测试电池有限公司", "hq_city": "深圳"}
 
 
@@ -172,3 +175,7 @@ def test_site_query_takes_words_and_reports_them(client: TestClient) -> None:
     refused = client.post("/api/v1/recommendations/sites", json=body)
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "enterprise.needs_resources.0"
+
+
+def test_every_way_of_matching_has_a_label() -> None:
+    assert set(VIA) == set(VIAS)
