@@ -17,6 +17,7 @@ from matching.industry_words import IndustryWordResolver, WordResolution, load_s
 _SPLIT = re.compile(r"[|｜/、,，;；与和及]+")
 _BRACKETS = re.compile(r"[(（][^)）]*[)）]")
 LEVELS = ("门类", "大类", "中类", "小类")
+MEMO_SIZE = 65_536  # answers kept; bounded, since words come from requests
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def read_standard() -> list[IndustryEntry]:
 
 
 class IndustryCatalogue:
-    """The standard's codes and the fitted word resolver (answers are memoised)."""
+    """The standard's codes and the fitted word resolver (recent answers are kept)."""
 
     def __init__(self) -> None:
         self.entries = read_standard()
@@ -50,7 +51,7 @@ class IndustryCatalogue:
         self.resolver = IndustryWordResolver().fit(
             [(e.code, e.name) for e in self.entries], self.synonyms
         )
-        self._memo: dict[str, WordResolution] = {}
+        self._resolve = lru_cache(maxsize=MEMO_SIZE)(self.resolver.resolve)
 
     def is_code(self, code: str) -> bool:
         return code in self.by_code
@@ -64,9 +65,7 @@ class IndustryCatalogue:
         return [word for word, codes in self.synonyms if code in codes]
 
     def resolve(self, word: str) -> WordResolution:
-        if word not in self._memo:
-            self._memo[word] = self.resolver.resolve(word)
-        return self._memo[word]
+        return self._resolve(word)
 
     def codes_for(self, text: str) -> list[str]:
         """The codes an industry word or phrase names confidently (empty when unsure)."""
