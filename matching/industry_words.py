@@ -34,6 +34,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _NOISE = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
 _LIST = re.compile(r"[、，,和及与]")
@@ -64,16 +65,8 @@ _QUERY_SUFFIXES = ("制造业", "制造", "加工", "生产", "产业", "行业"
 _VAGUE = {"其他", "类似制品", "配件", "零件", "零部件", "附件", "器材", "设备", "制品", "用品"}
 TYPO_SCORE = 85.0  # one character off a known word of five or more
 SUGGESTION_MAX = 79.0  # similarity alone stays below the answer threshold
-FLOOR = 30.0
-VIAS = (
-    "code",
-    "synonym",
-    "name",
-    "part",
-    "contains",
-    "similar",
-    "head",
-)  # how a word matched  # candidates below this are noise, not suggestions
+FLOOR = 30.0  # candidates below this are noise, not suggestions
+VIAS = ("code", "synonym", "name", "part", "contains", "similar")  # how a word matched
 CODE = re.compile(r"^([A-Ta-t]|\d{2}|\d{3}|\d{4})$")
 
 
@@ -100,7 +93,7 @@ class IndustryCandidate:
     code: str
     name: str
     score: float  # 0–100
-    via: str  # code | synonym | name | part | contains | similar | head
+    via: str  # code | synonym | name | part | contains | similar
     matched: str  # the synonym or name that matched
 
 
@@ -206,14 +199,16 @@ class IndustryWordResolver(BaseEstimator):
         """No answer: suggest by what the nearest entries agree on, and by what words ending in
         the same character (机, 剂, 布 …) belong to: the best code of each 大类, in vote order."""
         votes = dict(votes)
-        for major, share in self.heads_.get(head, {}).items():
+        for major, share in self.heads_.get(head, {}).items() if _CJK.match(head) else ():
             votes[major] = votes.get(major, 0.0) + self.head_weight * share
         known = {major_of(c.code) for c in found}
         top = max(votes.values(), default=1.0) or 1.0
         found = found + [
-            IndustryCandidate(m, self.names_[m], SUGGESTION_MAX * v / top, "head", head)
+            IndustryCandidate(
+                m, self.names_[m], SUGGESTION_MAX * v / top, "similar", self.names_[m]
+            )
             for m, v in votes.items()
-            if m not in known and m in self.names_
+            if m not in known and m in self.names_ and v >= 0.1 * top
         ]
         found.sort(key=lambda c: -votes.get(major_of(c.code) or "", 0.0))
         leaders = list({major_of(c.code): c for c in found[::-1]}.values())

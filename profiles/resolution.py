@@ -57,7 +57,6 @@ VIA = {
     "part": "标准名称之一",
     "contains": "包含",
     "similar": "相近",
-    "head": "同词尾",
 }
 
 
