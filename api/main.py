@@ -45,6 +45,10 @@ TAGS = [
     {"name": "health", "description": "服务状态 Service status and catalogue counts"},
     {"name": "cities", "description": "城市 Cities and other administrative divisions, by adcode"},
     {"name": "base-areas", "description": "重点革命老区 The 12 key revolutionary base areas"},
+    {
+        "name": "frameworks",
+        "description": "合作框架 One-way cooperation frameworks (helper → assisted) behind pairings",
+    },
     {"name": "industries", "description": "行业 GB/T 4754-2017 industry classification"},
     {"name": "search", "description": "检索 Name resolution and search across kinds"},
     {

@@ -11,20 +11,21 @@ from functools import partial
 
 import numpy as np
 
-from matching.explain import Reason, city_pair_text, site_text, top_reasons
+from matching.explain import Reason, Said, city_pair_text, site_text, top_reasons
 from matching.features import (
     CITY_FEATURES,
+    PROFILE_FEATURES,
     SITE_FEATURES,
     SiteSide,
-    Ties,
     city_pair_features,
     site_columns,
     site_features,
 )
+from matching.frameworks import FrameworkTie, TieTables, candidate_mask, distinct_labels
 from matching.modes import MODES
 from matching.ranker import MODE_ORDER, PairRanker, SavedModel, sigmoid
 from matching.records import CityArrays, CityRecord, EnterpriseArrays, Words, haversine_km
-from matching.training import KnownPairing, partner_loads
+from matching.training import KnownPairing, ties_from
 from matching.vocabulary import Mode
 
 CHUNK = 5_000
@@ -37,6 +38,26 @@ class UnknownCity(LookupError):
         self.role = role
 
 
+class HelperCity(ValueError):
+    """A city that helps others asked for its own helpers: ask for base cities instead."""
+
+    def __init__(self, adcode: str, name: str) -> None:
+        super().__init__(
+            f"{name}（{adcode}）是帮扶方城市，没有比它更发达、且可对口帮扶它的城市；"
+            "请改用 /recommendations/base-cities 查询它可对口支持的老区城市"
+        )
+        self.adcode = adcode
+        self.name = name
+
+
+@dataclass(frozen=True)
+class DataGap:
+    """What the data lack for a pair: the feature left unscored, and why (in Chinese)."""
+
+    feature: str
+    text: str
+
+
 @dataclass(frozen=True)
 class Recommendation:
     rank: int
@@ -46,6 +67,9 @@ class Recommendation:
     mode_scores: dict[str, float]
     reasons: list[Reason]
     existing: tuple[str, ...] = ()  # schemes of existing pairings between the two
+    distance_km: float | None = None
+    data_gaps: tuple[DataGap, ...] = ()
+    frameworks: tuple[str, ...] = ()  # labels of the frameworks tying the pair (helper → base)
 
 
 @dataclass(frozen=True)
@@ -86,7 +110,7 @@ def linear_scores(
     columns: Iterator[tuple[str, np.ndarray]], ranker: PairRanker
 ) -> tuple[np.ndarray, np.ndarray]:
     """(overall logits, mode logits) from feature columns: one standardised block, one product."""
-    scaler = ranker.pipeline_.named_steps["scale"]
+    scaler = ranker.scaler_
     block: np.ndarray | None = None
     for j, (_, column) in enumerate(columns):
         if block is None:
@@ -94,6 +118,7 @@ def linear_scores(
         np.subtract(column, scaler.mean_[j], out=block[..., j])
         block[..., j] /= scaler.scale_[j]
     assert block is not None
+    np.nan_to_num(block, copy=False, nan=0.0)
     modes = block @ ranker.mode_terms_ + ranker.mode_bias_
     if ranker.learned_:
         return block @ ranker.coef_ + ranker.intercept_, modes
@@ -107,21 +132,27 @@ class Engine:
         self,
         cities: CityArrays,
         pairings: Sequence[KnownPairing],
-        province_pairs: frozenset[tuple[str, str]],
+        frameworks: Sequence[FrameworkTie],
         city_model: SavedModel,
         site_model: SavedModel,
     ) -> None:
         self.cities = cities
         self.city_model = city_model
         self.site_model = site_model
-        self.ties = Ties(province_pairs, {p: len(b) for p, b in partner_loads(pairings).items()})
-        self.existing: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.tables = TieTables(cities, frameworks)
+        self.ties = ties_from(self.tables, pairings)
         grouped: dict[tuple[str, str], set[str]] = defaultdict(set)
         for pairing in pairings:
-            grouped[(pairing.base, pairing.partner)].add(pairing.scheme)
+            if pairing.active:
+                grouped[(pairing.base, pairing.partner)].add(pairing.scheme)
         self.existing = {pair: tuple(sorted(schemes)) for pair, schemes in grouped.items()}
-        self.partner_rows = cities.partner_candidates
+        self.candidates = candidate_mask(self.tables, np.arange(len(cities)))
         self.base_rows = cities.base_cities
+        # base-area cities that may ask (not named only as helpers, someone to ask), and the
+        # cities that could support at least one of them
+        may_ask = self.candidates.any(axis=1) & ~self.tables.helpers_only
+        self.asking_rows = self.base_rows[may_ask[self.base_rows]]
+        self.partner_rows = np.flatnonzero(self.candidates[self.base_rows].any(axis=0))
         self.site_side = SiteSide.build(cities, self.base_rows)
 
     # ------------------------------------------------------------ helpers
@@ -159,9 +190,11 @@ class Engine:
         limit: int = 10,
         exclude_existing: bool = False,
     ) -> list[Recommendation]:
-        """Partner cities for a base city, best first."""
+        """Partner cities for a city that asks for help, best first (its own candidates only)."""
         row = self._row(base, "city")
-        columns = np.setdiff1d(self.partner_rows, [row])
+        columns = np.flatnonzero(self.candidates[row])
+        if self.tables.helpers_only[row] or not len(columns):
+            raise HelperCity(base, self.cities.records[row].name)
         X = city_pair_features(self.cities, np.array([row]), columns, self.ties)[0]
         keep = np.ones(len(columns), dtype=bool)
         if exclude_existing:
@@ -180,9 +213,14 @@ class Engine:
         limit: int = 10,
         exclude_existing: bool = False,
     ) -> list[Recommendation]:
-        """Base-area cities a developed city could support, best first."""
+        """Cities a developed city could support, best first: base-area cities and the cities
+        frameworks assign to it, wherever it is one of their candidates."""
         row = self._row(partner, "city")
-        rows = np.setdiff1d(self.base_rows, [row])
+        assigned = self.tables.active[row] > 0
+        rows = np.flatnonzero(
+            self.candidates[:, row]
+            & (np.isin(np.arange(len(self.cities)), self.base_rows) | assigned)
+        )
         X = city_pair_features(self.cities, rows, np.array([row]), self.ties)[:, 0, :]
         keep = np.ones(len(rows), dtype=bool)
         if exclude_existing:
@@ -215,7 +253,8 @@ class Engine:
             km = float(
                 haversine_km(self.cities.lonlat[base_side[k]], self.cities.lonlat[partner_side[k]])
             )
-            texts = partial(_city_text, base, partner, X[k], km)
+            frameworks = self.tables.frameworks_between(partner.adcode, base.adcode)
+            texts = partial(_city_text, base, partner, X[k], km, frameworks)
             items.append(
                 Recommendation(
                     rank=rank,
@@ -225,6 +264,9 @@ class Engine:
                     mode_scores=mode_scores,
                     reasons=top_reasons(contributions, CITY_FEATURES, texts),
                     existing=self.existing.get((base.adcode, partner.adcode), ()),
+                    distance_km=round(km, 1),
+                    data_gaps=city_data_gaps(base, partner, X[k]),
+                    frameworks=tuple(distinct_labels(f for f in frameworks if f.active)),
                 )
             )
         return items
@@ -264,9 +306,9 @@ class Engine:
                 )
             )
             contributions = ranker.contributions(X[i, j][None, :], mode)[0]
-            return top_reasons(
-                contributions, CITY_FEATURES, partial(_city_text, base, partner, X[i, j], km)
-            )
+            frameworks = self.tables.frameworks_between(partner.adcode, base.adcode)
+            texts = partial(_city_text, base, partner, X[i, j], km, frameworks)
+            return top_reasons(contributions, CITY_FEATURES, texts)
 
         return reasons
 
@@ -347,6 +389,7 @@ class Engine:
             mode=best,
             mode_scores=mode_scores,
             reasons=top_reasons(contributions, SITE_FEATURES, texts),
+            distance_km=round(km, 1),
         )
 
     def _constraints(self, rows: np.ndarray, km: np.ndarray, c: SiteConstraints) -> dict[str, str]:
@@ -447,15 +490,53 @@ class Engine:
         return rows_out, scores_out
 
 
+def city_data_gaps(base: CityRecord, partner: CityRecord, row: np.ndarray) -> tuple[DataGap, ...]:
+    """The profile features left unscored for a pair, and the figures that are not the city's own."""
+    gaps = []
+    missing = {
+        "industry_fit": [c.name + "主导产业" for c in (base, partner) if not c.industry_codes],
+        "resource_fit": [base.name + "资源禀赋"] * (not base.resources)
+        + [partner.name + "主导产业"] * (not partner.industry_codes),
+        "market_product": [base.name + "特色产品"] * (not base.products),
+    }
+    labels = {
+        "industry_fit": "产业匹配",
+        "resource_fit": "资源匹配",
+        "market_product": "市场与产品",
+    }
+    for feature in PROFILE_FEATURES:
+        if np.isnan(row[CITY_FEATURES.index(feature)]):
+            what = "、".join(missing[feature]) or "资料"
+            gaps.append(DataGap(feature, f"{labels[feature]}未评分：缺少{what}资料"))
+    for city in (base, partner):
+        if city.figures_from:
+            gaps.append(
+                DataGap("figures", f"{city.name}无单独统计数据，经济指标取自{city.figures_from}")
+            )
+        elif city.gdp_100m is None or city.population_10k is None:
+            gaps.append(
+                DataGap("figures", f"{city.name}缺少GDP或常住人口统计，按所在省份中位数估算")
+            )
+    return tuple(gaps)
+
+
 def _city_text(
-    base: CityRecord, partner: CityRecord, row: np.ndarray, km: float, feature: str
-) -> str:
-    return city_pair_text(feature, base, partner, float(row[CITY_FEATURES.index(feature)]), km)
+    base: CityRecord,
+    partner: CityRecord,
+    row: np.ndarray,
+    km: float,
+    frameworks: Sequence[FrameworkTie],
+    feature: str,
+) -> Said | None:
+    value = float(row[CITY_FEATURES.index(feature)])
+    active = feature == "framework_tie"
+    chosen = [f for f in frameworks if f.active == active]
+    return city_pair_text(feature, base, partner, value, km, chosen)
 
 
 def _site_text(
     enterprise: EnterpriseProfile, site: CityRecord, hq: CityRecord, km: float, feature: str
-) -> str:
+) -> Said | None:
     return site_text(
         feature, enterprise.name, enterprise.needs, enterprise.industry_words, site, hq, km
     )

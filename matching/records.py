@@ -52,6 +52,11 @@ def major_index(code: str) -> int | None:
     return CODE_INDEX.get(code[:2]) if code[:2].isdigit() else None
 
 
+def major_codes(codes: Sequence[str]) -> tuple[str, ...]:
+    """The 大类 codes of ``codes``, in order, once each (3841 → 38; 门类 letters left out)."""
+    return tuple(dict.fromkeys(CODES[row] for c in codes if (row := major_index(c)) is not None))
+
+
 def majors(codes: Sequence[str]) -> set[int]:
     """The 大类 rows of ``codes`` (门类 letters are left out)."""
     return {row for code in codes if (row := major_index(code)) is not None}
@@ -69,6 +74,8 @@ class CityRecord:
     gdp_100m: float | None = None
     gdp_per_capita: float | None = None
     gdp_year: int | None = None
+    gdp_source: str | None = None
+    gdp_confidence: str | None = None
     secondary_share: float | None = None
     tertiary_share: float | None = None
     industry_codes: tuple[str, ...] = ()
@@ -85,6 +92,11 @@ class CityRecord:
     universities: int = 0
     double_first_class: int = 0
     region: str | None = None  # east / central / west / northeast
+    parent_adcode: str | None = None  # set for a county-level city (瑞金 → 赣州)
+    profile_year: int | None = None
+    profile_source: str | None = None
+    profile_confidence: str | None = None  # high / medium / low
+    figures_from: str | None = None  # a county's figures are its prefecture's (its name)
 
 
 @dataclass(frozen=True)
@@ -187,6 +199,11 @@ class CityArrays:
         )
         provinces = np.array([r.province_adcode for r in records])
         self.province = provinces
+        self.region = np.array([r.region or "" for r in records])
+        self.prefecture_level = np.array([r.parent_adcode is None for r in records])
+        self.has_industries = np.array([bool(r.industry_codes) for r in records])
+        self.has_resources = np.array([bool(r.resources) for r in records])
+        self.has_products = np.array([bool(r.products) for r in records])
         gdp = _column(records, "gdp_100m")
         pop = _column(records, "population_10k")
         per_capita = _column(records, "gdp_per_capita")
@@ -218,6 +235,7 @@ class CityArrays:
             ],
             dtype=np.float64,
         )
+        self.double_first_class = np.array([r.double_first_class for r in records], dtype=float)
         self.talent = np.log1p(
             np.array([r.universities + 2 * r.double_first_class for r in records], dtype=np.float64)
         )

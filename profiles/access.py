@@ -22,7 +22,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from matching.vocabulary import Role
-from profiles.errors import InvalidReference, NotFound
+from profiles.errors import AuthenticationFailed, InvalidReference, NotFound
 from profiles.models import (
     ApiKey,
     City,
@@ -44,14 +44,6 @@ OWNER_ROLES: dict[type, Role] = {
     University: Role.university,
     Expert: Role.university,
 }
-
-
-class AuthenticationFailed(Exception):
-    """No valid key (401)."""
-
-
-class Forbidden(Exception):
-    """A valid key whose role may not do this at all (403)."""
 
 
 @dataclass(frozen=True)

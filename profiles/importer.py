@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, select
 
 from profiles import access, audit, outbox
 from profiles.access import Principal
-from profiles.errors import InvalidReference
+from profiles.errors import InvalidReference, UnreadableFile
 from profiles.industry_fields import INDUSTRY_FIELDS, RESOURCE_FIELDS, resolve_fields
 from profiles.kinds import Kind
 from profiles.models import utcnow
@@ -109,10 +109,6 @@ class ImportReport(BaseModel):
     errors: list[ImportProblem] = []
     error_count: int = 0
     duplicates: list[PossibleDuplicate] = []
-
-
-class UnreadableFile(ValueError):
-    """The file is not CSV or JSON in UTF-8, or has no rows."""
 
 
 @dataclass

@@ -84,7 +84,7 @@ def train_models(session: Session, snapshot: Snapshot | None = None) -> Trained:
     """Fit both rankers on the store's pairings and feedback (not yet saved)."""
     snapshot = snapshot or load_snapshot(session)
     cities = CityArrays(snapshot.cities)
-    city = train_city_ranker(cities, snapshot.pairings, snapshot.province_pairs, snapshot.verdicts)
+    city = train_city_ranker(cities, snapshot.pairings, snapshot.frameworks, snapshot.verdicts)
     arrays, verdicts = site_verdicts(session, cities)
     return Trained(city, train_site_ranker(cities, arrays, verdicts))
 
@@ -130,7 +130,7 @@ class EngineState:
             for kind, model in (("city", city), ("site", site)):
                 if self.registry.current_version(kind) != model.version:
                     self.registry.save(kind, model)
-        return Engine(cities, snapshot.pairings, snapshot.province_pairs, city, site)
+        return Engine(cities, snapshot.pairings, snapshot.frameworks, city, site)
 
     def enterprises(self, session: Session, engine: Engine) -> EnterpriseArrays:
         """Every active enterprise as arrays (cached until enterprises change)."""

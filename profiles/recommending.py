@@ -18,7 +18,7 @@ from matching.engine import (
     SiteConstraints,
     mode_clause,
 )
-from matching.vocabulary import Mode
+from matching.vocabulary import Mode, Scheme
 from profiles import repository
 from profiles.industry_fields import Resolution, resolve_fields
 from profiles.kinds import KINDS
@@ -38,16 +38,39 @@ class CityBrief(BaseModel):
     gdp_100m: float | None
     gdp_year: int | None
     population_10k: float | None
+    longitude: float | None
+    latitude: float | None
+
+
+class MatchOut(BaseModel):
+    """A claimed match: the words and GB/T 4754 大类 on each side, and the chain between."""
+
+    source_word: str
+    source_code: str
+    target_word: str
+    target_code: str
+    path: list[str]
+    steps: list[str]
 
 
 class ReasonOut(BaseModel):
     feature: str
     text: str
     contribution: float
+    matches: list[MatchOut] = []
+    source: str | None = None
+    year: int | None = None
+    confidence: str | None = None
+
+
+class DataGapOut(BaseModel):
+    feature: str
+    text: str
 
 
 class ExistingPairing(BaseModel):
     schemes: list[str]
+    labels: list[str] = Field(description="the schemes in Chinese, e.g. 对口合作")
     pairings: list[dict[str, Any]] = []
 
 
@@ -63,7 +86,12 @@ class Item(BaseModel):
 
 class CityItem(Item):
     city: CityBrief
+    distance_km: float | None = Field(None, description="great-circle distance between the two")
     existing_pairing: ExistingPairing | None = None
+    frameworks: list[str] = Field([], description="active frameworks tying the pair, helper → base")
+    data_gaps: list[DataGapOut] = Field(
+        [], description="what the data lack for this pair: features left unscored, not scored low"
+    )
 
 
 class EnterpriseBrief(BaseModel):
@@ -275,7 +303,15 @@ def _item_fields(item: Recommendation) -> dict[str, Any]:
         "clause": clause,
         "mode_scores": item.mode_scores,
         "reasons": [
-            ReasonOut(feature=r.feature, text=r.text, contribution=r.contribution)
+            ReasonOut(
+                feature=r.feature,
+                text=r.text,
+                contribution=r.contribution,
+                matches=[MatchOut.model_validate(m, from_attributes=True) for m in r.matches],
+                source=r.source,
+                year=r.year,
+                confidence=r.confidence,
+            )
             for r in item.reasons
         ],
     }
@@ -296,19 +332,29 @@ def _city_items(
             rows = stored.get(pair_of(item.key), [])
             existing = ExistingPairing(
                 schemes=list(item.existing),
+                labels=[Scheme(s).label if s in Scheme.labels() else s for s in item.existing],
                 pairings=[
                     {
                         "id": p.id,
                         "scheme": p.scheme,
+                        "scheme_label": p.scheme.label if p.scheme else None,
                         "since": p.since,
                         "status": p.status,
+                        "status_label": p.status.label,
                         "source": p.source,
                     }
                     for p in rows
                 ],
             )
         result.append(
-            CityItem(city=briefs[item.key], existing_pairing=existing, **_item_fields(item))
+            CityItem(
+                city=briefs[item.key],
+                distance_km=item.distance_km,
+                existing_pairing=existing,
+                frameworks=list(item.frameworks),
+                data_gaps=[DataGapOut(feature=g.feature, text=g.text) for g in item.data_gaps],
+                **_item_fields(item),
+            )
         )
     return result
 
@@ -331,9 +377,7 @@ def _city_answer(
 
 
 def _province_codes(session: Session, values: list[str], field: str) -> tuple[str, ...]:
-    return tuple(
-        repository.resolve_city(session, value=value, field=field)[:2] + "0000" for value in values
-    )
+    return tuple(repository.resolve_province(session, value=v, field=field) for v in values)
 
 
 def _sites(

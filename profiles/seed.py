@@ -25,6 +25,8 @@ from profiles.models import (
     EnterpriseCreate,
     Expert,
     ExpertCreate,
+    Framework,
+    FrameworkBase,
     Industry,
     Pairing,
     PairingCreate,
@@ -32,6 +34,7 @@ from profiles.models import (
     TalentNeedCreate,
     University,
     UniversityCreate,
+    framework_key,
     pairing_key,
     utcnow,
 )
@@ -164,6 +167,18 @@ def seed_catalogue(
         pairings,
         lambda r: r["natural_key"],
         _keys(session, Pairing.natural_key),
+        report,
+    )
+    frameworks = [
+        v | {"natural_key": framework_key(FrameworkBase.model_validate(v))}
+        for v in _validated(FrameworkBase, builder.framework_records())
+    ]
+    insert_missing(
+        session,
+        Framework,
+        frameworks,
+        lambda r: r["natural_key"],
+        _keys(session, Framework.natural_key),
         report,
     )
     if with_demo:

@@ -34,6 +34,7 @@ def written(public: type[SQLModel], body: type[BaseModel]) -> type[SQLModel]:
         f"{public.__name__.removesuffix('Public')}Written",
         (public,),
         {
+            "__module__": public.__module__,  # forward references resolve where public lives
             "__annotations__": {"resolved": list[Resolution]},
             "resolved": Field(
                 default_factory=list,

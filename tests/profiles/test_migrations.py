@@ -42,10 +42,10 @@ def test_a_schema_that_drifts_from_the_models_is_detected(fresh_database: str) -
 
 
 def test_a_store_with_the_old_industry_table_gains_every_level(fresh_database: str) -> None:
-    """A store seeded before 0004 (门类 and 大类 only) keeps its rows, gets their level and
+    """A store seeded before 0005 (门类 and 大类 only) keeps its rows, gets their level and
     parent, and seeding then adds the 中类 and 小类, once."""
     engine = make_engine(StoreSettings(database_url=fresh_database))
-    migrate.upgrade(engine, "0003")
+    migrate.upgrade(engine, "0004")
     with engine.begin() as connection:
         connection.execute(
             text(
