@@ -12,9 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from matching.engine import UnknownCity
-from profiles.access import AuthenticationFailed, Forbidden
-from profiles.errors import Conflict, DomainError, InvalidReference, NotFound
+from matching.engine import HelperCity, UnknownCity
+from profiles.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidReference,
+    NotFound,
+    UnreadableFile,
+)
 
 log = logging.getLogger("counterpart.api")
 PROBLEM = "application/problem+json"
@@ -118,8 +125,23 @@ def _invalid_reference(_: Request, error: InvalidReference) -> JSONResponse:
 
 
 def _unknown_city(_: Request, error: UnknownCity) -> JSONResponse:
-    detail = f"{error.adcode} is not a {error.role} the engine ranks (prefecture-level cities only)"
+    detail = (
+        f"{error.adcode} is not a {error.role} the engine ranks (prefecture-level cities, and"
+        " the county-level units a pairing names)"
+    )
     return problem(404, "Not found", detail, slug="not-found", kind="city", key=error.adcode)
+
+
+def _helper_city(_: Request, error: HelperCity) -> JSONResponse:
+    errors = [{"field": "city", "message": str(error), "type": "helper_city"}]
+    return problem(
+        422,
+        "Helper city",
+        str(error),
+        slug="helper-city",
+        errors=errors,
+        see="/api/v1/recommendations/base-cities?city=" + error.adcode,
+    )
 
 
 def _unauthenticated(_: Request, error: AuthenticationFailed) -> JSONResponse:
@@ -130,6 +152,10 @@ def _unauthenticated(_: Request, error: AuthenticationFailed) -> JSONResponse:
 
 def _forbidden(_: Request, error: Forbidden) -> JSONResponse:
     return problem(403, "Forbidden", str(error), slug="forbidden")
+
+
+def _unreadable(_: Request, error: UnreadableFile) -> JSONResponse:
+    return problem(422, "Unreadable file", str(error), slug="unreadable-file")
 
 
 def _domain(_: Request, error: DomainError) -> JSONResponse:
@@ -188,10 +214,12 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(Conflict, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(InvalidReference, _invalid_reference)  # type: ignore[arg-type]
+    app.add_exception_handler(UnreadableFile, _unreadable)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(AuthenticationFailed, _unauthenticated)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
     app.add_exception_handler(UnknownCity, _unknown_city)  # type: ignore[arg-type]
+    app.add_exception_handler(HelperCity, _helper_city)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.routing import compile_path
 
+import console.app as console
 from api import errors
 from api.deps import refuse_control_text
 from api.idempotency import IdempotencyMiddleware
@@ -52,6 +53,10 @@ TAGS = [
     {"name": "health", "description": "服务状态 Service status and catalogue counts"},
     {"name": "cities", "description": "城市 Cities and other administrative divisions, by adcode"},
     {"name": "base-areas", "description": "重点革命老区 The 12 key revolutionary base areas"},
+    {
+        "name": "frameworks",
+        "description": "合作框架 One-way cooperation frameworks (helper → assisted) behind pairings",
+    },
     {"name": "industries", "description": "行业 GB/T 4754-2017 industry classification"},
     {"name": "search", "description": "检索 Name resolution and search across kinds"},
     {
@@ -120,8 +125,8 @@ def create_app(
         openapi_tags=TAGS,
         lifespan=lifespan,
         dependencies=[Depends(refuse_control_text)],
-        docs_url="/docs" if settings.docs_enabled else None,
-        redoc_url="/redoc" if settings.docs_enabled else None,
+        docs_url=None,  # served by the console from vendored assets (works offline)
+        redoc_url=None,
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     if settings.cors_origins:
@@ -172,6 +177,7 @@ def create_app(
     app.state.method_table = errors.method_table(app.state.api_routes)
     if settings.public_read:
         _declare_public_reads(app)
+    console.install(app, docs_enabled=settings.docs_enabled)
     return app
 
 

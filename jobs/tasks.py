@@ -115,7 +115,7 @@ def refresh(ctx: Context) -> dict[str, Any]:
         city_stamp = _stamp(engine.city_model.version, ctx.state.data_stamp(session))
         rows: dict[str, tuple[list[dict[str, Any]], str, str]] = {}
         for role, subjects, rank in (
-            ("base", engine.base_rows, engine.partners),
+            ("base", engine.asking_rows, engine.partners),
             ("partner", engine.partner_rows, engine.base_cities),
         ):
             for row in subjects:

@@ -10,21 +10,31 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
+from scipy.special import logsumexp
 
-from matching.explain import Reason, city_pair_text, site_text, top_reasons
+from matching.explain import Reason, Said, city_pair_text, top_reasons
 from matching.features import (
     CITY_FEATURES,
+    PROFILE_FEATURES,
     SITE_FEATURES,
     SiteSide,
-    Ties,
     city_pair_features,
     site_columns,
     site_features,
 )
+from matching.frameworks import FrameworkTie, TieTables, candidate_mask, distinct_labels
 from matching.modes import MODES
 from matching.ranker import MODE_ORDER, PairRanker, SavedModel, sigmoid
 from matching.records import CityArrays, CityRecord, EnterpriseArrays, Words, haversine_km
-from matching.training import KnownPairing, partner_loads
+from matching.site_explain import (
+    DataGap,
+    SiteNeeds,
+    Source,
+    site_data_gaps,
+    site_reason,
+    site_sources,
+)
+from matching.training import KnownPairing, ties_from
 from matching.vocabulary import Mode
 
 CHUNK = 5_000
@@ -37,6 +47,18 @@ class UnknownCity(LookupError):
         self.role = role
 
 
+class HelperCity(ValueError):
+    """A city that helps others asked for its own helpers: ask for base cities instead."""
+
+    def __init__(self, adcode: str, name: str) -> None:
+        super().__init__(
+            f"{name}（{adcode}）是帮扶方城市，没有比它更发达、且可对口帮扶它的城市；"
+            "请改用 /recommendations/base-cities 查询它可对口支持的老区城市"
+        )
+        self.adcode = adcode
+        self.name = name
+
+
 @dataclass(frozen=True)
 class Recommendation:
     rank: int
@@ -46,6 +68,10 @@ class Recommendation:
     mode_scores: dict[str, float]
     reasons: list[Reason]
     existing: tuple[str, ...] = ()  # schemes of existing pairings between the two
+    distance_km: float | None = None
+    data_gaps: tuple[DataGap, ...] = ()
+    frameworks: tuple[str, ...] = ()  # labels of the frameworks tying the pair (helper → base)
+    sources: tuple[Source, ...] = ()  # of the figures a site's reasons use
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,20 @@ class EnterpriseProfile:
     industry_words: Words = ()
     needs: Words = ()
     modes: tuple[str, ...] = ()
+    land_mu: float | None = None
+    workers: int | None = None
+    energy_intensity: str | None = None
+
+    def needs_view(self) -> SiteNeeds:
+        return SiteNeeds(
+            self.name,
+            self.industry_codes,
+            self.industry_words,
+            self.needs,
+            self.land_mu,
+            self.workers,
+            self.energy_intensity,
+        )
 
 
 @dataclass
@@ -86,7 +126,7 @@ def linear_scores(
     columns: Iterator[tuple[str, np.ndarray]], ranker: PairRanker
 ) -> tuple[np.ndarray, np.ndarray]:
     """(overall logits, mode logits) from feature columns: one standardised block, one product."""
-    scaler = ranker.pipeline_.named_steps["scale"]
+    scaler = ranker.scaler_
     block: np.ndarray | None = None
     for j, (_, column) in enumerate(columns):
         if block is None:
@@ -94,6 +134,7 @@ def linear_scores(
         np.subtract(column, scaler.mean_[j], out=block[..., j])
         block[..., j] /= scaler.scale_[j]
     assert block is not None
+    np.nan_to_num(block, copy=False, nan=0.0)  # an unknown feature is neutral
     modes = block @ ranker.mode_terms_ + ranker.mode_bias_
     if ranker.learned_:
         return block @ ranker.coef_ + ranker.intercept_, modes
@@ -107,22 +148,29 @@ class Engine:
         self,
         cities: CityArrays,
         pairings: Sequence[KnownPairing],
-        province_pairs: frozenset[tuple[str, str]],
+        frameworks: Sequence[FrameworkTie],
         city_model: SavedModel,
         site_model: SavedModel,
     ) -> None:
         self.cities = cities
         self.city_model = city_model
         self.site_model = site_model
-        self.ties = Ties(province_pairs, {p: len(b) for p, b in partner_loads(pairings).items()})
-        self.existing: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.tables = TieTables(cities, frameworks)
+        self.ties = ties_from(self.tables, pairings)
         grouped: dict[tuple[str, str], set[str]] = defaultdict(set)
         for pairing in pairings:
-            grouped[(pairing.base, pairing.partner)].add(pairing.scheme)
+            if pairing.active:
+                grouped[(pairing.base, pairing.partner)].add(pairing.scheme)
         self.existing = {pair: tuple(sorted(schemes)) for pair, schemes in grouped.items()}
-        self.partner_rows = cities.partner_candidates
+        self.candidates = candidate_mask(self.tables, np.arange(len(cities)))
         self.base_rows = cities.base_cities
-        self.site_side = SiteSide.build(cities, self.base_rows)
+        # base-area cities that may ask (not named only as helpers, someone to ask), and the
+        # cities that could support at least one of them
+        may_ask = self.candidates.any(axis=1) & ~self.tables.helpers_only
+        self.asking_rows = self.base_rows[may_ask[self.base_rows]]
+        self.partner_rows = np.flatnonzero(self.candidates[self.base_rows].any(axis=0))
+        self.site_pairs = frozenset((p.base, p.partner) for p in pairings)
+        self.site_side = SiteSide.build(cities, self.base_rows, self.site_pairs)
 
     # ------------------------------------------------------------ helpers
     def _row(self, adcode: str, role: str) -> int:
@@ -159,9 +207,11 @@ class Engine:
         limit: int = 10,
         exclude_existing: bool = False,
     ) -> list[Recommendation]:
-        """Partner cities for a base city, best first."""
+        """Partner cities for a city that asks for help, best first (its own candidates only)."""
         row = self._row(base, "city")
-        columns = np.setdiff1d(self.partner_rows, [row])
+        columns = np.flatnonzero(self.candidates[row])
+        if self.tables.helpers_only[row] or not len(columns):
+            raise HelperCity(base, self.cities.records[row].name)
         X = city_pair_features(self.cities, np.array([row]), columns, self.ties)[0]
         keep = np.ones(len(columns), dtype=bool)
         if exclude_existing:
@@ -180,9 +230,14 @@ class Engine:
         limit: int = 10,
         exclude_existing: bool = False,
     ) -> list[Recommendation]:
-        """Base-area cities a developed city could support, best first."""
+        """Cities a developed city could support, best first: base-area cities and the cities
+        frameworks assign to it, wherever it is one of their candidates."""
         row = self._row(partner, "city")
-        rows = np.setdiff1d(self.base_rows, [row])
+        assigned = self.tables.active[row] > 0
+        rows = np.flatnonzero(
+            self.candidates[:, row]
+            & (np.isin(np.arange(len(self.cities)), self.base_rows) | assigned)
+        )
         X = city_pair_features(self.cities, rows, np.array([row]), self.ties)[:, 0, :]
         keep = np.ones(len(rows), dtype=bool)
         if exclude_existing:
@@ -215,7 +270,8 @@ class Engine:
             km = float(
                 haversine_km(self.cities.lonlat[base_side[k]], self.cities.lonlat[partner_side[k]])
             )
-            texts = partial(_city_text, base, partner, X[k], km)
+            frameworks = self.tables.frameworks_between(partner.adcode, base.adcode)
+            texts = partial(_city_text, base, partner, X[k], km, frameworks)
             items.append(
                 Recommendation(
                     rank=rank,
@@ -225,6 +281,9 @@ class Engine:
                     mode_scores=mode_scores,
                     reasons=top_reasons(contributions, CITY_FEATURES, texts),
                     existing=self.existing.get((base.adcode, partner.adcode), ()),
+                    distance_km=round(km, 1),
+                    data_gaps=city_data_gaps(base, partner, X[k]),
+                    frameworks=tuple(distinct_labels(f for f in frameworks if f.active)),
                 )
             )
         return items
@@ -264,9 +323,9 @@ class Engine:
                 )
             )
             contributions = ranker.contributions(X[i, j][None, :], mode)[0]
-            return top_reasons(
-                contributions, CITY_FEATURES, partial(_city_text, base, partner, X[i, j], km)
-            )
+            frameworks = self.tables.frameworks_between(partner.adcode, base.adcode)
+            texts = partial(_city_text, base, partner, X[i, j], km, frameworks)
+            return top_reasons(contributions, CITY_FEATURES, texts)
 
         return reasons
 
@@ -279,39 +338,71 @@ class Engine:
         limit: int = 10,
         constraints: SiteConstraints = SiteConstraints(),
     ) -> SiteResult:
-        """Relocation sites among the base-area cities, hard constraints honoured exactly."""
+        """Relocation sites among the base-area cities, hard constraints honoured exactly.
+
+        A score is the probability that the enterprise chooses the site among all base-area
+        cities but its headquarters (constraints only hide candidates; they do not rescale).
+        """
         hq = self._row(enterprise.hq_city, "headquarters city")
         rows = self.site_side.rows
         X = self._site_matrix(enterprise, self.site_side)
         km = haversine_km(self.cities.lonlat[hq][None, :], self.cities.lonlat[rows])
         excluded = self._constraints(rows, km, constraints)
-        keep = np.array([self.cities.records[r].adcode not in excluded for r in rows]) & (
-            rows != hq
-        )
-        ranker = self.site_model.ranker
-        top, scores, mode_logits = self._rank(X, ranker, mode, limit, keep)
+        candidate = rows != hq
+        keep = np.array([self.cities.records[r].adcode not in excluded for r in rows]) & candidate
+        overall, modes = self._site_probabilities(X, candidate)
+        ranked = modes[:, MODE_ORDER.index(mode)] if mode else overall
+        ranked = np.where(keep, ranked, -np.inf)
+        count = min(limit, int(keep.sum()))
+        top = np.argsort(-ranked, kind="stable")[:count]
+        centre = self._centre(X[candidate])
+        chosen = modes[:, MODE_ORDER.index(mode)] if mode else overall
         items = [
-            self._site_item(enterprise, X[k], rows[k], float(km[k]), score, logits, mode, rank)
-            for rank, (k, score, logits) in enumerate(
-                zip(top, scores, mode_logits, strict=True), start=1
+            self._site_item(
+                enterprise, X[k], centre, rows[k], float(km[k]), chosen[k], modes[k], mode, rank
             )
+            for rank, k in enumerate(top, start=1)
         ]
-        return SiteResult(items, excluded, learned=bool(ranker.learned_))
+        return SiteResult(items, excluded, learned=bool(self.site_model.ranker.learned_))
 
     def site_for(
         self, enterprise: EnterpriseProfile, site: str, *, mode: Mode | None = None, rank: int = 1
     ) -> Recommendation:
-        """One site's score, mode and reasons for an enterprise, without ranking the others."""
+        """One site's probability, mode and reasons for an enterprise (among every base-area
+        city, as in ``sites``)."""
         hq = self._row(enterprise.hq_city, "headquarters city")
         row = self._row(site, "site")
-        X = self._site_matrix(enterprise, SiteSide.build(self.cities, np.array([row])))
-        ranker = self.site_model.ranker
-        mode_logits = ranker.mode_logits(X)
-        logits = mode_logits[:, MODE_ORDER.index(mode)] if mode else ranker.decision_function(X)
-        km = float(haversine_km(self.cities.lonlat[hq], self.cities.lonlat[row]))
-        return self._site_item(
-            enterprise, X[0], row, km, float(sigmoid(logits[0])), mode_logits[0], mode, rank
+        rows = np.union1d(self.site_side.rows, [row])
+        side = (
+            self.site_side
+            if len(rows) == len(self.site_side.rows)
+            else SiteSide.build(self.cities, rows, self.site_pairs)
         )
+        X = self._site_matrix(enterprise, side)
+        candidate = side.rows != hq
+        overall, modes = self._site_probabilities(X, candidate)
+        k = int(np.flatnonzero(side.rows == row)[0])
+        km = float(haversine_km(self.cities.lonlat[hq], self.cities.lonlat[row]))
+        centre = self._centre(X[candidate])
+        chosen = modes[k, MODE_ORDER.index(mode)] if mode else overall[k]
+        return self._site_item(enterprise, X[k], centre, row, km, chosen, modes[k], mode, rank)
+
+    def _centre(self, X: np.ndarray) -> np.ndarray:
+        """The average candidate's features (an unknown value counts as the neutral one)."""
+        neutral = self.site_model.ranker.pipeline_.named_steps["scale"].mean_
+        return np.where(np.isnan(X), neutral, X).mean(axis=0)
+
+    def _site_probabilities(
+        self, X: np.ndarray, candidate: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(overall, modes) probabilities of each row being chosen among the candidate rows."""
+        ranker = self.site_model.ranker
+        logits = np.column_stack([ranker.decision_function(X), ranker.mode_logits(X)])
+        logits[~candidate] = -np.inf
+        logits -= logits.max(axis=0)
+        weights = np.exp(logits)
+        probabilities = weights / weights.sum(axis=0)
+        return probabilities[:, 0], probabilities[:, 1:]
 
     def _site_matrix(self, enterprise: EnterpriseProfile, side: SiteSide) -> np.ndarray:
         """The enterprise's features against every city of ``side`` (cities × features)."""
@@ -321,6 +412,7 @@ class Engine:
             hq_cities=[enterprise.hq_city],
             industry_codes=[enterprise.industry_codes],
             need_codes=[tuple(c for _, codes in enterprise.needs for c in codes)],
+            workers=[enterprise.workers],
         )
         return site_features(self.cities, arrays, np.array([0]), side)[0]
 
@@ -328,25 +420,43 @@ class Engine:
         self,
         enterprise: EnterpriseProfile,
         x: np.ndarray,
+        centre: np.ndarray,
         row: int,
         km: float,
         score: float,
-        mode_logits: np.ndarray,
+        mode_scores: np.ndarray,
         mode: Mode | None,
         rank: int,
     ) -> Recommendation:
-        best, mode_scores = self._mode_fields(mode, mode_logits)
+        best = mode or MODE_ORDER[int(np.argmax(mode_scores))]
         site = self.cities.records[row]
         hq = self.cities.records[self.cities.index[enterprise.hq_city]]
-        texts = partial(_site_text, enterprise, site, hq, km)
-        contributions = self.site_model.ranker.contributions(x[None, :], mode or best)[0]
+        needs = enterprise.needs_view()
+        ranker = self.site_model.ranker
+        # what lifted this site above the average candidate, in the logit that ranked it
+        lens = mode if mode or ranker.learned_ else best
+        contributions = (
+            ranker.contributions(x[None, :], lens)[0]
+            - ranker.contributions(centre[None, :], lens)[0]
+        )
+
+        def text(feature: str) -> str:
+            value = float(x[SITE_FEATURES.index(feature)])
+            return site_reason(feature, needs, site, hq, km, value)
+
+        reasons = top_reasons(contributions, SITE_FEATURES, text)
         return Recommendation(
             rank=rank,
             key=site.adcode,
             score=round(float(score), 4),
             mode=best,
-            mode_scores=mode_scores,
-            reasons=top_reasons(contributions, SITE_FEATURES, texts),
+            mode_scores={
+                m.value: round(float(p), 4) for m, p in zip(MODE_ORDER, mode_scores, strict=True)
+            },
+            reasons=reasons,
+            distance_km=round(km, 1),
+            data_gaps=tuple(site_data_gaps(needs, site)),
+            sources=tuple(site_sources([r.feature for r in reasons], site, hq)),
         )
 
     def _constraints(self, rows: np.ndarray, km: np.ndarray, c: SiteConstraints) -> dict[str, str]:
@@ -407,26 +517,64 @@ class Engine:
 
     # ------------------------------------------------------------ enterprises to invite
     def enterprises_for(
-        self, city: str, arrays: EnterpriseArrays, *, mode: Mode | None = None, limit: int = 10
+        self,
+        city: str,
+        arrays: EnterpriseArrays,
+        *,
+        mode: Mode | None = None,
+        limit: int = 10,
+        shortlist: int = 1_000,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Top enterprises for a base city to invite: (rows, scores, mode logits), best first."""
+        """Top enterprises for a base city to invite: (rows, scores, mode logits), best first.
+
+        The score is P(the enterprise chooses this city among the base-area cities). The
+        ``shortlist`` enterprises with the highest logits for the city get that probability
+        exactly and are ranked by it (every enterprise, when there are no more than that).
+        """
         row = self._row(city, "city")
         if row not in self.site_side.rows:
             raise UnknownCity(city, "base-area city")  # only base-area cities are sites
-        side = SiteSide.build(self.cities, np.array([row]))
+        side = SiteSide.build(self.cities, np.array([row]), self.site_pairs)
         ranker = self.site_model.ranker
         overall, modes = linear_scores(
             site_columns(self.cities, arrays, np.arange(len(arrays)), side), ranker
         )
         logits = (modes[:, 0, MODE_ORDER.index(mode)] if mode else overall[:, 0]).copy()
-        logits[
-            arrays.hq == row
-        ] = -np.inf  # an enterprise already there is not an investor to invite
-        count = min(limit, len(arrays))
-        top = np.argpartition(-logits, count - 1)[:count]
-        top = top[np.lexsort((top, -logits[top]))]
-        top = top[np.isfinite(logits[top])]  # fewer candidates than asked: no padding
-        return top, sigmoid(logits[top]), modes[top, 0, :]
+        logits[arrays.hq == row] = -np.inf  # an enterprise already there is not an investor
+        keep = np.flatnonzero(np.isfinite(logits))
+        count = min(shortlist, len(keep))
+        if count == 0:
+            return np.array([], dtype=int), np.array([]), np.zeros((0, len(MODE_ORDER)))
+        near = keep[np.argpartition(-logits[keep], count - 1)[:count]]
+        chance = self._choice_of(arrays, near, row, logits[near], mode)
+        order = np.lexsort((near, -chance))[:limit]
+        top = near[order]
+        return top, chance[order], modes[top, 0, :]
+
+    def _choice_of(
+        self,
+        arrays: EnterpriseArrays,
+        top: np.ndarray,
+        row: int,
+        logits: np.ndarray,
+        mode: Mode | None,
+    ) -> np.ndarray:
+        """P(each enterprise of ``top`` chooses city ``row``) among the base-area cities."""
+        ranker = self.site_model.ranker
+        if mode is None and not ranker.learned_:
+            others, _ = linear_scores(
+                site_columns(self.cities, arrays, top, self.site_side), ranker
+            )
+        else:
+            weights = ranker.mode_terms_[:, MODE_ORDER.index(mode)] if mode else ranker.coef_
+            others = np.zeros((len(top), len(self.site_side.rows)))
+            scale = ranker.pipeline_.named_steps["scale"]
+            columns = site_columns(self.cities, arrays, top, self.site_side)
+            for j, (_, column) in enumerate(columns):
+                others += np.nan_to_num((column - scale.mean_[j]) / scale.scale_[j]) * weights[j]
+        sites = self.site_side.rows[None, :]
+        others[(sites == row) | (sites == arrays.hq[top][:, None])] = -np.inf
+        return np.exp(logits - np.logaddexp(logsumexp(others, axis=1), logits))
 
     def batch_sites(
         self, arrays: EnterpriseArrays, *, k: int = 20, chunk: int = CHUNK
@@ -446,22 +594,53 @@ class Engine:
             order = np.take_along_axis(overall, top, axis=1).argsort(axis=1)[:, ::-1]
             top = np.take_along_axis(top, order, axis=1)
             rows_out[block] = self.site_side.rows[top]
-            scores_out[block] = sigmoid(np.take_along_axis(overall, top, axis=1))
+            total = logsumexp(overall, axis=1, keepdims=True)
+            scores_out[block] = np.exp(np.take_along_axis(overall, top, axis=1) - total)
         return rows_out, scores_out
 
 
+def city_data_gaps(base: CityRecord, partner: CityRecord, row: np.ndarray) -> tuple[DataGap, ...]:
+    """The profile features left unscored for a pair, and the figures that are not the city's own."""
+    gaps = []
+    missing = {
+        "industry_fit": [c.name + "主导产业" for c in (base, partner) if not c.industry_codes],
+        "resource_fit": [base.name + "资源禀赋"] * (not base.resources)
+        + [partner.name + "主导产业"] * (not partner.industry_codes),
+        "market_product": [base.name + "特色产品"] * (not base.products),
+    }
+    labels = {
+        "industry_fit": "产业匹配",
+        "resource_fit": "资源匹配",
+        "market_product": "市场与产品",
+    }
+    for feature in PROFILE_FEATURES:
+        if np.isnan(row[CITY_FEATURES.index(feature)]):
+            what = "、".join(missing[feature]) or "资料"
+            gaps.append(DataGap(feature, f"{labels[feature]}未评分：缺少{what}资料"))
+    for city in (base, partner):
+        if city.figures_from:
+            gaps.append(
+                DataGap("figures", f"{city.name}无单独统计数据，经济指标取自{city.figures_from}")
+            )
+        elif city.gdp_100m is None or city.population_10k is None:
+            gaps.append(
+                DataGap("figures", f"{city.name}缺少GDP或常住人口统计，按所在省份中位数估算")
+            )
+    return tuple(gaps)
+
+
 def _city_text(
-    base: CityRecord, partner: CityRecord, row: np.ndarray, km: float, feature: str
-) -> str:
-    return city_pair_text(feature, base, partner, float(row[CITY_FEATURES.index(feature)]), km)
-
-
-def _site_text(
-    enterprise: EnterpriseProfile, site: CityRecord, hq: CityRecord, km: float, feature: str
-) -> str:
-    return site_text(
-        feature, enterprise.name, enterprise.needs, enterprise.industry_words, site, hq, km
-    )
+    base: CityRecord,
+    partner: CityRecord,
+    row: np.ndarray,
+    km: float,
+    frameworks: Sequence[FrameworkTie],
+    feature: str,
+) -> Said | None:
+    value = float(row[CITY_FEATURES.index(feature)])
+    active = feature == "framework_tie"
+    chosen = [f for f in frameworks if f.active == active]
+    return city_pair_text(feature, base, partner, value, km, chosen)
 
 
 def mode_clause(mode: Mode) -> tuple[str, str]:

@@ -1,8 +1,11 @@
 """Reasons in words a cooperation office can read: one Chinese sentence per feature.
 
-A reason names the feature, says what the data show for this pair (distances, figures with
-their year, the resources and industries that meet), and carries the feature's contribution to
-the score that ranked the pair.
+A reason says only what the data show for this pair: a match names the words on both sides and
+the chain step between them (``matching.matches``); a count appears only where the catalogue
+knows it (the “双一流” list is complete, other university counts are not); every reason keeps
+the year, source and confidence of the data it rests on, and says so where confidence is low.
+Where the data show nothing true to say, the feature gives no reason at all — never a
+placeholder.
 """
 
 from collections.abc import Callable, Sequence
@@ -10,9 +13,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.records import CODE_INDEX, CityRecord, Words, chain_matrix, reach_matrix
+from matching.frameworks import FrameworkTie, distinct_labels
+from matching.matches import Match, word_matches
+from matching.records import CityRecord
 
 REASONS_PER_ITEM = 4
+
+
+@dataclass(frozen=True)
+class Said:
+    """What a reason may say: its text, the matches it claims, and the data it rests on."""
+
+    text: str
+    matches: tuple[Match, ...] = ()
+    source: str | None = None
+    year: int | None = None
+    confidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -20,167 +36,176 @@ class Reason:
     feature: str
     text: str
     contribution: float
-
-
-def _words_meeting(source: Words, target: Words, *, reach: bool) -> tuple[list[str], list[str]]:
-    """The words of ``source`` whose codes feed (one/two chain steps, or equal) codes of ``target``."""
-    links = reach_matrix() if reach else chain_matrix()
-    target_codes = {CODE_INDEX[c] for _, codes in target for c in codes if c in CODE_INDEX}
-    feeding, fed = [], set()
-    for word, codes in source:
-        for code in codes:
-            if code not in CODE_INDEX:
-                continue
-            row = CODE_INDEX[code]
-            hits = {col for col in links[row].indices if col in target_codes} | (
-                {row} & target_codes
-            )
-            if hits:
-                feeding.append(word)
-                fed |= hits
-                break
-    consumers = [w for w, codes in target if any(CODE_INDEX.get(c) in fed for c in codes)]
-    return list(dict.fromkeys(feeding)), list(dict.fromkeys(consumers))
+    matches: tuple[Match, ...] = ()
+    source: str | None = None
+    year: int | None = None
+    confidence: str | None = None
 
 
 def _join(words: Sequence[str], limit: int = 3) -> str:
     return "、".join(list(words)[:limit])
 
 
-def _resource_phrase(words: Sequence[str]) -> str:
-    """ "稀土、钨资源", without doubling 资源 when the last word already ends with it."""
-    text = _join(words) or "资源"
-    return text if text.endswith("资源") else f"{text}资源"
+def _profile_said(text: str, matches: Sequence[Match], *cities: CityRecord) -> Said:
+    """A profile-based reason: its year and source are the profiles'; low confidence is said."""
+    ranks = {"high": 2, "medium": 1, "low": 0}
+    weakest = min(cities, key=lambda c: ranks.get(c.profile_confidence or "low", 0))
+    confidence = weakest.profile_confidence
+    if confidence == "low":
+        text += f"（{weakest.name}资料可信度低，仅供参考）"
+    years = [c.profile_year for c in cities if c.profile_year]
+    return Said(
+        text,
+        tuple(matches),
+        " ; ".join(dict.fromkeys(c.profile_source or "" for c in cities if c.profile_source)),
+        min(years) if years else None,
+        confidence,
+    )
 
 
-def _gdp(city: CityRecord) -> str:
-    if city.gdp_100m is None:
-        return "经济体量较大"
-    return f"经济体量大（{city.gdp_year or ''}年GDP {city.gdp_100m:,.0f} 亿元）"
+def _framework_said(
+    base: str, partner: str, frameworks: Sequence[FrameworkTie], *, ended: bool
+) -> Said | None:
+    """The frameworks behind a pair, with their sources; a low-confidence one is said so."""
+    if not frameworks:
+        return None
+    labels = distinct_labels(frameworks)[:2]
+    text = f"{partner}{'曾' if ended else ''}对口帮扶{base}有政策依据：{_join(labels, 2)}"
+    ranks = {"high": 2, "medium": 1, "low": 0}
+    weakest = min(frameworks, key=lambda f: ranks.get(f.confidence, 1))
+    if weakest.confidence == "low":
+        text += "（部分框架资料可信度低，仅供参考）"
+    years = [f.since for f in frameworks if f.since]
+    sources = " ; ".join(dict.fromkeys(f.source for f in frameworks if f.source))
+    return Said(text, (), sources or None, min(years) if years else None, weakest.confidence)
+
+
+def _figures_said(text: str, city: CityRecord) -> Said:
+    return Said(text, (), city.gdp_source, city.gdp_year, city.gdp_confidence)
 
 
 def city_pair_text(
-    feature: str, base: CityRecord, partner: CityRecord, value: float, km: float
-) -> str:
-    """The sentence for one city-pair feature."""
+    feature: str,
+    base: CityRecord,
+    partner: CityRecord,
+    value: float,
+    km: float,
+    frameworks: Sequence[FrameworkTie] = (),
+) -> Said | None:
+    """What is true to say about one city-pair feature (None when the data show nothing)."""
     b, p = base.name, partner.name
+    if np.isnan(value):
+        return None
     match feature:
         case "log_distance":
-            return f"两地相距约 {km:,.0f} 公里" + ("，往来便利" if km < 600 else "，距离较远")
+            return Said(f"两地相距约 {km:,.0f} 公里" + ("，往来便利" if km < 600 else ""))
         case "partner_scale":
-            return f"{p}{_gdp(partner)}"
-        case "gradient":
-            return f"{p}人均GDP约为{b}的 {np.exp(value):.1f} 倍，具备产业梯度转移空间"
-        case "industry_overlap":
-            shared = [
-                w for w, codes in base.industry_words if set(codes) & set(partner.industry_codes)
-            ]
-            return f"产业同链：{b}{_join(shared) or '主导产业'}与{p}产业体系相近"
-        case "chain_complement":
-            up, down = _words_meeting(base.industry_words, partner.industry_words, reach=False)
-            if not up:
-                down, up = _words_meeting(partner.industry_words, base.industry_words, reach=False)
-                return f"产业链互补：{p}{_join(down) or '产业'} ↔ {b}{_join(up) or '产业'}"
-            return f"产业链互补：{b}{_join(up)} ↔ {p}{_join(down) or '下游产业'}"
-        case "resource_fit":
-            resources, consumers = _words_meeting(
-                base.resources, partner.industry_words, reach=True
+            if partner.gdp_100m is None:
+                return None
+            return _figures_said(
+                f"{p}{partner.gdp_year or ''}年GDP {partner.gdp_100m:,.0f} 亿元，投资与消费能力强",
+                partner,
             )
-            return f"{b}{_resource_phrase(resources)} ↔ {p}{_join(consumers, 2) or '相关'}产业需求"
+        case "gradient":
+            if base.gdp_per_capita is None or partner.gdp_per_capita is None or value <= 0:
+                return None
+            return _figures_said(
+                f"{p}人均GDP约为{b}的 {np.exp(value):.1f} 倍（{partner.gdp_year or ''}年），"
+                "具备产业梯度转移空间",
+                partner,
+            )
+        case "framework_tie" | "past_framework":
+            return _framework_said(b, p, frameworks, ended=feature == "past_framework")
+        case "industry_fit":
+            matches = word_matches(
+                base.industry_words, partner.industry_words, same=True, two_steps=False
+            ) or word_matches(
+                partner.industry_words, base.industry_words, same=False, two_steps=False
+            )
+            if not matches:
+                return None
+            return _profile_said(
+                f"产业匹配：{_join([m.describe() for m in matches], 2)}", matches[:2], base, partner
+            )
+        case "resource_fit":
+            matches = word_matches(
+                base.resources, partner.industry_words, same=False, two_steps=True
+            )
+            if not matches:
+                return None
+            return _profile_said(
+                f"{b}资源供给{p}产业：{_join([m.describe() for m in matches], 2)}",
+                matches[:2],
+                base,
+                partner,
+            )
         case "market_product":
+            products = [w for w, _ in base.products]
+            if not products:
+                return None
             people = (
                 f"常住人口 {partner.population_10k:,.0f} 万人的" if partner.population_10k else ""
             )
-            return f"{p}{people}消费市场 ↔ {b}特色产品（{_join([w for w, _ in base.products]) or '农特产品'}）"
+            return _profile_said(f"{p}{people}消费市场 ↔ {b}特色产品：{_join(products)}", (), base)
         case "cost_proximity":
-            return f"{b}要素成本较低且距{p}较近，适合承接生产基地"
+            if base.gdp_per_capita is None or partner.gdp_per_capita is None:
+                return None
+            return _figures_said(
+                f"{b}人均GDP为{p}的 {base.gdp_per_capita / partner.gdp_per_capita:.0%}，"
+                f"相距约 {km:,.0f} 公里，适合承接生产基地",
+                base,
+            )
         case "talent_supply":
-            return f"{p}科教资源丰富（{partner.universities} 所高校，其中“双一流” {partner.double_first_class} 所）"
-        case "manufacturing_fit":
-            share = (
-                f"第二产业占比 {base.secondary_share:.0f}%"
-                if base.secondary_share
-                else "制造业基础"
+            if partner.double_first_class <= 0:
+                return None
+            return Said(
+                f"{p}有“双一流”高校 {partner.double_first_class} 所",
+                source="教育部第二轮“双一流”建设高校名单（2022）",
+                year=2022,
+                confidence="high",
             )
-            return f"{b}{share} ↔ {p}研发与人才供给"
-        case "hq_economy":
-            share = (
-                f"第三产业占比 {partner.tertiary_share:.0f}%"
-                if partner.tertiary_share
-                else "服务业发达"
-            )
-            return f"{p}总部经济发达（{share}），{b}可作配套生产基地"
         case "same_province":
-            return f"同在{base.province}，省内结对协调便利"
-        case "province_tie":
-            return f"{partner.province}与{base.province}已有东西部协作等结对关系"
-        case "same_base_area":
-            return "两市同属一个重点革命老区"
-        case "partner_load":
-            return f"{p}已对口支持其他老区城市，承载能力需统筹"
-    return feature
-
-
-def site_text(
-    feature: str,
-    enterprise_name: str,
-    needs: Words,
-    industry_words: Words,
-    site: CityRecord,
-    hq: CityRecord,
-    km: float,
-) -> str:
-    """The sentence for one enterprise-site feature."""
-    s = site.name
-    match feature:
-        case "log_distance":
-            return f"距总部所在地{hq.name}约 {km:,.0f} 公里"
-        case "resource_fit":
-            resources, wanted = _words_meeting(site.resources, needs or industry_words, reach=True)
-            return f"{s}{_resource_phrase(resources)} ↔ {enterprise_name}{_join(wanted) or '原材料'}需求"
-        case "industry_cluster":
+            return Said(f"同在{base.province}，省内结对协调便利") if value > 0 else None
+        case "pairing_history":
             return (
-                f"{s}已有{_join([w for w, _ in site.industry_words]) or '相关'}产业集群，可就近配套"
+                Said(f"{partner.province}与{base.province}之间已有城市结对") if value > 0 else None
             )
-        case "chain_complement":
-            return f"{s}产业与{enterprise_name}处于同一产业链上下游"
-        case "cost_gap":
-            return f"{s}人均GDP低于{hq.name}，用地与用工成本较低"
-        case "labour_pool":
-            people = f"{site.population_10k:,.0f} 万人" if site.population_10k else "较多人口"
-            return f"{s}常住人口 {people}，劳动力供给充足"
-        case "manufacturing_base":
-            share = f"{site.secondary_share:.0f}%" if site.secondary_share else "较高"
-            return f"{s}第二产业占比 {share}，制造业基础较好"
-        case "talent_supply":
-            return f"{s}有 {site.universities} 所高校，可提供技能人才"
-        case "logistics":
-            flags = [
-                label
-                for flag, label in (
-                    (site.airport, "机场"),
-                    (site.high_speed_rail, "高铁"),
-                    (site.bonded_zone, "综合保税区"),
-                    (site.ecommerce_zone, "跨境电商综试区"),
-                )
-                if flag
-            ]
-            return f"{s}物流与开放平台：{_join(flags, 4) or '交通条件'}"
-        case "market_product":
-            return f"{s}特色产品（{_join([w for w, _ in site.products]) or '农特产品'}）可供{enterprise_name}加工销售"
-        case "same_province":
-            return f"与总部同在{site.province}，便于管理"
-    return feature
+        case "partner_load":
+            count = round(np.expm1(value))
+            return Said(f"{p}已对口支持其他 {count} 个城市，承载能力需统筹") if count else None
+    return None
 
 
 def top_reasons(
-    contributions: np.ndarray, features: Sequence[str], text_of: Callable[[str], str]
+    contributions: np.ndarray,
+    features: Sequence[str],
+    text_of: Callable[[str], "str | Said | None"],
 ) -> list[Reason]:
-    """The features that moved the score most (positive first), as readable reasons."""
+    """The features that moved the score most (positive first), as reasons that are true.
+
+    A feature whose data show nothing true to say (``None``) gives no reason.
+    """
     order = np.argsort(-contributions, kind="stable")
-    chosen = [i for i in order if contributions[i] > 0.05][:REASONS_PER_ITEM]
-    if not chosen:
-        chosen = list(order[:1])
-    return [
-        Reason(features[i], text_of(features[i]), round(float(contributions[i]), 3)) for i in chosen
-    ]
+    reasons: list[Reason] = []
+    for i in order:
+        if contributions[i] <= 0.05 and reasons:
+            break
+        said = text_of(features[i])
+        if said is None:
+            continue
+        if isinstance(said, str):
+            said = Said(said)
+        reasons.append(
+            Reason(
+                features[i],
+                said.text,
+                round(float(contributions[i]), 3),
+                said.matches,
+                said.source,
+                said.year,
+                said.confidence,
+            )
+        )
+        if len(reasons) == REASONS_PER_ITEM or contributions[i] <= 0.05:
+            break
+    return reasons

@@ -12,60 +12,96 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from matching.frameworks import TieTables
 from matching.records import CityArrays, EnterpriseArrays, chain_matrix, haversine_km, reach_matrix
 
 CITY_FEATURES = (
     "log_distance",  # log(km + 10): nearer pairs cooperate more easily
     "partner_scale",  # log GDP of the partner: capacity to invest and buy
     "gradient",  # log(partner GDP per capita / base GDP per capita): room for transfer
-    "industry_overlap",  # cosine of industry codes (+ keyword n-grams): same chain
-    "chain_complement",  # one side's industries feed the other's (upstream ↔ downstream)
+    "framework_tie",  # an active framework makes the partner a helper of the base (one-way)
+    "past_framework",  # a framework that has ended did
+    "same_province",
+    "pairing_history",  # log(1 + pairings from the partner's province to the base's), others only
+    "partner_load",  # log(1 + base cities the partner already supports), others only
+    "industry_fit",  # industry codes shared or linked along the chain (unknown without profiles)
     "resource_fit",  # base resources feeding partner industries (one or two chain steps)
     "market_product",  # base specialty products × partner consumer market
+    "talent_supply",  # log(1 + “双一流” universities in the partner city)
     "cost_proximity",  # base's lower cost × nearness: room for 总部+基地
-    "talent_supply",  # universities (双一流 count double) in the partner city
-    "manufacturing_fit",  # base manufacturing share × partner talent: 研发+制造
-    "hq_economy",  # partner services share × cost gap: headquarters economy
-    "same_province",
-    "province_tie",  # the two provinces are paired (e.g. 东西部协作)
-    "same_base_area",
-    "partner_load",  # log(1 + base cities the partner already supports)
 )
+# Features that need both profiles; NaN (unknown, neutral in scoring) where one is missing.
+PROFILE_FEATURES = ("industry_fit", "resource_fit", "market_product")
+# Features derived from known pairings: rebuilt from the training pairs inside each fold.
+LABEL_FEATURES = ("pairing_history", "partner_load")
 SITE_FEATURES = (
-    "log_distance",  # from headquarters
-    "resource_fit",  # the site's resources meet the enterprise's needs and upstream codes
+    "log_distance",  # log(km + 10) from headquarters
+    "resource_need",  # share of the needed codes the site holds (the code itself, or finer)
+    "resource_chain",  # the site's resources feed the enterprise's industries (chain, 大类)
     "industry_cluster",  # the site already has the enterprise's industries
-    "chain_complement",
-    "cost_gap",  # 1 − site GDP per capita / headquarters GDP per capita
-    "labour_pool",  # log population
-    "manufacturing_base",  # secondary-industry share
+    "chain_complement",  # the site's industries are up- or downstream of the enterprise's
+    "gdp_per_capita_gap",  # 1 − site 人均GDP / headquarters 人均GDP: an income gap, not a price
+    "labour_pool",  # log 常住人口
+    "workforce_share",  # log1p(‰ of the site's 常住人口 the enterprise's workforce need takes)
+    "manufacturing_base",  # 第二产业占比
     "talent_supply",
     "logistics",  # airport, high-speed rail, 综合保税区, 跨境电商综试区
     "market_product",  # the site's products feed the enterprise's industries
+    "paired_with_hq",  # the site and the headquarters city are paired (对口合作, 东西部协作)
     "same_province",
 )
 
 
 @dataclass(frozen=True)
 class Ties:
-    """What is already known about relationships, used as features."""
+    """What is known of relationships: the frameworks (one-way) and the known pairings.
 
-    province_pairs: frozenset[tuple[str, str]] = frozenset()  # unordered province adcodes
-    partner_load: dict[str, int] = field(default_factory=dict)  # partner adcode → base cities
+    Pairing-derived features for a base city are always counted without that base city's own
+    pairings, in training and in use alike, so no row ever sees its own label.
+    """
 
-    def province_tie_matrix(
-        self, base_provinces: np.ndarray, partner_provinces: np.ndarray
-    ) -> np.ndarray:
-        pairs = self.province_pairs | {(b, a) for a, b in self.province_pairs}
-        provinces = sorted(set(base_provinces) | set(partner_provinces))
-        position = {p: i for i, p in enumerate(provinces)}
-        table = np.zeros((len(provinces), len(provinces)))
-        for a, b in pairs:
-            if a in position and b in position:
-                table[position[a], position[b]] = 1.0
-        rows = np.array([position[p] for p in base_provinces])
-        cols = np.array([position[p] for p in partner_provinces])
-        return table[np.ix_(rows, cols)]
+    tables: TieTables | None = None
+    pairs: frozenset[tuple[str, str]] = frozenset()  # (base, partner) adcodes
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def _prepared(self, cities: CityArrays) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pairs, province index of each city, province × province pair counts), once per
+        catalogue snapshot."""
+        key = id(cities)
+        if key not in self._cache:
+            pairs = np.zeros((len(cities), len(cities)))
+            for base, partner in self.pairs:
+                if base in cities.index and partner in cities.index:
+                    pairs[cities.index[base], cities.index[partner]] = 1.0
+            provinces, inverse = np.unique(cities.province, return_inverse=True)
+            one_hot = np.zeros((len(cities), len(provinces)))
+            one_hot[np.arange(len(cities)), inverse] = 1.0
+            self._cache.clear()
+            self._cache[key] = (pairs, inverse, one_hot.T @ pairs @ one_hot)
+        return self._cache[key]
+
+    def label_features(
+        self, cities: CityArrays, bases: np.ndarray, partners: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(pairing_history, partner_load), bases × partners, without each base's own pairs."""
+        pairs, inverse, counts = self._prepared(cities)
+        # counts[prov(b), prov(p)] over all pairs, less each base's own pairs by province
+        own = np.zeros((len(bases), counts.shape[1]))
+        np.add.at(own, (np.arange(len(bases))[:, None], inverse[None, :]), pairs[bases])
+        history = (counts[inverse[bases]] - own)[:, inverse[partners]]
+        load = pairs[:, partners].sum(axis=0)[None, :] - pairs[np.ix_(bases, partners)]
+        return np.log1p(np.maximum(history, 0)), np.log1p(np.maximum(load, 0))
+
+    def framework_features(
+        self, bases: np.ndarray, partners: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        if self.tables is None:
+            zeros = np.zeros((len(bases), len(partners)))
+            return zeros, zeros
+        return (
+            self.tables.active[np.ix_(partners, bases)].T,
+            self.tables.past[np.ix_(partners, bases)].T,
+        )
 
 
 def _dense(matrix: sparse.spmatrix | np.ndarray) -> np.ndarray:
@@ -74,6 +110,10 @@ def _dense(matrix: sparse.spmatrix | np.ndarray) -> np.ndarray:
 
 def _distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return haversine_km(a[:, None, :], b[None, :, :])
+
+
+def _unknown_where(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    return np.where(known, values, np.nan)
 
 
 def city_pair_columns(
@@ -87,42 +127,48 @@ def city_pair_columns(
         1.0 - c.gdp_per_capita[bases][:, None] / c.gdp_per_capita[partners][None, :], 0, 1
     )
     industry_b, industry_p = c.industries[bases], c.industries[partners]
-    keywords = c.keyword_vectors
     step = chain_matrix()
+    industries_known = c.has_industries[bases][:, None] & c.has_industries[partners][None, :]
+    active, past = ties.framework_features(bases, partners)
+    history, load = ties.label_features(c, bases, partners)
     yield "log_distance", np.log(km + 10.0)
     yield "partner_scale", ones * np.log(c.gdp[partners])[None, :]
     yield (
         "gradient",
         np.log(c.gdp_per_capita[partners])[None, :] - np.log(c.gdp_per_capita[bases])[:, None],
     )
-    yield (
-        "industry_overlap",
-        _dense(industry_b @ industry_p.T) + 0.5 * _dense(keywords[bases] @ keywords[partners].T),
-    )
-    yield (
-        "chain_complement",
-        _dense(industry_b @ step @ industry_p.T) + _dense(industry_p @ step @ industry_b.T).T,
-    )
-    yield "resource_fit", np.log1p(_dense(c.resources[bases] @ reach_matrix() @ industry_p.T))
-    yield (
-        "market_product",
-        np.log1p(c.product_count[bases])[:, None] * np.log(c.population[partners])[None, :] / 10,
-    )
-    yield "cost_proximity", cost_gap * np.exp(-km / 600.0)
-    yield "talent_supply", ones * c.talent[partners][None, :]
-    yield "manufacturing_fit", c.secondary[bases][:, None] * c.talent[partners][None, :]
-    yield "hq_economy", c.tertiary[partners][None, :] * cost_gap
+    yield "framework_tie", active
+    yield "past_framework", past
     yield (
         "same_province",
         (c.province[bases][:, None] == c.province[partners][None, :]).astype(float),
     )
-    yield "province_tie", ties.province_tie_matrix(c.province[bases], c.province[partners])
-    yield (
-        "same_base_area",
-        (_dense(c.base_area_matrix[bases] @ c.base_area_matrix[partners].T) > 0).astype(float),
+    yield "pairing_history", history
+    yield "partner_load", load
+    fit = (
+        _dense(industry_b @ industry_p.T)
+        + 0.5 * _dense(industry_b @ step @ industry_p.T)
+        + 0.5 * _dense(industry_p @ step @ industry_b.T).T
     )
-    load = np.array([ties.partner_load.get(c.records[p].adcode, 0) for p in partners], dtype=float)
-    yield "partner_load", ones * np.log1p(load)[None, :]
+    yield "industry_fit", _unknown_where(fit, industries_known)
+    yield (
+        "resource_fit",
+        _unknown_where(
+            np.log1p(_dense(c.resources[bases] @ reach_matrix() @ industry_p.T)),
+            c.has_resources[bases][:, None] & c.has_industries[partners][None, :],
+        ),
+    )
+    yield (
+        "market_product",
+        _unknown_where(
+            np.log1p(c.product_count[bases])[:, None]
+            * np.log(c.population[partners])[None, :]
+            / 10,
+            c.has_products[bases][:, None] & ones.astype(bool),
+        ),
+    )
+    yield "talent_supply", ones * np.log1p(c.double_first_class[partners])[None, :]
+    yield "cost_proximity", cost_gap * np.exp(-km / 600.0)
 
 
 def city_pair_features(
@@ -136,7 +182,7 @@ def city_pair_features(
 class SiteSide:
     """The city side of site scoring, precomputed once for a set of candidate cities.
 
-    Everything that depends on the headquarters city and the site only (distance, cost gap,
+    Everything that depends on the headquarters city and the site only (distance, 人均GDP gap,
     same province) is tabulated for every city as headquarters, so scoring a million
     enterprises gathers rows instead of recomputing trigonometry per pair; the industry
     terms are one sparse × dense product against ``industry_side``.
@@ -146,12 +192,16 @@ class SiteSide:
     industry_side: (
         np.ndarray
     )  # 97 × 4C: [industries | chain both ways | resources reach | products reach]
-    resources_t: np.ndarray  # 97 × C
-    by_hq: dict[str, np.ndarray]  # every city × C: log_distance, cost_gap, same_province
+    resource_detail_t: sparse.csc_matrix  # codes at every level × C (``detail_matrix``)
+    people: np.ndarray  # C: 常住人口 in persons, NaN where the catalogue has none
+    by_hq: dict[str, np.ndarray]  # every city × C: distance, 人均GDP gap, pairing, same province
     constant: dict[str, np.ndarray]  # features that depend on the site only
 
     @classmethod
-    def build(cls, cities: CityArrays, rows: np.ndarray) -> "SiteSide":
+    def build(
+        cls, cities: CityArrays, rows: np.ndarray, pairs: frozenset[tuple[str, str]] = frozenset()
+    ) -> "SiteSide":
+        """``pairs``: (base, partner) adcodes of the catalogue's city pairings, either way round."""
         step, reach = chain_matrix(), reach_matrix()
         industries = cities.industries[rows]
         chain = _dense(step @ industries.T) + _dense((industries @ step).T)
@@ -165,16 +215,19 @@ class SiteSide:
         )
         km = _distance(cities.lonlat, cities.lonlat[rows])
         ratio = cities.gdp_per_capita[rows][None, :] / cities.gdp_per_capita[:, None]
+        people = np.where(cities.population_imputed[rows], np.nan, cities.population[rows] * 1e4)
         return cls(
             rows=rows,
             industry_side=np.ascontiguousarray(industry_side),
-            resources_t=_dense(cities.resources[rows].T),
+            resource_detail_t=sparse.csc_matrix(cities.resource_detail[rows].T),
+            people=people,
             by_hq={
                 "log_distance": np.log(km + 10.0),
-                "cost_gap": np.clip(1.0 - ratio, -1.0, 1.0),
+                "gdp_per_capita_gap": np.clip(1.0 - ratio, -1.0, 1.0),
                 "same_province": (
                     cities.province[:, None] == cities.province[rows][None, :]
                 ).astype(float),
+                "paired_with_hq": _paired(cities, rows, pairs),
             },
             constant={
                 "labour_pool": np.log(cities.population[rows]),
@@ -183,6 +236,27 @@ class SiteSide:
                 "logistics": cities.logistics[rows],
             },
         )
+
+
+def _paired(cities: CityArrays, rows: np.ndarray, pairs: frozenset[tuple[str, str]]) -> np.ndarray:
+    """every city × C: 1 where the city (as headquarters) and the candidate are paired."""
+    matrix = np.zeros((len(cities), len(rows)))
+    column = {int(r): k for k, r in enumerate(rows)}
+    for a, b in pairs:
+        for hq, site in ((a, b), (b, a)):
+            if hq in cities.index and site in cities.index and cities.index[site] in column:
+                matrix[cities.index[hq], column[cities.index[site]]] = 1.0
+    return matrix
+
+
+def workforce_share(workers: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """log1p of the per-mille of each site's 常住人口 a workforce need takes (enterprises × C).
+
+    0 where no need is stated; NaN (unknown, neutral when scored) where the site's population
+    is not in the catalogue.
+    """
+    share = 1000.0 * workers[:, None] / people[None, :]
+    return np.where(workers[:, None] > 0, np.log1p(share), 0.0)
 
 
 def site_columns(
@@ -196,14 +270,23 @@ def site_columns(
     cluster, chain = terms[:, :count], terms[:, count : 2 * count]
     upstream, products = terms[:, 2 * count : 3 * count], terms[:, 3 * count :]
     yield "log_distance", side.by_hq["log_distance"][hq]
-    direct = np.asarray(enterprises.needs[rows] @ side.resources_t)
-    yield "resource_fit", np.log1p(direct + upstream)
+    if enterprises.need_detail is None:
+        yield "resource_need", np.zeros(shape)
+    else:
+        needs = enterprises.need_detail[rows]
+        met = _dense(needs @ side.resource_detail_t)
+        yield "resource_need", met / np.maximum(np.asarray(needs.sum(axis=1)), 1.0)
+    yield "resource_chain", np.log1p(upstream)
     yield "industry_cluster", cluster
     yield "chain_complement", chain
-    yield "cost_gap", side.by_hq["cost_gap"][hq]
-    for name in ("labour_pool", "manufacturing_base", "talent_supply", "logistics"):
+    yield "gdp_per_capita_gap", side.by_hq["gdp_per_capita_gap"][hq]
+    yield "labour_pool", np.broadcast_to(side.constant["labour_pool"][None, :], shape)
+    workers = np.zeros(len(rows)) if enterprises.workers is None else enterprises.workers[rows]
+    yield "workforce_share", workforce_share(workers, side.people)
+    for name in ("manufacturing_base", "talent_supply", "logistics"):
         yield name, np.broadcast_to(side.constant[name][None, :], shape)
     yield "market_product", np.log1p(products)
+    yield "paired_with_hq", side.by_hq["paired_with_hq"][hq]
     yield "same_province", side.by_hq["same_province"][hq]
 
 

@@ -1,12 +1,15 @@
 """The four cooperation modes of the Opinion §(四), as data.
 
 Each mode names the clause it comes from, says in a sentence what must fit, and weighs the
-pair features that express that fit. The weights are priors over standardised features: they
+pair features that express that fit (``data/mode_priors.csv``, which also fixes the sign of
+every feature whose direction a mode's rationale settles). The weights are priors over standardised features: they
 decide the mode scores, name each pair's best mode, and rank enterprise sites until feedback
 has taught the ranker better.
 """
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 from matching.vocabulary import Mode
 
@@ -26,67 +29,39 @@ class ModeSpec:
         return self.mode.label
 
 
+RATIONALES = {
+    Mode.enterprise_resource: "发达地区企业的资源需求 ↔ 老区城市的资源禀赋（矿产、能源、农林资源）",
+    Mode.rnd_manufacturing: "发达地区的研发能力（高校、高新技术产业）↔ 老区城市的制造业基础",
+    Mode.market_product: "发达地区的消费市场 ↔ 老区城市的特色产品、农产品与文旅资源",
+    Mode.hq_base: "发达地区的总部经济与上升的要素成本 ↔ 老区城市的土地、劳动力与物流条件",
+}
+
+
+def _priors() -> list[dict[str, str]]:
+    text = (Path(__file__).parent / "data" / "mode_priors.csv").read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+def _weights(kind: str, mode: Mode) -> dict[str, float]:
+    return {
+        row["feature"]: float(row[mode.value])
+        for row in _priors()
+        if row["kind"] == kind and row[mode.value]
+    }
+
+
+def feature_signs(kind: str) -> dict[str, int]:
+    """+1 / −1 where the modes' rationale fixes a feature's direction (``mode_priors.csv``)."""
+    return {
+        row["feature"]: {"+": 1, "-": -1}[row["sign"]]
+        for row in _priors()
+        if row["kind"] == kind and row["sign"]
+    }
+
+
 MODES: dict[Mode, ModeSpec] = {
-    spec.mode: spec
-    for spec in (
-        ModeSpec(
-            Mode.enterprise_resource,
-            "发达地区企业的资源需求 ↔ 老区城市的资源禀赋（矿产、能源、农林资源）",
-            city_weights={
-                "resource_fit": 1.0,
-                "chain_complement": 0.5,
-                "partner_scale": 0.3,
-                "log_distance": -0.3,
-            },
-            site_weights={
-                "resource_fit": 1.0,
-                "chain_complement": 0.5,
-                "log_distance": -0.3,
-                "cost_gap": 0.2,
-            },
-        ),
-        ModeSpec(
-            Mode.rnd_manufacturing,
-            "发达地区的研发能力（高校、高新技术产业）↔ 老区城市的制造业基础",
-            city_weights={
-                "talent_supply": 0.8,
-                "manufacturing_fit": 0.8,
-                "industry_overlap": 0.6,
-                "chain_complement": 0.4,
-                "log_distance": -0.3,
-            },
-            site_weights={
-                "industry_cluster": 0.7,
-                "manufacturing_base": 0.6,
-                "labour_pool": 0.5,
-                "talent_supply": 0.4,
-                "cost_gap": 0.3,
-                "log_distance": -0.2,
-            },
-        ),
-        ModeSpec(
-            Mode.market_product,
-            "发达地区的消费市场 ↔ 老区城市的特色产品、农产品与文旅资源",
-            city_weights={"market_product": 1.0, "partner_scale": 0.5, "log_distance": -0.2},
-            site_weights={"market_product": 1.0, "logistics": 0.4, "log_distance": -0.2},
-        ),
-        ModeSpec(
-            Mode.hq_base,
-            "发达地区的总部经济与上升的要素成本 ↔ 老区城市的土地、劳动力与物流条件",
-            city_weights={
-                "cost_proximity": 1.0,
-                "hq_economy": 0.6,
-                "partner_scale": 0.3,
-                "log_distance": -0.5,
-            },
-            site_weights={
-                "cost_gap": 0.8,
-                "log_distance": -0.6,
-                "logistics": 0.6,
-                "labour_pool": 0.3,
-            },
-        ),
-    )
+    mode: ModeSpec(mode, rationale, _weights("city", mode), _weights("site", mode))
+    for mode, rationale in RATIONALES.items()
 }
 
 

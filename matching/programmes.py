@@ -174,25 +174,68 @@ class ExpertFacts:
     fields: tuple[str, ...]
 
 
-def refusal(programme: Programme, expert: ExpertFacts, post_region: Region | None) -> str | None:
-    """Why ``expert`` may not serve this programme in a post in ``post_region`` (None: eligible)."""
+@dataclass(frozen=True)
+class RuleCheck:
+    rule: str  # 学位, 职称, 单位, 专业, 服务地区
+    passed: bool
+    text: str
+
+
+def rule_checks(
+    programme: Programme, expert: ExpertFacts, post_region: Region | None
+) -> list[RuleCheck]:
+    """Every eligibility rule of ``programme`` for ``expert`` in a post in ``post_region``,
+    passed or failed, in the order ``refusal`` applies them."""
     rules = PROGRAMMES[programme].rules
     label = PROGRAMMES[programme].label
-    if rules.degrees is not None and expert.degree not in rules.degrees:
+    checks = []
+    if rules.degrees is not None:
         allowed = "、".join(d.label for d in sorted(rules.degrees, key=DEGREE_LEVEL.get))
-        return f"{label}要求学位为{allowed}（现为{expert.degree.label}）"
-    if rules.titles is not None and expert.title not in rules.titles:
+        checks.append(
+            RuleCheck(
+                "学位",
+                expert.degree in rules.degrees,
+                f"{label}要求学位为{allowed}（现为{expert.degree.label}）",
+            )
+        )
+    if rules.titles is not None:
         allowed = "、".join(t.label for t in sorted(rules.titles, key=SENIORITY.get))
-        return f"{label}要求职称为{allowed}（现为{expert.title.label}）"
-    if rules.affiliations is not None and expert.affiliation not in rules.affiliations:
+        checks.append(
+            RuleCheck(
+                "职称",
+                expert.title in rules.titles,
+                f"{label}要求职称为{allowed}（现为{expert.title.label}）",
+            )
+        )
+    if rules.affiliations is not None:
         allowed = "、".join(a.label for a in rules.affiliations)
-        return f"{label}面向{allowed}人员（现为{expert.affiliation.label}）"
-    if rules.field_words and not any(w in f for f in expert.fields for w in rules.field_words):
-        return f"{label}要求相关专业（{'、'.join(rules.field_words)}）"
-    if rules.regions is not None and post_region not in rules.regions:
+        checks.append(
+            RuleCheck(
+                "单位",
+                expert.affiliation in rules.affiliations,
+                f"{label}面向{allowed}人员（现为{expert.affiliation.label}）",
+            )
+        )
+    if rules.field_words:
+        checks.append(
+            RuleCheck(
+                "专业",
+                any(w in f for f in expert.fields for w in rules.field_words),
+                f"{label}要求相关专业（{'、'.join(rules.field_words)}）",
+            )
+        )
+    if rules.regions is not None:
         regions = "、".join(r.label for r in rules.regions)
-        return f"{label}只服务{regions}地区的岗位"
-    return None
+        checks.append(
+            RuleCheck("服务地区", post_region in rules.regions, f"{label}只服务{regions}地区的岗位")
+        )
+    return checks
+
+
+def refusal(programme: Programme, expert: ExpertFacts, post_region: Region | None) -> str | None:
+    """Why ``expert`` may not serve this programme in a post in ``post_region`` (None: eligible)."""
+    failed = [c for c in rule_checks(programme, expert, post_region) if not c.passed]
+    return failed[0].text if failed else None
 
 
 def eligibility(

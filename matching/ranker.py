@@ -1,16 +1,20 @@
 """The learned ranker: a scikit-learn estimator over pair features, with mode priors.
 
-``PairRanker`` is a pipeline (StandardScaler → LogisticRegression) learned from pairs marked
-1 (an existing pairing, an accepted recommendation) or 0 (the other candidates, a rejected
-one). Where there are too few labelled pairs of both kinds, it keeps only the scaler, and the
-modes' prior weights do the ranking; ``learned_`` says which.
+``PairRanker`` standardises the features and learns one linear score. With query groups (a
+base city and its candidates) it fits a listwise objective — a softmax over each query's
+candidates, the real partners as its targets — with scipy's L-BFGS-B; without groups (users'
+verdicts on single pairs) a logistic loss. Either way, features whose direction a mode's
+rationale fixes are bounded to that sign (``mode_priors.csv``), and the learned scores are then
+calibrated by a one-dimensional logistic fit so that ``score`` reads as a probability. Where
+there are too few labels, only the scaler is fitted, and the modes' prior weights rank;
+``learned_`` says which.
 
-    overall logit   = learned logit                       (the best mode's w_m · z, if not learned)
-    mode m's logit  = learned logit + prior_strength · (w_m − w̄) · z      (w_m · z, if not learned)
+    overall logit   = w · z + b                           (the best mode's w_m · z, if not learned)
+    mode m's logit  = w · z + b + prior_strength · (w_m − w̄) · z      (w_m · z, if not learned)
 
-where ``z`` are the standardised features, ``w_m`` the mode's prior weights and ``w̄`` their
-mean over the modes. Every logit is a sum of per-feature terms, which ``contributions``
-returns for the explanations.
+where ``z`` are the standardised features (0 where a feature is unknown), ``w_m`` the mode's
+prior weights and ``w̄`` their mean over the modes. Every logit is a sum of per-feature terms,
+which ``contributions`` returns for the explanations.
 """
 
 import hashlib
@@ -18,20 +22,22 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import numpy as np
 import sklearn
+from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from matching.metrics import ndcg
-from matching.modes import MODES
+from matching.modes import MODES, feature_signs
 from matching.vocabulary import Mode
+
+if TYPE_CHECKING:
+    from matching.site_ranker import SiteRanker
 
 MODE_ORDER = tuple(MODES)
 
@@ -40,42 +46,92 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
 
 
+def _segment_softmax(scores: np.ndarray, starts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted softmax of ``scores`` within consecutive segments beginning at ``starts``."""
+    top = np.maximum.reduceat(scores, starts)
+    sizes = np.diff(np.append(starts, len(scores)))
+    exp = weights * np.exp(scores - np.repeat(top, sizes))
+    return exp / np.repeat(np.add.reduceat(exp, starts), sizes)
+
+
+def listwise_loss(
+    w: np.ndarray,
+    Z: np.ndarray,
+    targets: np.ndarray,
+    starts: np.ndarray,
+    weights: np.ndarray,
+    alpha: float,
+) -> tuple[float, np.ndarray]:
+    """Cross-entropy between each query's target distribution and the softmax of its scores."""
+    scores = Z @ w
+    probability = _segment_softmax(scores, starts, weights)
+    loss = -np.sum(targets * np.log(np.maximum(probability, 1e-300))) + 0.5 * alpha * w @ w
+    return float(loss), Z.T @ (probability * targets_total(targets, starts) - targets) + alpha * w
+
+
+def targets_total(targets: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    sizes = np.diff(np.append(starts, len(targets)))
+    return np.repeat(np.add.reduceat(targets, starts), sizes)
+
+
+def pointwise_loss(
+    w: np.ndarray, Z: np.ndarray, y: np.ndarray, weights: np.ndarray, alpha: float
+) -> tuple[float, np.ndarray]:
+    """Weighted logistic loss; the last element of ``w`` is the intercept (not penalised)."""
+    logits = Z @ w[:-1] + w[-1]
+    p = sigmoid(logits)
+    loss = -np.sum(weights * (y * np.log(p + 1e-12) + (1 - y) * np.log(1 - p + 1e-12)))
+    residual = weights * (p - y)
+    gradient = np.append(Z.T @ residual + alpha * w[:-1], residual.sum())
+    return float(loss + 0.5 * alpha * w[:-1] @ w[:-1]), gradient
+
+
 class PairRanker(ClassifierMixin, BaseEstimator):
     """Scores pairs from their features; learned where labels allow, prior otherwise.
 
     Parameters
     ----------
     feature_names : the columns of ``X``, in order.
-    kind : "city" or "site" — whose prior weights (``ModeSpec.city_weights`` / ``site_weights``).
-    C : inverse regularisation of the logistic regression.
+    kind : "city" or "site" — whose prior weights and sign constraints (``mode_priors.csv``).
+    alpha : L2 penalty on the standardised weights.
     prior_strength : how much a mode's prior adds to the learned logit in mode scores.
     min_labels : fewer positive (or negative) labels than this → prior only.
+    exclude : features the learned score leaves out (their weight is held at 0); the modes'
+        priors still use them.
+    constrained : bound each feature to the sign the modes' rationale fixes (``mode_priors.csv``).
     """
 
     def __init__(
         self,
         feature_names: tuple[str, ...] = (),
         kind: str = "city",
-        C: float = 1.0,
+        alpha: float = 1.0,
         prior_strength: float = 0.5,
         min_labels: int = 5,
-        class_weight: str | None = None,
+        exclude: tuple[str, ...] = (),
+        constrained: bool = True,
         random_state: int = 0,
     ) -> None:
         self.feature_names = feature_names
         self.kind = kind
-        self.C = C
+        self.alpha = alpha
         self.prior_strength = prior_strength
         self.min_labels = min_labels
-        self.class_weight = class_weight
+        self.exclude = exclude
+        self.constrained = constrained
         self.random_state = random_state
 
     def fit(
-        self, X: np.ndarray, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None
+        self,
+        X: np.ndarray,
+        y: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> "PairRanker":
-        """Fit the scaler on every row and, where labels allow, the model on the labelled ones.
+        """Fit the scaler on every row and, where labels allow, the weights on the labelled ones.
 
-        Labels are 1, 0, or −1 for unlabelled rows (they shape the scaling only).
+        Labels are 1, 0, or −1 for unlabelled rows (they shape the scaling only). ``groups``
+        names each row's query (rows of one query must be consecutive): listwise when given.
         """
         X = np.asarray(X, dtype=np.float64)
         labels = np.full(len(X), -1) if y is None else np.asarray(y)
@@ -88,20 +144,84 @@ class PairRanker(ClassifierMixin, BaseEstimator):
             "negative": int((labels == 0).sum()),
         }
         self.learned_ = min(self.n_labels_.values()) >= self.min_labels
-        scaler = StandardScaler().fit(X)
-        steps: list[tuple[str, Any]] = [("scale", scaler)]
+        # a column no row knows (NaN throughout) scales as zeros: it stays neutral
+        self.scaler_ = StandardScaler().fit(np.where(np.isnan(X).all(axis=0), 0.0, X))
+        self.coef_ = np.zeros(self.n_features_in_)
+        self.intercept_ = 0.0
         if self.learned_:
-            model = LogisticRegression(
-                C=self.C,
-                class_weight=self.class_weight,
-                max_iter=5000,
-                random_state=self.random_state,
-            )
-            weights = None if sample_weight is None else np.asarray(sample_weight)[labelled]
-            model.fit(scaler.transform(X[labelled]), labels[labelled], sample_weight=weights)
-            steps.append(("model", model))
-        self.pipeline_ = Pipeline(steps)
+            weights = np.ones(len(X)) if sample_weight is None else np.asarray(sample_weight, float)
+            Z = self.standardise(X[labelled])
+            keep = labels[labelled].astype(float), weights[labelled]
+            if groups is None:
+                self.coef_, self.intercept_ = self._fit_pointwise(Z, *keep)
+            else:
+                self.coef_ = self._fit_listwise(Z, *keep, np.asarray(groups)[labelled])
+                self.coef_, self.intercept_ = self._calibrate(Z, *keep)
         return self
+
+    def _bounds(self) -> list[tuple[float | None, float | None]]:
+        signs = feature_signs(self.kind) if self.constrained else {}
+        bounds: list[tuple[float | None, float | None]] = []
+        for name in self.feature_names:
+            sign = signs.get(name, 0)
+            if name in self.exclude:
+                bounds.append((0.0, 0.0))
+            else:
+                bounds.append(
+                    (0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (None, None)
+                )
+        return bounds
+
+    def _fit_listwise(
+        self, Z: np.ndarray, y: np.ndarray, weights: np.ndarray, groups: np.ndarray
+    ) -> np.ndarray:
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        sizes = np.diff(np.append(starts, len(y)))
+        positives = np.add.reduceat(y * weights, starts)
+        keep = np.repeat(positives > 0, sizes)  # a query without a partner teaches nothing
+        Z, y, weights, groups = Z[keep], y[keep], weights[keep], groups[keep]
+        starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+        sizes = np.diff(np.append(starts, len(y)))
+        targets = y * weights / np.repeat(np.add.reduceat(y * weights, starts), sizes)
+        result = minimize(
+            listwise_loss,
+            np.zeros(Z.shape[1]),
+            args=(Z, targets, starts, np.where(y > 0, 1.0, weights), self.alpha),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=self._bounds(),
+        )
+        return result.x
+
+    def _fit_pointwise(
+        self, Z: np.ndarray, y: np.ndarray, weights: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        result = minimize(
+            pointwise_loss,
+            np.zeros(Z.shape[1] + 1),
+            args=(Z, y, weights, self.alpha),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[*self._bounds(), (None, None)],
+        )
+        return result.x[:-1], float(result.x[-1])
+
+    def _calibrate(
+        self, Z: np.ndarray, y: np.ndarray, weights: np.ndarray
+    ) -> tuple[np.ndarray, float]:
+        """Scale and shift the listwise score so that its sigmoid fits the labels (Platt)."""
+        scores = (Z @ self.coef_)[:, None]
+        if not np.any(scores):
+            return self.coef_, 0.0
+        result = minimize(
+            pointwise_loss,
+            np.zeros(2),
+            args=(scores, y, weights, 0.0),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=[(1e-6, None), (None, None)],
+        )
+        return self.coef_ * result.x[0], float(result.x[1])
 
     def _mode_weights(self) -> np.ndarray:
         """features × modes, each mode's weights scaled to unit length."""
@@ -116,19 +236,11 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------ scoring
     def standardise(self, X: np.ndarray) -> np.ndarray:
-        check_is_fitted(self, "pipeline_")
-        return self.pipeline_.named_steps["scale"].transform(np.asarray(X, dtype=np.float64))
-
-    @property
-    def coef_(self) -> np.ndarray:
-        check_is_fitted(self, "pipeline_")
-        if not self.learned_:
-            return np.zeros(self.n_features_in_)
-        return self.pipeline_.named_steps["model"].coef_[0]
-
-    @property
-    def intercept_(self) -> float:
-        return float(self.pipeline_.named_steps["model"].intercept_[0]) if self.learned_ else 0.0
+        """Standardised features; an unknown feature (NaN) becomes 0, the neutral value."""
+        check_is_fitted(self, "scaler_")
+        z = (np.asarray(X, dtype=np.float64) - self.scaler_.mean_) / self.scaler_.scale_
+        z[np.isnan(z)] = 0.0
+        return z
 
     @property
     def mode_terms_(self) -> np.ndarray:
@@ -138,7 +250,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
         weighs a feature than the modes' average (so mode scores stay on the model's scale).
         Prior only: the mode's own weights.
         """
-        check_is_fitted(self, "pipeline_")
+        check_is_fitted(self, "scaler_")
         weights = self.mode_weights_
         if not self.learned_:
             return weights
@@ -196,7 +308,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 class SavedModel:
     """A fitted ranker with the facts needed to trust it: version, data fingerprint, metrics."""
 
-    ranker: PairRanker
+    ranker: "PairRanker | SiteRanker"
     version: str
     fingerprint: str
     metrics: dict[str, Any] = field(default_factory=dict)
@@ -205,7 +317,7 @@ class SavedModel:
 
     @classmethod
     def stamped(
-        cls, kind: str, ranker: PairRanker, digest: str, metrics: dict[str, Any]
+        cls, kind: str, ranker: "PairRanker | SiteRanker", digest: str, metrics: dict[str, Any]
     ) -> "SavedModel":
         """A model versioned by its training time and data fingerprint: ``city-20261128…-ab12cd34``."""
         now = datetime.now(UTC)

@@ -55,6 +55,8 @@ class CityRecord:
     gdp_100m: float | None = None
     gdp_per_capita: float | None = None
     gdp_year: int | None = None
+    gdp_source: str | None = None  # also the source of the industry shares
+    gdp_confidence: str | None = None
     secondary_share: float | None = None
     tertiary_share: float | None = None
     industry_codes: tuple[str, ...] = ()
@@ -71,6 +73,15 @@ class CityRecord:
     universities: int = 0
     double_first_class: int = 0
     region: str | None = None  # east / central / west / northeast
+    parent_adcode: str | None = None  # set for a county-level city (瑞金 → 赣州)
+    profile_year: int | None = None
+    profile_source: str | None = None  # industries, resources, products, transport flags
+    profile_confidence: str | None = None  # high / medium / low
+    figures_from: str | None = None  # a county's figures are its prefecture's (its name)
+    population_year: int | None = None
+    population_source: str | None = None
+    gdp_per_capita_year: int | None = None
+    gdp_per_capita_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ class EnterpriseRecord:
     modes: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
     is_demo: bool = False
+    workers: int | None = None
 
 
 def code_vector(codes: Sequence[str]) -> dict[int, float]:
@@ -113,6 +125,36 @@ def code_matrix(rows: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     )
 
 
+DETAIL_OFFSETS = {2: 0, 3: 100, 4: 1_100}  # 大类, 中类, 小类 codes side by side
+DETAIL_COLUMNS = 11_100
+
+
+def _detail_columns(code: str, *, prefixes: bool) -> list[int]:
+    """Columns of a numeric code (and, with ``prefixes``, of every coarser code containing it)."""
+    if not code.isdigit() or len(code) not in DETAIL_OFFSETS:
+        return []
+    lengths = range(2, len(code) + 1) if prefixes else (len(code),)
+    return [DETAIL_OFFSETS[n] + int(code[:n]) for n in lengths]
+
+
+def detail_matrix(rows: Sequence[Sequence[str]], *, prefixes: bool) -> sparse.csr_matrix:
+    """Rows × codes at every level (大类, 中类, 小类), for matching a need to what a site holds.
+
+    A need is its codes as written; what a site holds is each code and every coarser code that
+    contains it (``prefixes``). Their product counts the needs met by a code as fine as the need
+    or finer: a site with 锂 (0939) meets a need for 0939 or 09, never one for 0939 by copper (0911).
+    """
+    indptr, indices = [0], []
+    for codes in rows:
+        indices.extend(
+            sorted({c for code in codes for c in _detail_columns(code, prefixes=prefixes)})
+        )
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.ones(len(indices)), indices, indptr), shape=(len(rows), DETAIL_COLUMNS)
+    )
+
+
 def l2_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -127,6 +169,13 @@ def chain_matrix() -> sparse.csr_matrix:
     rows = [CODE_INDEX[r["upstream"]] for r in links]
     cols = [CODE_INDEX[r["downstream"]] for r in links]
     return sparse.csr_matrix((np.ones(len(links)), (rows, cols)), shape=(len(CODES), len(CODES)))
+
+
+@lru_cache
+def chain_links() -> dict[tuple[str, str], str]:
+    """(upstream 大类, downstream 大类) → why, as the chain table words it (煤炭→电力)."""
+    text = (Path(__file__).parent / "data" / "industry_chain.csv").read_text(encoding="utf-8")
+    return {(r["upstream"], r["downstream"]): r["why"] for r in csv.DictReader(text.splitlines())}
 
 
 @lru_cache
@@ -172,6 +221,11 @@ class CityArrays:
         )
         provinces = np.array([r.province_adcode for r in records])
         self.province = provinces
+        self.region = np.array([r.region or "" for r in records])
+        self.prefecture_level = np.array([r.parent_adcode is None for r in records])
+        self.has_industries = np.array([bool(r.industry_codes) for r in records])
+        self.has_resources = np.array([bool(r.resources) for r in records])
+        self.has_products = np.array([bool(r.products) for r in records])
         gdp = _column(records, "gdp_100m")
         pop = _column(records, "population_10k")
         per_capita = _column(records, "gdp_per_capita")
@@ -189,6 +243,9 @@ class CityArrays:
         self.resources = code_matrix(
             [tuple(c for _, codes in r.resources for c in codes) for r in records]
         )
+        self.resource_detail = detail_matrix(
+            [tuple(c for _, codes in r.resources for c in codes) for r in records], prefixes=True
+        )
         self.products = code_matrix(
             [tuple(c for _, codes in r.products for c in codes) for r in records]
         )
@@ -203,6 +260,7 @@ class CityArrays:
             ],
             dtype=np.float64,
         )
+        self.double_first_class = np.array([r.double_first_class for r in records], dtype=float)
         self.talent = np.log1p(
             np.array([r.universities + 2 * r.double_first_class for r in records], dtype=np.float64)
         )
@@ -257,6 +315,8 @@ class EnterpriseArrays:
     hq: np.ndarray  # row in the CityArrays of each headquarters
     industries: sparse.csr_matrix  # L2-normalised code weights
     needs: sparse.csr_matrix  # resources needed, as codes
+    need_detail: sparse.csr_matrix | None = None  # the same at every level (``detail_matrix``)
+    workers: np.ndarray | None = None  # workforce needed (people; 0 where not stated)
 
     @classmethod
     def build(
@@ -267,12 +327,18 @@ class EnterpriseArrays:
         hq_cities: Sequence[str],
         industry_codes: Sequence[Sequence[str]],
         need_codes: Sequence[Sequence[str]],
+        workers: Sequence[float | None] | None = None,
     ) -> "EnterpriseArrays":
+        count = len(ids)
         return cls(
             ids=np.asarray(ids, dtype=np.int64),
             hq=np.array([cities.index[a] for a in hq_cities], dtype=np.int64),
             industries=l2_rows(code_matrix(industry_codes)),
             needs=code_matrix(need_codes),
+            need_detail=detail_matrix(need_codes, prefixes=False),
+            workers=np.array(
+                [float(w or 0) for w in (workers or [None] * count)], dtype=np.float64
+            ),
         )
 
     @classmethod
@@ -285,6 +351,7 @@ class EnterpriseArrays:
             hq_cities=[r.hq_city for r in records],
             industry_codes=[r.industry_codes for r in records],
             need_codes=[tuple(c for _, codes in r.needs for c in codes) for r in records],
+            workers=[r.workers for r in records],
         )
 
     def __len__(self) -> int:
@@ -299,7 +366,12 @@ class EnterpriseArrays:
 
     def subset(self, rows: np.ndarray) -> "EnterpriseArrays":
         return EnterpriseArrays(
-            self.ids[rows], self.hq[rows], self.industries[rows], self.needs[rows]
+            self.ids[rows],
+            self.hq[rows],
+            self.industries[rows],
+            self.needs[rows],
+            None if self.need_detail is None else self.need_detail[rows],
+            None if self.workers is None else self.workers[rows],
         )
 
 

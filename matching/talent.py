@@ -1,7 +1,8 @@
 """Talent matching: experts ↔ base-area posts, and universities ↔ base cities (高校合作共建).
 
-Fields are matched on character n-grams (TF-IDF, no segmenter needed for Chinese) and on
-GB/T 4754 codes, so 稀土材料 meets 材料科学与工程 and 冶金. Every score is matrix work over all
+Fields are compared at the level of the discipline catalogue (``matching.disciplines``: a
+broad category such as 工学 never matches a post's 药学) and on GB/T 4754 codes, so 稀土材料
+meets 材料科学与工程. Every score is matrix work over all
 candidates; eligibility (``matching.programmes``) is a mask applied exactly. There is no
 placement history yet, so the weights are stated priors, and the reasons say what fitted.
 """
@@ -11,17 +12,18 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
+from matching.disciplines import FieldIndex, field_matrix, matching_fields
 from matching.explain import Reason, top_reasons
 from matching.programmes import (
     DEGREE_LEVEL,
     PROGRAMMES,
     SENIORITY,
     ExpertFacts,
+    RuleCheck,
     eligibility,
     refusal,
+    rule_checks,
 )
 from matching.ranker import sigmoid
 from matching.records import CityArrays, code_matrix, haversine_km, l2_rows
@@ -129,19 +131,8 @@ class TalentArrays:
         self.expert_index = {e.id: i for i, e in enumerate(self.experts)}
         self.need_index = {n.id: i for i, n in enumerate(self.needs)}
         self.university_index = {u.id: i for i, u in enumerate(self.universities)}
-        city_texts = [" ".join(w for w, _ in r.industry_words) for r in cities.records]
-        documents = (
-            [" ".join(e.fields) for e in self.experts]
-            + [n.field for n in self.needs]
-            + [" ".join(u.disciplines) for u in self.universities]
-            + city_texts
-        )
-        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 2)).fit(
-            documents or ["空"]
-        )
-        self.expert_text = self._text([" ".join(e.fields) for e in self.experts])
-        self.need_text = self._text([n.field for n in self.needs])
-        self.university_text = self._text([" ".join(u.disciplines) for u in self.universities])
+        # experts × posts: fields compared at the discipline level (``matching.disciplines``)
+        self.fields = FieldIndex([e.fields for e in self.experts], [(n.field,) for n in self.needs])
         self.expert_codes = l2_rows(code_matrix([e.industry_codes for e in self.experts]))
         self.need_codes = l2_rows(code_matrix([n.industry_codes for n in self.needs]))
         self.university_codes = l2_rows(code_matrix([u.industry_codes for u in self.universities]))
@@ -171,11 +162,6 @@ class TalentArrays:
         )
         self.facts = [e.facts for e in self.experts]
 
-    def _text(self, documents: list[str]) -> sparse.csr_matrix:
-        if not documents:
-            return sparse.csr_matrix((0, len(self.vectorizer.vocabulary_)))
-        return sparse.csr_matrix(self.vectorizer.transform(documents))
-
     # ------------------------------------------------------------ experts × posts
     def features(self, experts: np.ndarray, needs: np.ndarray) -> dict[str, np.ndarray]:
         """experts × needs matrix per talent feature."""
@@ -183,9 +169,7 @@ class TalentArrays:
         starts_ok = ~(self.free_from[experts][:, None] > self.starts[needs][None, :])
         long_ok = ~(self.free_months[experts][:, None] < self.period[needs][None, :])
         return {
-            "field_match": np.asarray(
-                (self.expert_text[experts] @ self.need_text[needs].T).todense()
-            ),
+            "field_match": self.fields.block(experts, needs),
             "industry_match": np.asarray(
                 (self.expert_codes[experts] @ self.need_codes[needs].T).todense()
             ),
@@ -228,6 +212,22 @@ class TalentArrays:
         region = self.region[self.need_city[need]]
         return refusal(Programme(self.needs[need].programme), self.facts[expert], region)
 
+    def rule_checks(self, expert: int, need: int) -> list[RuleCheck]:
+        """Each eligibility rule of the post's programme for this expert, passed or failed."""
+        region = self.region[self.need_city[need]]
+        return rule_checks(Programme(self.needs[need].programme), self.facts[expert], region)
+
+    def best_posts(
+        self, experts: np.ndarray, needs: np.ndarray, *, top: int = 3
+    ) -> list[list[Scored]]:
+        """For each expert, its ``top`` eligible posts among ``needs`` (one matrix, best first)."""
+        scores = self.scores(experts, needs)
+        scores[~self.eligible(experts, needs)] = -np.inf
+        return [
+            self._top(needs, scores[i], top, lambda r, e=int(e): self.reasons(e, r))
+            for i, e in enumerate(experts)
+        ]
+
     def reasons(self, expert: int, need: int) -> list[Reason]:
         values = {
             k: float(v[0, 0])
@@ -237,12 +237,18 @@ class TalentArrays:
         e, n = self.experts[expert], self.needs[need]
         spec = PROGRAMMES[Programme(n.programme)]
 
-        def text(feature: str) -> str:
+        def text(feature: str) -> str | None:
             match feature:
                 case "field_match":
-                    return f"专业对口：{'、'.join(e.fields)} ↔ 岗位需求“{n.field}”"
+                    matched = matching_fields(e.fields, n.field)
+                    if not matched:
+                        return None
+                    return f"专业对口：{'、'.join(matched[:3])} ↔ 岗位需求“{n.field}”"
                 case "industry_match":
-                    return "专业所属行业与岗位所在产业一致"
+                    shared = sorted(set(e.industry_codes) & set(n.industry_codes))
+                    if not shared:
+                        return None
+                    return f"专业与岗位同属行业（GB/T 4754 {'、'.join(shared[:3])}）"
                 case "willing":
                     return f"本人有意参加{spec.label}"
                 case "seniority":
@@ -293,8 +299,6 @@ class TalentArrays:
         row = self.cities.index[city]
         record = self.cities.records[row]
         posts = [n.field for n in self.needs if n.city == city]
-        wanted = " ".join([w for w, _ in record.industry_words] + posts)
-        city_text = self._text([wanted or record.name])
         codes = l2_rows(
             code_matrix(
                 [
@@ -307,7 +311,10 @@ class TalentArrays:
             self.cities.lonlat[row][None, :], self.cities.lonlat[self.university_city]
         )
         features = {
-            "discipline_match": np.asarray((self.university_text @ city_text.T).todense())[:, 0],
+            "discipline_match": field_matrix(
+                [u.disciplines for u in self.universities],
+                [tuple(w for w, _ in record.industry_words) + tuple(posts)],
+            )[:, 0],
             "industry_match": np.asarray((self.university_codes @ codes.T).todense())[:, 0],
             "standing": np.array([STANDING.get(u.type, 0.4) for u in self.universities]),
             "partner_tie": np.array([float(u.city in partners) for u in self.universities]),
@@ -324,12 +331,23 @@ class TalentArrays:
             )
             partner_city = self.cities.records[self.university_city[u]].name
 
-            def text(feature: str) -> str:
+            def text(feature: str) -> str | None:
                 match feature:
                     case "discipline_match":
-                        return f"学科（{'、'.join(university.disciplines[:4])}）↔ {record.name}产业与岗位需求"
+                        wanted_words = [w for w, _ in record.industry_words] + posts
+                        pairs = [
+                            f"{d}↔{w}"
+                            for w in wanted_words
+                            for d in matching_fields(university.disciplines, w)[:1]
+                        ]
+                        if not pairs:
+                            return None
+                        return f"学科对接{record.name}产业与岗位：{'、'.join(pairs[:3])}"
                     case "industry_match":
-                        return f"学科所属行业与{record.name}主导产业一致"
+                        shared = sorted(set(university.industry_codes) & set(record.industry_codes))
+                        if not shared:
+                            return None
+                        return f"学科所属行业与{record.name}主导产业一致（GB/T 4754 {'、'.join(shared[:3])}）"
                     case "standing":
                         return {
                             "double_first_class": "“双一流”建设高校",

@@ -1,14 +1,16 @@
-"""Training sets for the city-pair ranker: existing pairings and feedback as labelled pairs.
+"""Training sets for the city-pair ranker: existing pairings and feedback as labelled queries.
 
-For every base city with known partners, each candidate partner is one row: 1 for a real
-partner (or an accepted recommendation), 0 for the others (or a rejected one). A partner's
-load (how many base cities it already supports) is counted without the row's own base city,
-so that no row sees its own label.
+Each base city with known partners is one query: its candidates (who may help it, see
+``matching.frameworks.candidate_mask``) are rows, 1 for a real partner (or an accepted
+recommendation), 0 for the others (or a rejected one). Pairing-derived features (a partner's
+load, the pairings between two provinces) are counted without the query's own base city, so
+that no row sees its own label.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -20,19 +22,38 @@ from matching.features import (
     city_pair_features,
     site_features,
 )
+from matching.frameworks import FrameworkTie, TieTables, candidate_mask
 from matching.ranker import PairRanker, SavedModel, fingerprint
 from matching.records import CityArrays, EnterpriseArrays
+from matching.site_cases import SiteCase, choice_set
+from matching.site_ranker import SiteRanker
 
 FEEDBACK_WEIGHT = 3.0  # a user's explicit verdict counts for more than an unlabelled candidate
+# Chosen on the held-out protocols of ``counterpart evaluate`` (grouped and leave-one-scheme-out):
+# these features did not help rank unseen pairings, so the learned score leaves them out and
+# only the modes' priors use them.
+CITY_RANKER_PARAMS: dict[str, object] = {
+    "alpha": 0.1,
+    "exclude": (
+        "gradient",
+        "same_province",
+        "partner_load",
+        "industry_fit",
+        "market_product",
+        "cost_proximity",
+    ),
+}
 
 
 @dataclass(frozen=True)
 class KnownPairing:
-    """An existing pairing between a base city and a partner city (prefecture level)."""
+    """A pairing between a base city and a partner city (prefecture level, or a county-level
+    city that asks on its own); ``active`` is False once its programme has ended."""
 
     base: str
     partner: str
     scheme: str
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,36 +69,25 @@ class Verdict:
 class TrainingSet:
     X: np.ndarray
     y: np.ndarray
-    groups: np.ndarray  # the base city's adcode, for grouped cross-validation
+    groups: np.ndarray  # the base city's adcode: the query, and the group of grouped CV
     weights: np.ndarray
     partners: np.ndarray  # the candidate row (city index) of each pair
+    uncovered: int = 0  # real partners outside their base city's candidates
 
 
-def partner_loads(pairings: Iterable[KnownPairing]) -> dict[str, set[str]]:
-    bases: dict[str, set[str]] = defaultdict(set)
-    for pairing in pairings:
-        bases[pairing.partner].add(pairing.base)
-    return bases
+def ties_from(tables: TieTables | None, pairings: Sequence[KnownPairing]) -> Ties:
+    return Ties(tables, frozenset((p.base, p.partner) for p in pairings))
 
 
-def ties_for(
-    base: str, province_pairs: frozenset[tuple[str, str]], loads: dict[str, set[str]]
-) -> Ties:
-    """The ties a base city's rows may see: loads counted without the base itself."""
-    return Ties(province_pairs, {p: len(b - {base}) for p, b in loads.items()})
-
-
-def candidate_rows(cities: CityArrays, pairings: Sequence[KnownPairing]) -> np.ndarray:
-    """The partner candidates, plus every city that is a known partner."""
-    known = cities.indices(sorted({p.partner for p in pairings if p.partner in cities.index}))
-    return np.union1d(cities.partner_candidates, known)
+def candidates_of(tables: TieTables, row: int) -> np.ndarray:
+    """The rows that may be recommended to help the city at ``row``."""
+    return np.flatnonzero(candidate_mask(tables, np.array([row]))[0])
 
 
 def city_training_set(
     cities: CityArrays,
     pairings: Sequence[KnownPairing],
-    province_pairs: frozenset[tuple[str, str]],
-    candidates: np.ndarray,
+    tables: TieTables,
     verdicts: Sequence[Verdict] = (),
 ) -> TrainingSet:
     """One row per (base city with known partners or verdicts, candidate partner)."""
@@ -85,18 +95,19 @@ def city_training_set(
     for pairing in pairings:
         partners_of[pairing.base].add(pairing.partner)
     verdict_of: dict[tuple[str, str], int] = {(v.base, v.partner): v.label for v in verdicts}
-    loads = partner_loads(pairings)
+    ties = ties_from(tables, pairings)
     blocks, labels, groups, weights, rows = [], [], [], [], []
+    uncovered = 0
     for base in sorted(set(partners_of) | {v.base for v in verdicts}):
         if base not in cities.index:
             continue
+        row = cities.index[base]
         extra = cities.indices([p for b, p in verdict_of if b == base and p in cities.index])
-        columns = np.setdiff1d(np.union1d(candidates, extra), cities.indices([base]))
-        features = city_pair_features(
-            cities, cities.indices([base]), columns, ties_for(base, province_pairs, loads)
-        )[0]
+        columns = np.setdiff1d(np.union1d(candidates_of(tables, row), extra), [row])
+        features = city_pair_features(cities, np.array([row]), columns, ties)[0]
         adcodes = [cities.records[c].adcode for c in columns]
         label = np.array([1 if a in partners_of[base] else 0 for a in adcodes])
+        uncovered += len(partners_of[base] - set(adcodes))
         weight = np.ones(len(columns))
         for k, adcode in enumerate(adcodes):
             if (base, adcode) in verdict_of:
@@ -107,28 +118,37 @@ def city_training_set(
         weights.append(weight)
         groups.append(np.full(len(columns), base))
         rows.append(columns)
+    if not blocks:
+        empty = np.zeros((0, len(CITY_FEATURES)))
+        return TrainingSet(empty, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, int))
     return TrainingSet(
         np.vstack(blocks),
         np.concatenate(labels),
         np.concatenate(groups),
         np.concatenate(weights),
         np.concatenate(rows),
+        uncovered,
+    )
+
+
+def fit_city_ranker(data: TrainingSet, **params: object) -> PairRanker:
+    """The listwise city ranker (``CITY_RANKER_PARAMS`` unless ``params`` say otherwise)."""
+    chosen = CITY_RANKER_PARAMS | params
+    return PairRanker(feature_names=CITY_FEATURES, kind="city", **chosen).fit(  # type: ignore[arg-type]
+        data.X, data.y, data.weights, groups=data.groups
     )
 
 
 def train_city_ranker(
     cities: CityArrays,
     pairings: Sequence[KnownPairing],
-    province_pairs: frozenset[tuple[str, str]],
+    frameworks: Sequence[FrameworkTie],
     verdicts: Sequence[Verdict] = (),
-    **params: float,
+    **params: object,
 ) -> SavedModel:
     """Fit the city-pair ranker on every known pairing and verdict; version it."""
-    candidates = candidate_rows(cities, pairings)
-    data = city_training_set(cities, pairings, province_pairs, candidates, verdicts)
-    ranker = PairRanker(feature_names=CITY_FEATURES, kind="city", **params).fit(
-        data.X, data.y, data.weights
-    )  # type: ignore[arg-type]
+    data = city_training_set(cities, pairings, TieTables(cities, frameworks), verdicts)
+    ranker = fit_city_ranker(data, **params)
     digest = fingerprint(
         sorted((p.base, p.partner, p.scheme) for p in pairings),
         sorted((v.base, v.partner, v.label) for v in verdicts),
@@ -141,66 +161,72 @@ def train_city_ranker(
         {
             "pairs": len(data.y),
             "positives": int(data.y.sum()),
+            "partners_outside_candidates": data.uncovered,
             "verdicts": len(verdicts),
             "schemes": dict(Counter(p.scheme for p in pairings)),
         },
     )
 
 
-@dataclass(frozen=True)
-class SiteVerdict:
-    """A verdict on an enterprise–site recommendation; ``row`` indexes the verdict arrays."""
-
-    row: int
-    site: str
-    label: int
-
-
 def site_reference(cities: CityArrays) -> tuple[EnterpriseArrays, np.ndarray]:
-    """A reference population for site features: each partner city's own industries as an
-    enterprise headquartered there. It sets the features' scale before any verdict exists."""
+    """A reference population for site features, which sets their scale before any case
+    exists (and, for needs no case records, always): each partner city's industries as an
+    enterprise headquartered there, needing what one of the base-area cities holds (the
+    resources of the base-area cities in turn), so that a met need is as rare as it is."""
     partners = cities.partner_candidates
+    held = [
+        tuple(c for _, codes in cities.records[b].resources for c in codes)
+        for b in cities.base_cities
+    ]
+    held = [codes for codes in held if codes] or [()]
     arrays = EnterpriseArrays.build(
         cities,
         ids=list(range(len(partners))),
         hq_cities=[cities.records[p].adcode for p in partners],
         industry_codes=[cities.records[p].industry_codes or ("C",) for p in partners],
-        need_codes=[
-            tuple(c for _, codes in cities.records[p].resources for c in codes) for p in partners
-        ],
+        need_codes=[held[k % len(held)] for k in range(len(partners))],
     )
     return arrays, np.arange(len(partners))
 
 
 def train_site_ranker(
     cities: CityArrays,
-    verdict_arrays: EnterpriseArrays | None = None,
-    verdicts: Sequence[SiteVerdict] = (),
-    **params: float,
+    cases: Sequence[SiteCase] = (),
+    pairings: Sequence[KnownPairing] = (),
+    **params: Any,
 ) -> SavedModel:
-    """The site ranker: scaled on the reference population, learned once verdicts allow."""
-    side = SiteSide.build(cities, cities.base_cities)
+    """The site ranker, learned from real investments and users' verdicts (``SiteCase``s).
+
+    Without enough usable cases it ranks by the modes' priors, scaled on a reference
+    population (each partner city's industries as an enterprise there).
+    """
+    side = SiteSide.build(
+        cities, cities.base_cities, frozenset((p.base, p.partner) for p in pairings)
+    )
+    data = choice_set(cities, cases, side)
+    ranker = SiteRanker(feature_names=SITE_FEATURES, **params)
     reference, rows = site_reference(cities)
-    blocks = [site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))]
-    labels = [np.full(len(blocks[0]), -1)]
-    if verdict_arrays is not None and verdicts:
-        full = SiteSide.build(cities, cities.indices([v.site for v in verdicts]))
-        X = site_features(cities, verdict_arrays, np.array([v.row for v in verdicts]), full)
-        blocks.append(X[np.arange(len(verdicts)), np.arange(len(verdicts))])
-        labels.append(np.array([v.label for v in verdicts]))
-    X_all, y_all = np.vstack(blocks), np.concatenate(labels)
-    weights = np.where(y_all >= 0, FEEDBACK_WEIGHT, 1.0)
-    ranker = PairRanker(feature_names=SITE_FEATURES, kind="site", **params).fit(
-        X_all, y_all, weights
-    )  # type: ignore[arg-type]
-    digest = fingerprint(sorted((v.site, v.label) for v in verdicts), X_all)
+    X = site_features(cities, reference, rows, side).reshape(-1, len(SITE_FEATURES))
+    if data.queries:
+        ranker.fit(data.X, data.y, data.query, data.weights, clusters=data.cluster, reference=X)
+    if not getattr(ranker, "learned_", False):
+        ranker.fit(X)
+    used = {int(q) for q in np.unique(data.query)} if data.queries else set()
+    real = [c for k, c in enumerate(cases) if k in used and c.origin == "investment"]
+    digest = fingerprint(
+        sorted((c.enterprise, c.hq or "", c.site, c.chosen) for c in cases),
+        data.X if data.queries else np.zeros(0),
+    )
     return SavedModel.stamped(
         "site",
-        ranker,
+        ranker,  # type: ignore[arg-type]
         digest,
         {
-            "reference_pairs": int((y_all < 0).sum()),
-            "verdicts": len(verdicts),
-            "learned": bool(ranker.learned_),
+            **ranker.facts(),
+            "cases": len(real),
+            "verdicts": len(used) - len(real),
+            "clusters": len({c.cluster for c in real}),
+            "skipped": data.skipped,
+            "weights": ranker.weights_table(),
         },
     )

@@ -52,6 +52,16 @@ class Scheme(LabelledEnum):
     counterpart_support = "counterpart_support", "对口支援"
     designated_assistance = "designated_assistance", "定点帮扶"
     intra_province = "intra_province", "省内结对"
+    northeast_east = "northeast_east", "东北—东部对口合作"
+    paired_assistance = "paired_assistance", "结对合作帮扶"
+
+
+class TieLevel(LabelledEnum):
+    """The level at which a framework names a side: a province, part of one, or a city."""
+
+    province = "province", "省级"
+    region = "region", "区域"
+    city = "city", "市级"
 
 
 class PairingKind(LabelledEnum):

@@ -22,7 +22,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from matching.vocabulary import Role
-from profiles.errors import InvalidReference, NotFound
+from profiles.errors import AuthenticationFailed, InvalidReference, NotFound
 from profiles.models import (
     ApiKey,
     City,
@@ -44,14 +44,6 @@ OWNER_ROLES: dict[type, Role] = {
     University: Role.university,
     Expert: Role.university,
 }
-
-
-class AuthenticationFailed(Exception):
-    """No valid key (401)."""
-
-
-class Forbidden(Exception):
-    """A valid key whose role may not do this at all (403)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +112,19 @@ def authenticate(session: Session, key: str) -> Principal:
     row = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if row is None or not hmac.compare_digest(row.hash, _hash(key)):
         raise AuthenticationFailed("unknown API key")
+    return _valid(row)
+
+
+def principal_of_key(session: Session, key_id: int) -> Principal:
+    """The principal of an already-verified key (a console session), re-checked for revocation
+    and expiry on every use."""
+    row = session.get(ApiKey, key_id)
+    if row is None:
+        raise AuthenticationFailed("unknown API key")
+    return _valid(row)
+
+
+def _valid(row: ApiKey) -> Principal:
     if row.revoked_at is not None:
         raise AuthenticationFailed("this API key was revoked")
     if row.expires_at is not None and _aware(row.expires_at) < datetime.now(UTC):

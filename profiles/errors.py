@@ -1,10 +1,13 @@
 """Domain errors of the store. The API maps each to one HTTP status in ``api/errors.py``.
 
 DomainError
+├── AuthenticationFailed — no valid key (401)
+├── Forbidden           — a valid key whose role may not do this at all (403)
 ├── NotFound            — no such profile (404)
 │   └── Archived        — deleted while referred to: kept, but only for include_archived=true
 ├── Conflict            — a natural key is taken (409), names the existing record
 ├── InvalidReference    — a field names something unknown or ambiguous (422)
+├── UnreadableFile      — an import file that cannot be read at all (422)
 └── PlanInfeasible      — no plan can satisfy the request; the message says why (422)
 """
 
@@ -13,6 +16,14 @@ from typing import Any
 
 class DomainError(Exception):
     """Base of every error the store raises on purpose."""
+
+
+class AuthenticationFailed(DomainError):
+    """No valid key (401)."""
+
+
+class Forbidden(DomainError):
+    """A valid key whose role may not do this at all (403)."""
 
 
 class NotFound(DomainError):
@@ -53,3 +64,7 @@ class InvalidReference(DomainError):
 
 class PlanInfeasible(DomainError):
     """A plan request that no plan can satisfy (422, with the reason)."""
+
+
+class UnreadableFile(DomainError):
+    """An import file that is not CSV or JSON text of the expected shape (422)."""

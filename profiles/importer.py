@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel, select
 from profiles import access, audit, outbox, xlsx
 from profiles.access import Principal
 from profiles.cells import neutralise, restore
-from profiles.errors import InvalidReference
+from profiles.errors import InvalidReference, UnreadableFile
 from profiles.kinds import Kind
 from profiles.models import utcnow
 from profiles.names import OrgNames
@@ -111,10 +111,6 @@ class ImportReport(BaseModel):
     errors: list[ImportProblem] = []
     error_count: int = 0
     duplicates: list[PossibleDuplicate] = []
-
-
-class UnreadableFile(ValueError):
-    """The file is not CSV (UTF-8 or GB18030), .xlsx or JSON, or has no rows."""
 
 
 @dataclass

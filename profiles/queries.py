@@ -92,7 +92,7 @@ class CityFilters(ListParams):
 
 class ProfileFilters(ListParams):
     q: str | None = Field(None, max_length=60, description="name contains")
-    city: str | None = Field(None, max_length=6, pattern=r"^\d{6}$", description="adcode")
+    city: str | None = Field(None, max_length=40, description="a city: adcode or any name")
     province: str | None = Field(None, max_length=20, description="province name or adcode")
     base_area: str | None = Field(None, max_length=40, description="base-area id")
     industry: str | None = Field(None, max_length=2, description="GB/T 4754 大类 (39) or 门类 (C)")
@@ -125,7 +125,7 @@ class NeedFilters(ProfileFilters):
 
 
 class PairingFilters(ListParams):
-    city: str | None = Field(None, max_length=6, pattern=r"^\d{6}$", description="either side")
+    city: str | None = Field(None, max_length=40, description="either side: adcode or any name")
     kind: PairingKind | None = None
     scheme: Scheme | None = None
     status: PairingStatus | None = None

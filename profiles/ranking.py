@@ -7,6 +7,7 @@ With no saved model it trains one and saves it, so a fresh install recommends at
 """
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,13 +22,26 @@ from matching.engine import Engine
 from matching.ranker import SavedModel
 from matching.records import CityArrays, EnterpriseArrays
 from matching.registry import ModelRegistry
+from matching.site_cases import SiteCase, cluster_ids
+from matching.site_evaluation import GROUPINGS, SiteEvaluation, ablation, evaluate_sites
 from matching.talent import TalentArrays
-from matching.training import SiteVerdict, train_city_ranker, train_site_ranker
+from matching.training import FEEDBACK_WEIGHT, train_city_ranker, train_site_ranker
 from matching.vocabulary import PairingKind, Verdict
-from profiles.models import City, Enterprise, Expert, Feedback, Pairing, TalentNeed, University
+from profiles import repository
+from profiles.models import (
+    City,
+    Enterprise,
+    Expert,
+    Feedback,
+    Pairing,
+    SiteInvestment,
+    TalentNeed,
+    University,
+)
 from profiles.snapshot import Snapshot, load_snapshot, load_talent, words
 
 log = logging.getLogger("counterpart.engine")
+_BRACKETED = re.compile(r"[(（][^)）]*[)）]")
 
 
 class EngineSettings(BaseSettings):
@@ -47,31 +61,84 @@ def data_version(session: Session, *tables: Any) -> tuple[Any, ...]:
     return tuple(stamp)
 
 
-def site_verdicts(
-    session: Session, cities: CityArrays
-) -> tuple[EnterpriseArrays | None, list[SiteVerdict]]:
+def _investment_cases(session: Session) -> list[SiteCase]:
+    """The seeded real investments, clustered by enterprise (core name) and by source page."""
+    rows = session.exec(select(SiteInvestment).order_by(SiteInvestment.id)).all()  # type: ignore[arg-type]
+    names = repository.org_names(session)
+    cores = [names.core(_BRACKETED.sub("", r.enterprise)) for r in rows]
+    clusters = cluster_ids(
+        [
+            (f"enterprise:{core[:2]}", f"source:{r.source}")
+            for core, r in zip(cores, rows, strict=True)
+        ]
+    )
+    return [
+        SiteCase(
+            enterprise=r.enterprise,
+            hq=r.hq_city,
+            site=r.site_city,
+            industry_codes=tuple(r.industry_codes),
+            cluster=cluster,
+            source=r.source,
+            confidence=r.confidence.value if r.confidence else "",
+        )
+        for r, cluster in zip(rows, clusters, strict=True)
+    ]
+
+
+def _feedback_cases(session: Session) -> list[SiteCase]:
+    """Users' verdicts on recommended sites: accepted or contacted is a choice, rejected a refusal."""
     rows = session.exec(
         select(Feedback, Enterprise)
         .join(Enterprise, Feedback.enterprise_id == Enterprise.id)  # type: ignore[arg-type]
         .where(Feedback.kind == PairingKind.enterprise_city)
+        .order_by(Feedback.id)  # type: ignore[arg-type]
     ).all()
-    usable = [(f, e) for f, e in rows if f.base_city in cities.index and e.hq_city in cities.index]
-    if not usable:
-        return None, []
-    arrays = EnterpriseArrays.build(
-        cities,
-        ids=[e.id for _, e in usable],
-        hq_cities=[e.hq_city for _, e in usable],
-        industry_codes=[e.industry_codes for _, e in usable],
-        need_codes=[
-            tuple(c for _, codes in words(e.needs_resources) for c in codes) for _, e in usable
-        ],
-    )
-    verdicts = [
-        SiteVerdict(i, f.base_city, 0 if f.verdict == Verdict.rejected else 1)
-        for i, (f, _) in enumerate(usable)
+    return [
+        SiteCase(
+            enterprise=e.name,
+            hq=e.hq_city,
+            site=f.base_city,
+            industry_codes=tuple(e.industry_codes),
+            cluster=f"enterprise-id:{e.id}",
+            need_codes=tuple(c for _, codes in words(e.needs_resources) for c in codes),
+            workers=e.workers,
+            chosen=f.verdict != Verdict.rejected,
+            weight=FEEDBACK_WEIGHT,
+            origin="feedback",
+        )
+        for f, e in rows
     ]
-    return arrays, verdicts
+
+
+def site_cases(session: Session) -> list[SiteCase]:
+    """What the site ranker learns from: real investments, then users' verdicts."""
+    return _investment_cases(session) + _feedback_cases(session)
+
+
+def site_evaluation(
+    session: Session, *, folds: int = 5, boot: int = 2000, seed: int = 0
+) -> SiteEvaluation:
+    """The site ranker's grouped cross-validation on the stored investments, beside baselines."""
+    snapshot = load_snapshot(session)
+    return evaluate_sites(
+        CityArrays(snapshot.cities),
+        site_cases(session),
+        pairings=frozenset((p.base, p.partner) for p in snapshot.pairings),
+        folds=folds,
+        boot=boot,
+        random_state=seed,
+    )
+
+
+def site_ablation(session: Session, *, folds: int = 5) -> dict[str, dict[str, float]]:
+    """Held-out MRR with every feature and without each one, per grouping."""
+    snapshot, cases = load_snapshot(session), site_cases(session)
+    cities, pairs = (
+        CityArrays(snapshot.cities),
+        frozenset((p.base, p.partner) for p in snapshot.pairings),
+    )
+    return {g: ablation(cities, cases, pairings=pairs, grouping=g, folds=folds) for g in GROUPINGS}
 
 
 @dataclass
@@ -84,9 +151,8 @@ def train_models(session: Session, snapshot: Snapshot | None = None) -> Trained:
     """Fit both rankers on the store's pairings and feedback (not yet saved)."""
     snapshot = snapshot or load_snapshot(session)
     cities = CityArrays(snapshot.cities)
-    city = train_city_ranker(cities, snapshot.pairings, snapshot.province_pairs, snapshot.verdicts)
-    arrays, verdicts = site_verdicts(session, cities)
-    return Trained(city, train_site_ranker(cities, arrays, verdicts))
+    city = train_city_ranker(cities, snapshot.pairings, snapshot.frameworks, snapshot.verdicts)
+    return Trained(city, train_site_ranker(cities, site_cases(session), snapshot.pairings))
 
 
 class EngineState:
@@ -101,8 +167,11 @@ class EngineState:
         self._talent: tuple[tuple[Any, ...], TalentArrays] | None = None
 
     def data_stamp(self, session: Session) -> tuple[Any, ...]:
-        """What the city rankings depend on: cities, pairings, feedback, universities."""
-        return data_version(session, City, Pairing, Feedback, University)
+        """What the rankings depend on: cities, pairings, feedback, universities, investments."""
+        return (
+            *data_version(session, City, Pairing, Feedback, University),
+            session.exec(select(func.count()).select_from(SiteInvestment)).one(),
+        )
 
     def _stamp_now(self, session: Session) -> tuple[Any, ...]:
         models = (self.registry.current_version("city"), self.registry.current_version("site"))
@@ -130,7 +199,7 @@ class EngineState:
             for kind, model in (("city", city), ("site", site)):
                 if self.registry.current_version(kind) != model.version:
                     self.registry.save(kind, model)
-        return Engine(cities, snapshot.pairings, snapshot.province_pairs, city, site)
+        return Engine(cities, snapshot.pairings, snapshot.frameworks, city, site)
 
     def enterprises(self, session: Session, engine: Engine) -> EnterpriseArrays:
         """Every active enterprise as arrays (cached until enterprises change)."""
@@ -143,6 +212,7 @@ class EngineState:
                 Enterprise.hq_city,
                 Enterprise.industry_codes,
                 Enterprise.needs_resources,
+                Enterprise.workers,
             )
             .where(Enterprise.archived.is_(False))
             .order_by(Enterprise.id)  # type: ignore[attr-defined]
@@ -154,6 +224,7 @@ class EngineState:
             hq_cities=[r[1] for r in rows],
             industry_codes=[r[2] for r in rows],
             need_codes=[tuple(c for _, codes in words(r[3]) for c in codes) for r in rows],
+            workers=[r[4] for r in rows],
         )
         self._enterprises = (stamp, arrays)
         return arrays

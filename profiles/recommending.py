@@ -18,7 +18,7 @@ from matching.engine import (
     SiteConstraints,
     mode_clause,
 )
-from matching.vocabulary import Mode
+from matching.vocabulary import Mode, Scheme
 from profiles import repository
 from profiles.kinds import KINDS
 from profiles.models import EnterpriseBase
@@ -26,7 +26,7 @@ from profiles.ranking import EngineState
 from profiles.shape import Shape
 from profiles.snapshot import words
 
-NO_HISTORY = "企业—选址暂无历史结对数据：按合作模式的先验权重排序，随用户反馈逐步学习。"
+NO_HISTORY = "企业—选址暂无可用的真实投资案例或反馈：按合作模式的先验权重排序，得分不是概率。"
 
 
 class CityBrief(BaseModel):
@@ -38,16 +38,39 @@ class CityBrief(BaseModel):
     gdp_100m: float | None
     gdp_year: int | None
     population_10k: float | None
+    longitude: float | None
+    latitude: float | None
+
+
+class MatchOut(BaseModel):
+    """A claimed match: the words and GB/T 4754 大类 on each side, and the chain between."""
+
+    source_word: str
+    source_code: str
+    target_word: str
+    target_code: str
+    path: list[str]
+    steps: list[str]
 
 
 class ReasonOut(BaseModel):
     feature: str
     text: str
     contribution: float
+    matches: list[MatchOut] = []
+    source: str | None = None
+    year: int | None = None
+    confidence: str | None = None
+
+
+class DataGapOut(BaseModel):
+    feature: str
+    text: str
 
 
 class ExistingPairing(BaseModel):
     schemes: list[str]
+    labels: list[str] = Field(description="the schemes in Chinese, e.g. 对口合作")
     pairings: list[dict[str, Any]] = []
 
 
@@ -63,7 +86,41 @@ class Item(BaseModel):
 
 class CityItem(Item):
     city: CityBrief
+    distance_km: float | None = Field(None, description="great-circle distance between the two")
     existing_pairing: ExistingPairing | None = None
+    frameworks: list[str] = Field([], description="active frameworks tying the pair, helper → base")
+    data_gaps: list[DataGapOut] = Field(
+        [], description="what the data lack for this pair: features left unscored, not scored low"
+    )
+
+
+class SourceOut(BaseModel):
+    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
+    city: str | None
+    year: int | None
+    source: str
+    confidence: str | None = None
+
+
+class SiteItem(CityItem):
+    """A site: ``score`` is the probability of being chosen among every base-area city;
+    ``data_gaps`` are the needs and figures the catalogue has no data for (not counted, no
+    proxy)."""
+
+    distance_km: float = Field(description="great-circle distance from headquarters")
+    longitude: float
+    latitude: float
+    sources: list[SourceOut] = Field(description="sources (with year) of what the reasons use")
+
+
+class LearnedFrom(BaseModel):
+    """What the site model learned from."""
+
+    investments: int = Field(description="real investments trained on (site_investment rows)")
+    clusters: int = Field(description="enterprise/event clusters among them")
+    feedback: int = Field(description="users' verdicts on recommended sites")
+    skipped: dict[str, int] = Field(description="real investments that could not train, by why")
+    prior_only: list[str] = Field(description="features no case informs: the modes' prior weight")
 
 
 class EnterpriseBrief(BaseModel):
@@ -97,8 +154,9 @@ class SiteRecommendations(BaseModel):
     mode: Mode | None
     model_version: str
     learned: bool
+    learned_from: LearnedFrom
     note: str | None
-    items: list[CityItem]
+    items: list[SiteItem]
     excluded_count: int
     excluded: list[ExcludedSite] | None = None
 
@@ -136,6 +194,9 @@ def enterprise_profile(data: EnterpriseBase, hq_city: str | None = None) -> Ente
         industry_words=words(list(data.industry_keywords)),
         needs=words(list(data.needs_resources)),
         modes=tuple(str(m) for m in data.preferred_modes),
+        land_mu=data.land_mu,
+        workers=data.workers,
+        energy_intensity=str(data.energy_intensity) if data.energy_intensity else None,
     )
 
 
@@ -247,7 +308,7 @@ def enterprises_to_invite(
         mode=mode,
         model_version=engine.site_model.version,
         learned=learned,
-        note=None if learned else NO_HISTORY,
+        note=site_note(engine),
         items=items,
     )
 
@@ -269,7 +330,15 @@ def _item_fields(item: Recommendation) -> dict[str, Any]:
         "clause": clause,
         "mode_scores": item.mode_scores,
         "reasons": [
-            ReasonOut(feature=r.feature, text=r.text, contribution=r.contribution)
+            ReasonOut(
+                feature=r.feature,
+                text=r.text,
+                contribution=r.contribution,
+                matches=[MatchOut.model_validate(m, from_attributes=True) for m in r.matches],
+                source=r.source,
+                year=r.year,
+                confidence=r.confidence,
+            )
             for r in item.reasons
         ],
     }
@@ -290,19 +359,29 @@ def _city_items(
             rows = stored.get(pair_of(item.key), [])
             existing = ExistingPairing(
                 schemes=list(item.existing),
+                labels=[Scheme(s).label if s in Scheme.labels() else s for s in item.existing],
                 pairings=[
                     {
                         "id": p.id,
                         "scheme": p.scheme,
+                        "scheme_label": p.scheme.label if p.scheme else None,
                         "since": p.since,
                         "status": p.status,
+                        "status_label": p.status.label,
                         "source": p.source,
                     }
                     for p in rows
                 ],
             )
         result.append(
-            CityItem(city=briefs[item.key], existing_pairing=existing, **_item_fields(item))
+            CityItem(
+                city=briefs[item.key],
+                distance_km=item.distance_km,
+                existing_pairing=existing,
+                frameworks=list(item.frameworks),
+                data_gaps=[DataGapOut(feature=g.feature, text=g.text) for g in item.data_gaps],
+                **_item_fields(item),
+            )
         )
     return result
 
@@ -325,9 +404,7 @@ def _city_answer(
 
 
 def _province_codes(session: Session, values: list[str], field: str) -> tuple[str, ...]:
-    return tuple(
-        repository.resolve_city(session, value=value, field=field)[:2] + "0000" for value in values
-    )
+    return tuple(repository.resolve_province(session, value=v, field=field) for v in values)
 
 
 def _sites(
@@ -358,8 +435,9 @@ def _sites(
         mode=mode,
         model_version=engine.site_model.version,
         learned=result.learned,
-        note=None if result.learned else NO_HISTORY,
-        items=_city_items(session, result.items, lambda key: (key, None)),
+        learned_from=learned_from(engine),
+        note=site_note(engine),
+        items=_site_items(session, engine, result.items),
         excluded_count=len(result.excluded),
         excluded=[
             ExcludedSite(adcode=a, name=names[a].name, reason=r) for a, r in result.excluded.items()
@@ -367,3 +445,40 @@ def _sites(
         if explain_excluded
         else None,
     )
+
+
+def learned_from(engine: Engine) -> LearnedFrom:
+    facts = engine.site_model.metrics
+    return LearnedFrom(
+        investments=int(facts.get("cases", 0)) if engine.site_model.ranker.learned_ else 0,
+        clusters=int(facts.get("clusters", 0)),
+        feedback=int(facts.get("verdicts", 0)),
+        skipped=dict(facts.get("skipped", {})),
+        prior_only=list(facts.get("prior_only", [])),
+    )
+
+
+def site_note(engine: Engine) -> str:
+    """What a site score means, in Chinese."""
+    if not engine.site_model.ranker.learned_:
+        return NO_HISTORY
+    facts = learned_from(engine)
+    return (
+        f"按 {facts.investments} 个真实投资案例（{facts.clusters} 组企业/事件）与 "
+        f"{facts.feedback} 条用户反馈学习；得分为该企业在全部老区候选城市中选中此城市的概率"
+    )
+
+
+def _site_items(session: Session, engine: Engine, items: list[Recommendation]) -> list[SiteItem]:
+    cities = _city_items(session, items, lambda key: (key, None))
+    result = []
+    for city, item in zip(cities, items, strict=True):
+        record = engine.cities.records[engine.cities.index[item.key]]
+        fields = city.model_dump() | {
+            "distance_km": item.distance_km or 0.0,
+            "longitude": record.longitude,
+            "latitude": record.latitude,
+            "sources": [SourceOut(**vars(source)) for source in item.sources],
+        }
+        result.append(SiteItem(**fields))
+    return result

@@ -2,15 +2,15 @@
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, SQLModel, select
 
-from matching.vocabulary import CityLevel, PairingKind
+from matching.vocabulary import CityLevel, PairingKind, Scheme
 from profiles import outbox
-from profiles.access import Forbidden
-from profiles.errors import Archived, Conflict, InvalidReference, NotFound
+from profiles.errors import Archived, Conflict, Forbidden, InvalidReference, NotFound
 from profiles.industries import industry_catalogue
 from profiles.kinds import KINDS, Kind
 from profiles.models import (
@@ -20,9 +20,12 @@ from profiles.models import (
     BaseAreaPublic,
     City,
     CityCreate,
+    CityFramework,
     Enterprise,
     Expert,
     Feedback,
+    Framework,
+    FrameworkPublic,
     Industry,
     Pairing,
     PairingCreate,
@@ -204,6 +207,26 @@ def resolve_city(session: Session, *, value: str, field: str) -> str:
     return adcode
 
 
+def resolve_province(session: Session, *, value: str, field: str) -> str:
+    """The province-level adcode for ``value``: a name (江西, 江西省), pinyin (jiangxi) or an
+    adcode; a 422 names the candidates when it is ambiguous, or says it resolves to nothing."""
+    adcode = resolve_city(session, value=value, field=field)
+    return adcode[:2] + "0000"
+
+
+Filters = TypeVar("Filters", bound=BaseModel)
+
+
+def with_places_resolved(session: Session, filters: Filters) -> Filters:
+    """``filters`` with ``province`` and ``city`` resolved the way every place field is."""
+    update = {}
+    if province := getattr(filters, "province", None):
+        update["province"] = resolve_province(session, value=province, field="province")
+    if city := getattr(filters, "city", None):
+        update["city"] = resolve_city(session, value=city, field="city")
+    return filters.model_copy(update=update) if update else filters
+
+
 def create_city(session: Session, *, data: CityCreate) -> City:
     if session.get(City, data.adcode) is not None:
         raise Conflict("city", {"adcode": data.adcode}, data.adcode)
@@ -362,6 +385,62 @@ def catalogue_counts(session: Session) -> dict[str, int]:
     counts = {name: count_rows(session, table) for name, table in tables.items()}
     counts["key_cities"] = session.exec(select(func.count()).where(City.is_key_city == True)).one()  # noqa: E712
     return counts
+
+
+SIDES = {"helper": "帮扶方", "assisted": "受援方"}
+
+
+def framework_public(framework: Framework) -> FrameworkPublic:
+    return FrameworkPublic.model_validate(
+        framework,
+        from_attributes=True,
+        update={"scheme_label": framework.scheme.label, "active": framework.is_active()},
+    )
+
+
+def list_frameworks(
+    session: Session,
+    *,
+    scheme: Scheme | None = None,
+    city: str | None = None,
+    side: str | None = None,
+    active: bool | None = None,
+) -> list[FrameworkPublic]:
+    """Frameworks, optionally of one scheme, covering one city (on one side), active or not."""
+    statement = select(Framework).order_by(Framework.id)  # type: ignore[arg-type]
+    if scheme is not None:
+        statement = statement.where(Framework.scheme == scheme)
+    rows = session.exec(statement).all()
+    sides = [side] if side else list(SIDES)
+    return [
+        framework_public(f)
+        for f in rows
+        if (city is None or any(f.covers(city, s) for s in sides))
+        and (active is None or f.is_active() == active)
+    ]
+
+
+def frameworks_of(session: Session, adcodes: list[str]) -> dict[str, list[CityFramework]]:
+    """For each city, the frameworks it belongs to and on which side."""
+    rows = session.exec(select(Framework).order_by(Framework.id)).all()  # type: ignore[arg-type]
+    result: dict[str, list[CityFramework]] = {a: [] for a in adcodes}
+    for adcode in adcodes:
+        for framework in rows:
+            for side, label in SIDES.items():
+                if framework.covers(adcode, side):
+                    result[adcode].append(
+                        CityFramework.model_validate(
+                            framework,
+                            from_attributes=True,
+                            update={
+                                "scheme_label": framework.scheme.label,
+                                "side": side,
+                                "side_label": label,
+                                "active": framework.is_active(),
+                            },
+                        )
+                    )
+    return result
 
 
 def base_areas_of(session: Session, adcodes: list[str]) -> dict[str, list[str]]:
@@ -526,3 +605,14 @@ def record_feedback(session: Session, *, data: Any, owner: str | None = None) ->
     session.add(row)
     session.flush()
     return row
+
+
+def owned_by(session: Session, *, kind: Kind, owner: str) -> list[Any]:
+    """The live profiles of ``kind`` a principal created, oldest first."""
+    table = kind.table
+    statement = (
+        select(table)
+        .where(table.owner == owner, table.archived == False)  # type: ignore[attr-defined]  # noqa: E712
+        .order_by(table.id)  # type: ignore[attr-defined]
+    )
+    return list(session.exec(statement).all())

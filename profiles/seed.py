@@ -25,13 +25,17 @@ from profiles.models import (
     EnterpriseCreate,
     Expert,
     ExpertCreate,
+    Framework,
+    FrameworkBase,
     Industry,
     Pairing,
     PairingCreate,
+    SiteInvestment,
     TalentNeed,
     TalentNeedCreate,
     University,
     UniversityCreate,
+    framework_key,
     pairing_key,
     utcnow,
 )
@@ -164,6 +168,26 @@ def seed_catalogue(
         pairings,
         lambda r: r["natural_key"],
         _keys(session, Pairing.natural_key),
+        report,
+    )
+    insert_missing(
+        session,
+        SiteInvestment,
+        builder.site_investment_records(),
+        lambda r: r["natural_key"],
+        _keys(session, SiteInvestment.natural_key),
+        report,
+    )
+    frameworks = [
+        v | {"natural_key": framework_key(FrameworkBase.model_validate(v))}
+        for v in _validated(FrameworkBase, builder.framework_records())
+    ]
+    insert_missing(
+        session,
+        Framework,
+        frameworks,
+        lambda r: r["natural_key"],
+        _keys(session, Framework.natural_key),
         report,
     )
     if with_demo:

@@ -11,12 +11,22 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from matching.frameworks import FrameworkTie
 from matching.records import CityRecord, Words
 from matching.talent import ExpertRecord, NeedRecord, UniversityRecord
 from matching.training import KnownPairing, Verdict
 from matching.vocabulary import CityLevel, PairingKind, PairingStatus
 from profiles.industries import industry_catalogue
-from profiles.models import BaseAreaCity, City, Expert, Feedback, Pairing, TalentNeed, University
+from profiles.models import (
+    BaseAreaCity,
+    City,
+    Expert,
+    Feedback,
+    Framework,
+    Pairing,
+    TalentNeed,
+    University,
+)
 
 CITY_LEVELS = (CityLevel.prefecture, CityLevel.municipality)
 
@@ -25,7 +35,7 @@ CITY_LEVELS = (CityLevel.prefecture, CityLevel.municipality)
 class Snapshot:
     cities: list[CityRecord]
     pairings: list[KnownPairing]
-    province_pairs: frozenset[tuple[str, str]]
+    frameworks: list[FrameworkTie]
     verdicts: list[Verdict]
 
 
@@ -48,7 +58,28 @@ def _prefecture_of(session: Session) -> dict[str, str]:
     return result
 
 
+def _asking_counties(session: Session) -> set[str]:
+    """County-level units that may ask on their own: those a pairing names on the base side
+    (龙南, 兴国 …), and the county-level cities (县级市) of the key base cities (瑞金 …)."""
+    named = session.exec(
+        select(Pairing.base_city).where(
+            Pairing.kind == PairingKind.city_city,
+            Pairing.base_city.is_not(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    key_cities = select(City.adcode).where(City.is_key_city.is_(True))  # type: ignore[attr-defined]
+    rows = session.exec(
+        select(City.adcode, City.name, City.parent_adcode).where(
+            City.level == CityLevel.county,
+            City.adcode.in_(set(named)) | City.parent_adcode.in_(key_cities),  # type: ignore[attr-defined, union-attr]
+        )
+    ).all()
+    named_set = set(named)
+    return {a for a, name, _ in rows if a in named_set or name.endswith("市")}
+
+
 def load_cities(session: Session) -> list[CityRecord]:
+    """Prefecture-level cities and municipalities, and the county-level cities that ask."""
     prefecture = _prefecture_of(session)
     universities = Counter()
     double_first_class = Counter()
@@ -60,72 +91,163 @@ def load_cities(session: Session) -> list[CityRecord]:
     areas: dict[str, list[str]] = {}
     for adcode, area in session.exec(select(BaseAreaCity.adcode, BaseAreaCity.base_area_id)).all():
         areas.setdefault(adcode, []).append(area)
+    counties = _asking_counties(session)
     cities = session.exec(
         select(City)
-        .where(City.level.in_(CITY_LEVELS), City.archived.is_(False))
+        .where(
+            City.level.in_(CITY_LEVELS) | City.adcode.in_(counties),  # type: ignore[attr-defined]
+            City.archived.is_(False),
+        )
         .order_by(City.adcode)  # type: ignore[attr-defined]
     ).all()
+    parents = {c.adcode: c for c in cities if c.level != CityLevel.county}
     return [
-        CityRecord(
-            adcode=c.adcode,
-            name=c.name,
-            province=c.province,
-            province_adcode=c.province_adcode,
-            longitude=c.longitude or 0.0,
-            latitude=c.latitude or 0.0,
-            population_10k=c.population_10k,
-            gdp_100m=c.gdp_100m,
-            gdp_per_capita=c.gdp_per_capita,
-            gdp_year=c.gdp_year,
-            secondary_share=c.secondary_share,
-            tertiary_share=c.tertiary_share,
-            industry_codes=tuple(c.industry_codes),
-            industry_words=words(c.industry_keywords),
-            resources=words(c.resources),
-            products=words(c.specialty_products),
-            airport=c.airport,
-            high_speed_rail=c.high_speed_rail,
-            bonded_zone=c.bonded_zone,
-            ecommerce_zone=c.cross_border_ecommerce_zone,
-            base_areas=tuple(sorted(areas.get(c.adcode, []))),
-            is_key_city=c.is_key_city,
-            is_partner_candidate=c.is_partner_candidate,
-            universities=universities[c.adcode],
-            double_first_class=double_first_class[c.adcode],
-            region=c.region.value if c.region else None,
-        )
+        _record(c, parents.get(c.parent_adcode or ""), areas, universities, double_first_class)
         for c in cities
     ]
 
 
+def _record(
+    c: City,
+    parent: City | None,
+    areas: dict[str, list[str]],
+    universities: Counter,
+    double_first_class: Counter,
+) -> CityRecord:
+    """A city as the engine sees it; a county-level city without figures borrows its
+    prefecture's, and says so (``figures_from``)."""
+    figures = c if parent is None or c.gdp_100m is not None else parent
+    return CityRecord(
+        adcode=c.adcode,
+        name=c.name,
+        province=c.province,
+        province_adcode=c.province_adcode,
+        longitude=c.longitude or 0.0,
+        latitude=c.latitude or 0.0,
+        population_10k=figures.population_10k,
+        gdp_100m=figures.gdp_100m,
+        gdp_per_capita=figures.gdp_per_capita,
+        gdp_year=figures.gdp_year,
+        gdp_source=figures.gdp_source,
+        gdp_confidence=_confidence_of(figures.gdp_source),
+        secondary_share=figures.secondary_share,
+        tertiary_share=figures.tertiary_share,
+        industry_codes=tuple(c.industry_codes),
+        industry_words=words(c.industry_keywords),
+        resources=words(c.resources),
+        products=words(c.specialty_products),
+        airport=c.airport,
+        high_speed_rail=c.high_speed_rail,
+        bonded_zone=c.bonded_zone,
+        ecommerce_zone=c.cross_border_ecommerce_zone,
+        base_areas=tuple(sorted(areas.get(c.adcode) or areas.get(c.parent_adcode or "", []))),
+        is_key_city=c.is_key_city,
+        is_partner_candidate=c.is_partner_candidate,
+        universities=universities[c.adcode],
+        double_first_class=double_first_class[c.adcode],
+        region=c.region.value if c.region else None,
+        parent_adcode=c.parent_adcode if c.level == CityLevel.county else None,
+        profile_year=c.profile_year,
+        profile_source=c.profile_source,
+        profile_confidence=c.profile_confidence.value if c.profile_confidence else None,
+        figures_from=figures.name if figures is not c else None,
+        population_year=figures.population_year,
+        population_source=figures.population_source,
+        gdp_per_capita_year=figures.gdp_per_capita_year,
+        gdp_per_capita_source=figures.gdp_per_capita_source,
+    )
+
+
 def load_snapshot(session: Session) -> Snapshot:
-    """Cities, prefecture-level pairings, province ties and users' verdicts."""
+    """Cities, prefecture-level pairings, frameworks (one-way) and users' verdicts.
+
+    A pairing between provinces (江苏省 → 陕西省 in the 东西部协作 file) is a framework too:
+    the partner province helps the base province.
+    """
     prefecture = _prefecture_of(session)
     levels = dict(session.exec(select(City.adcode, City.level)).all())
+    names = dict(session.exec(select(City.adcode, City.name)).all())
     pairings: set[KnownPairing] = set()
-    provinces: set[tuple[str, str]] = set()
+    frameworks = load_frameworks(session)
     rows = session.exec(
         select(Pairing).where(
             Pairing.kind == PairingKind.city_city,
-            Pairing.status != PairingStatus.ended,
+            Pairing.status != PairingStatus.proposed,
             Pairing.base_city.is_not(None),
             Pairing.partner_city.is_not(None),  # type: ignore[union-attr]
         )
     ).all()
+    members = _province_members(session)
     for pairing in rows:
         base, partner = prefecture[pairing.base_city], prefecture[pairing.partner_city]
+        scheme = pairing.scheme.value if pairing.scheme else "other"
+        active = pairing.status == PairingStatus.active
         if levels[base] == CityLevel.province or levels[partner] == CityLevel.province:
-            provinces.add((base[:2] + "0000", partner[:2] + "0000"))
-        elif base != partner and pairing.status == PairingStatus.active:
-            pairings.add(
-                KnownPairing(base, partner, pairing.scheme.value if pairing.scheme else "other")
+            frameworks.append(
+                FrameworkTie(
+                    scheme=scheme,
+                    label=f"{pairing.scheme.label if pairing.scheme else '结对'}："
+                    f"{names.get(partner, partner)} → {names.get(base, base)}"
+                    + (f"（{pairing.since}）" if pairing.since else ""),
+                    helper_cities=members.get(partner, (partner,)),
+                    assisted_cities=members.get(base, (base,)),
+                    active=active,
+                    helper_level="province" if partner in members else "city",
+                    assisted_level="province" if base in members else "city",
+                    confidence=pairing.confidence.value if pairing.confidence else "medium",
+                    source=pairing.source or "",
+                    since=pairing.since,
+                )
             )
+        elif base != partner:
+            pairings.add(KnownPairing(base, partner, scheme, active))
     return Snapshot(
         load_cities(session),
-        sorted(pairings, key=lambda p: (p.base, p.partner, p.scheme)),
-        frozenset(provinces),
+        sorted(pairings, key=lambda p: (p.base, p.partner, p.scheme, p.active)),
+        frameworks,
         load_verdicts(session),
     )
+
+
+def _province_members(session: Session) -> dict[str, tuple[str, ...]]:
+    """Each province's prefecture-level cities."""
+    members: dict[str, list[str]] = {}
+    for adcode, province in session.exec(
+        select(City.adcode, City.province_adcode).where(City.level == CityLevel.prefecture)
+    ).all():
+        members.setdefault(province, []).append(adcode)
+    return {p: tuple(sorted(m)) for p, m in members.items()}
+
+
+def _confidence_of(source: str | None) -> str | None:
+    """The confidence a catalogue source string records ("… (confidence: medium)")."""
+    if not source or "confidence: " not in source:
+        return None
+    return source.rsplit("confidence: ", 1)[1].split(")")[0].strip() or None
+
+
+def framework_tie(row: Framework) -> FrameworkTie:
+    return FrameworkTie(
+        scheme=row.scheme.value,
+        label=f"{row.programme}：{row.helper} → {row.assisted}"
+        + (f"（{row.round}）" if row.round else ""),
+        helper_cities=tuple(row.helper_cities),
+        assisted_cities=tuple(row.assisted_cities),
+        active=row.is_active(),
+        helper_level=row.helper_level.value,
+        assisted_level=row.assisted_level.value,
+        confidence=row.confidence.value,
+        source=row.source,
+        since=row.since,
+        id=row.id,
+    )
+
+
+def load_frameworks(session: Session) -> list[FrameworkTie]:
+    return [
+        framework_tie(f)
+        for f in session.exec(select(Framework).order_by(Framework.id)).all()  # type: ignore[arg-type]
+    ]
 
 
 def load_verdicts(session: Session) -> list[Verdict]:

@@ -46,9 +46,9 @@ def train(
     trained = train_models(session, snapshot)
     cities = CityArrays(snapshot.cities)
     current = registry.load("city")
-    mrr = ranking_mrr(cities, trained.city.ranker, snapshot.pairings, snapshot.province_pairs)
+    mrr = ranking_mrr(cities, trained.city.ranker, snapshot.pairings, snapshot.frameworks)
     previous = (
-        ranking_mrr(cities, current.ranker, snapshot.pairings, snapshot.province_pairs)
+        ranking_mrr(cities, current.ranker, snapshot.pairings, snapshot.frameworks)
         if current
         else None
     )
@@ -56,8 +56,11 @@ def train(
     trained.city.metrics |= {"mrr_on_current_pairings": mrr, "previous_mrr": previous}
     report = None
     if evaluate:
-        report = cross_validate(cities, snapshot.pairings, snapshot.province_pairs)
-        trained.city.metrics |= {"cv": report.table["all"], "cv_queries": report.queries["all"]}
+        report = cross_validate(
+            cities, snapshot.pairings, snapshot.frameworks, protocols=("grouped",), draws=200
+        )
+        cell = report.table["grouped"]["all"]
+        trained.city.metrics |= {"cv": cell.mean, "cv_queries": cell.queries}
     paths = {
         "city": registry.save("city", trained.city, promote=promote and no_worse),
         "site": registry.save("site", trained.site, promote=promote),

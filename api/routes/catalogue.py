@@ -1,20 +1,22 @@
 """Cities, base areas and industries: the real catalogue."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
 
 from api.deps import SessionDep
 from api.routes.common import IncludeArchived, ItemList, Removed
 from api.security import ALL, Office, allow
+from matching.vocabulary import Scheme
 from profiles import access, repository
-from profiles.access import Forbidden
+from profiles.errors import Forbidden
 from profiles.models import (
     BaseAreaPublic,
     City,
     CityCreate,
     CityPublic,
     CityUpdate,
+    FrameworkPublic,
     IndustryPublic,
     Pairing,
     PairingPublic,
@@ -30,14 +32,22 @@ Adcode = Annotated[
 
 
 def _public(session: SessionDep, cities: list[City]) -> list[CityPublic]:
-    areas = repository.base_areas_of(session, [c.adcode for c in cities])
-    return [CityPublic.model_validate(c, update={"base_areas": areas[c.adcode]}) for c in cities]
+    adcodes = [c.adcode for c in cities]
+    areas = repository.base_areas_of(session, adcodes)
+    frameworks = repository.frameworks_of(session, adcodes)
+    return [
+        CityPublic.model_validate(
+            c, update={"base_areas": areas[c.adcode], "frameworks": frameworks[c.adcode]}
+        )
+        for c in cities
+    ]
 
 
 @router.get("/cities", tags=["cities"], summary="城市列表 List cities")
 def list_cities(
     session: SessionDep, filters: Annotated[CityFilters, Query()]
 ) -> ItemList[CityPublic]:
+    filters = repository.with_places_resolved(session, filters)
     page = paginate(session, city_query(filters), pk=City.adcode, sort=filters.sort, params=filters)
     return ItemList(
         items=_public(session, page.items), next_cursor=page.next_cursor, total=page.total
@@ -107,6 +117,23 @@ def city_pairings(
 def city_needs(session: SessionDep, adcode: Adcode) -> ItemList[TalentNeedPublic]:
     rows = repository.needs_of_city(session, adcode=adcode)
     return ItemList(items=rows, total=len(rows))
+
+
+@router.get("/frameworks", tags=["frameworks"], summary="合作框架 Cooperation frameworks (one-way)")
+def list_frameworks(
+    session: SessionDep,
+    scheme: Annotated[Scheme | None, Query(description="slug or Chinese label")] = None,
+    city: Annotated[
+        str | None, Query(max_length=40, description="a city on either side (name or adcode)")
+    ] = None,
+    side: Annotated[Literal["helper", "assisted"] | None, Query()] = None,
+    active: bool | None = None,
+) -> ItemList[FrameworkPublic]:
+    adcode = repository.resolve_city(session, value=city, field="city") if city else None
+    items = repository.list_frameworks(
+        session, scheme=scheme, city=adcode, side=side, active=active
+    )
+    return ItemList(items=items, total=len(items))
 
 
 @router.get("/base-areas", tags=["base-areas"], summary="重点革命老区 The 12 key base areas")

@@ -19,7 +19,6 @@ from profiles import access, importer, repository
 from profiles.access import Principal
 from profiles.importer import (
     ImportReport,
-    UnreadableFile,
     export_csv,
     export_json,
     export_xlsx,
@@ -84,6 +83,7 @@ def profile_router(kind: Kind) -> APIRouter:
     def list_profiles(
         session: SessionDep, principal: Reader, filters: Annotated[Filters, Query()]
     ) -> ItemList[Public]:  # type: ignore[valid-type]
+        filters = repository.with_places_resolved(session, filters)
         page = paginate(
             session, _statement(kind, filters), pk=pk, sort=filters.sort, params=filters
         )  # type: ignore[attr-defined]
@@ -105,6 +105,7 @@ def profile_router(kind: Kind) -> APIRouter:
     def export(
         session: StreamingSessionDep, principal: Reader, filters: Annotated[ExportFilters, Query()]
     ) -> StreamingResponse:
+        filters = repository.with_places_resolved(session, filters)
         rows = (shown(principal, r) for r in stream(session, _statement(kind, filters), pk=pk))
         if filters.format == "json":
             return StreamingResponse(export_json(Public, rows), media_type="application/json")
@@ -139,18 +140,15 @@ def profile_router(kind: Kind) -> APIRouter:
                 f"the import limit is {settings.import_max_bytes} bytes",
                 slug="413",
             )  # type: ignore[return-value]
-        try:
-            report = importer.import_file(
-                session,
-                kind=kind,
-                stream=file.file,
-                filename=file.filename or "",
-                principal=principal,
-                dry_run=dry_run,
-                max_rows=settings.import_max_rows,
-            )
-        except UnreadableFile as error:
-            return problem(422, "Unreadable file", str(error), slug="unreadable-file")  # type: ignore[return-value]
+        report = importer.import_file(
+            session,
+            kind=kind,
+            stream=file.file,
+            filename=file.filename or "",
+            principal=principal,
+            dry_run=dry_run,
+            max_rows=settings.import_max_rows,
+        )
         if report.error_count:
             return _refused(report)  # type: ignore[return-value]
         return report

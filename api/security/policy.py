@@ -15,8 +15,9 @@ from sqlmodel import Session
 from api.deps import SessionDep, SettingsDep
 from matching.vocabulary import Role
 from profiles import access
-from profiles.access import AuthenticationFailed, Forbidden, Principal
+from profiles.access import Principal
 from profiles.db import read_only
+from profiles.errors import AuthenticationFailed, Forbidden
 
 ALL = tuple(Role)
 WRITERS = (Role.admin, Role.office, Role.enterprise, Role.university)

@@ -2,7 +2,7 @@
 
 - ``catalogue``: industries, cities, base areas
 - ``organisations``: enterprises, universities, experts, talent needs
-- ``cooperation``: pairings, feedback, plans
+- ``cooperation``: pairings, feedback, plans, real site investments
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -18,10 +18,15 @@ from profiles.models.catalogue import (
     City,
     CityBase,
     CityCreate,
+    CityFramework,
     CityPublic,
     CityUpdate,
+    Framework,
+    FrameworkBase,
+    FrameworkPublic,
     Industry,
     IndustryPublic,
+    framework_key,
 )
 from profiles.models.common import (
     ADCODE,
@@ -53,6 +58,7 @@ from profiles.models.cooperation import (
     PairingUpdate,
     Plan,
     PlanPublic,
+    SiteInvestment,
     pairing_key,
 )
 from profiles.models.operations import (
@@ -119,6 +125,7 @@ __all__ = [
     "City",
     "CityBase",
     "CityCreate",
+    "CityFramework",
     "CityPublic",
     "CityUpdate",
     "Delivery",
@@ -139,6 +146,9 @@ __all__ = [
     "FeedbackBase",
     "FeedbackCreate",
     "FeedbackPublic",
+    "Framework",
+    "FrameworkBase",
+    "FrameworkPublic",
     "IdempotencyRecord",
     "IdempotencyState",
     "Industry",
@@ -160,6 +170,7 @@ __all__ = [
     "RecommendationCache",
     "ReviewStatus",
     "SchedulerLease",
+    "SiteInvestment",
     "Stamped",
     "Subscription",
     "SubscriptionBase",
@@ -177,6 +188,7 @@ __all__ = [
     "UniversityUpdate",
     "check_industry_codes",
     "check_optional_industry_codes",
+    "framework_key",
     "pairing_key",
     "strings",
     "utcnow",

@@ -1,9 +1,11 @@
 """The catalogue: industries (GB/T 4754-2017), cities, and the 重点革命老区 that cover them."""
 
+from datetime import date
+
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from matching.vocabulary import CityLevel, Confidence, Region
+from matching.vocabulary import CityLevel, Confidence, Region, Scheme, TieLevel
 from profiles.models.common import (
     ADCODE,
     LATITUDE,
@@ -67,6 +69,9 @@ class CityBase(Shape):
     resources: list[str] = strings()
     specialty_products: list[str] = strings()
     profile_source: str | None = Field(default=None, max_length=2000)
+    profile_year: int | None = Field(
+        default=None, ge=1949, le=2100, description="year of the profile's main source"
+    )
     profile_confidence: Confidence | None = None
     airport: bool | None = None
     high_speed_rail: bool | None = None
@@ -94,6 +99,9 @@ class CityPublic(Stored, CityBase):
     adcode: str
     base_areas: list[str] = Field(
         default_factory=list, description="ids of the base areas covering it"
+    )
+    frameworks: list["CityFramework"] = Field(
+        default_factory=list, description="the cooperation frameworks it belongs to, and its side"
     )
     archived: bool
 
@@ -159,3 +167,78 @@ class BaseAreaCity(SQLModel, table=True):
     counties_listed: str | None = Field(default=None, max_length=400)
     source: str | None = Field(default=None, max_length=2000)
     confidence: Confidence | None = None
+
+
+# ---------------------------------------------------------------- Framework
+class FrameworkBase(SQLModel):
+    """A cooperation framework: a scheme's one-way rule (helper → assisted) at some level.
+
+    Each side is named as the source words it (``helper``), at a level (province, region, city),
+    and expanded to the prefecture-level cities and municipalities it covers (``helper_cities``).
+    Reference data: loaded from ``fixtures/reference/frameworks.csv`` by the seed, read-only.
+    """
+
+    scheme: Scheme = Field(index=True)
+    programme: str = Field(max_length=60, description="the programme as its documents name it")
+    round: str | None = Field(default=None, max_length=40, description="round or period")
+    helper: str = Field(max_length=60)
+    helper_level: TieLevel
+    helper_adcode: str | None = Field(default=None, max_length=6, description="province or city")
+    helper_cities: list[str] = strings(max_items=400)
+    assisted: str = Field(max_length=60)
+    assisted_level: TieLevel
+    assisted_adcode: str | None = Field(default=None, max_length=6)
+    assisted_cities: list[str] = strings(max_items=400)
+    since: int | None = Field(default=None, ge=1949, le=2100)
+    until: int | None = Field(default=None, ge=1949, le=2100)
+    document: str | None = Field(default=None, max_length=400)
+    source: str = Field(max_length=2000)
+    confidence: Confidence
+    notes: str | None = Field(default=None, max_length=2000)
+
+    def is_active(self, year: int | None = None) -> bool:
+        """In force in ``year`` (this year by default): begun, and not ended."""
+        year = year or date.today().year
+        return (self.since is None or self.since <= year) and (
+            self.until is None or self.until >= year
+        )
+
+    def covers(self, adcode: str, side: str) -> bool:
+        """Whether ``adcode`` (or, for a county, its prefecture) is on ``side`` of the tie."""
+        cities = self.helper_cities if side == "helper" else self.assisted_cities
+        return adcode in cities or adcode[:4] + "00" in cities
+
+
+class Framework(FrameworkBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    natural_key: str = Field(
+        max_length=400, unique=True, description="programme|round|helper|assisted"
+    )
+
+
+class FrameworkPublic(FrameworkBase):
+    id: int
+    scheme_label: str = Field(description="the scheme in Chinese, e.g. 东西部协作")
+    active: bool
+
+
+class CityFramework(SQLModel):
+    """A framework a city belongs to, and on which side (帮扶方 helper / 受援方 assisted)."""
+
+    id: int
+    scheme: Scheme
+    scheme_label: str
+    programme: str
+    round: str | None
+    helper: str
+    assisted: str
+    side: str = Field(description="helper or assisted")
+    side_label: str = Field(description="帮扶方 or 受援方")
+    active: bool
+    confidence: Confidence
+
+
+def framework_key(framework: FrameworkBase) -> str:
+    return "|".join(
+        (framework.programme, framework.round or "", framework.helper, framework.assisted)
+    )

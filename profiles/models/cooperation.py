@@ -172,3 +172,32 @@ class PlanPublic(SQLModel):
     approved_solution: str | None
     approved_at: datetime | None
     created_at: datetime
+
+
+# ---------------------------------------------------------------- SiteInvestment
+class SiteInvestment(SQLModel, table=True):
+    """A real investment of a developed-region enterprise in a base-area city (reference data).
+
+    Seeded from ``fixtures/reference/site_investments.csv``: each row names its source page and
+    confidence. The site ranker learns from the rows whose headquarters city is known.
+    """
+
+    __tablename__ = "site_investment"
+    id: int | None = Field(default=None, primary_key=True)
+    enterprise: str = Field(max_length=100, index=True)
+    hq_city_text: str = Field(default="", max_length=40, description="总部 as the source gives it")
+    hq_city: str | None = Field(
+        default=None, max_length=6, foreign_key="city.adcode", description="总部城市 adcode"
+    )
+    site_city: str = Field(max_length=6, foreign_key="city.adcode", index=True)
+    site_county: str | None = Field(default=None, max_length=60)
+    industry_words: str = Field(default="", max_length=200)
+    industry_codes: list[str] = Field(default_factory=list, sa_type=JSON, max_length=10)
+    kind: str = Field(max_length=20, description="签约项目 / 生产基地 / 工厂 / 产业园 / 研发中心")
+    amount_100m: float | None = Field(default=None, ge=0, description="announced (亿元)")
+    year: int | None = Field(default=None, ge=1949, le=2100)
+    source: str = Field(max_length=2000)
+    source_title: str | None = Field(default=None, max_length=300)
+    confidence: Confidence
+    note: str | None = Field(default=None, max_length=4000)
+    natural_key: str = Field(max_length=2500, unique=True)

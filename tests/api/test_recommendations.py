@@ -28,7 +28,8 @@ def test_partners_for_ganzhou_are_ranked_and_explained(client: TestClient) -> No
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True) and all(0 <= s <= 1 for s in scores)
     for item in items:
-        assert item["city"]["is_partner_candidate"] and item["city"]["adcode"] != "360700"
+        assert item["city"]["adcode"] != "360700"
+        assert isinstance(item["distance_km"], float) and item["city"]["longitude"]
         assert (
             item["mode"] in item["mode_scores"]
             and "（四）" in item["clause"]
@@ -72,10 +73,17 @@ def test_unknown_city_or_mode_is_named(client: TestClient) -> None:
 
 def test_base_cities_for_a_partner_flag_its_existing_pairings(client: TestClient) -> None:
     body = client.get(
-        "/api/v1/recommendations/base-cities", params={"city": "深圳", "limit": 20}
+        "/api/v1/recommendations/base-cities", params={"city": "深圳", "limit": 100}
     ).json()
     flagged = {i["city"]["adcode"] for i in body["items"] if i["existing_pairing"]}
     assert {"441500", "451000"} <= flagged  # 汕尾, 百色
+    labels = {
+        label
+        for i in body["items"]
+        if i["existing_pairing"]
+        for label in i["existing_pairing"]["labels"]
+    }
+    assert "对口合作" in labels
     assert all(i["city"]["adcode"] != "440300" for i in body["items"])
 
 
@@ -90,7 +98,7 @@ def test_sites_honour_every_hard_constraint(client: TestClient) -> None:
         "explain_excluded": True,
     }
     body = client.get(SITES, params=params).json()
-    assert body["learned"] is False and "先验" in body["note"]
+    assert body["learned"] is True and "真实投资案例" in body["note"]
     assert body["items"] and body["excluded_count"] == len(body["excluded"]) > 0
     for item in body["items"]:
         city = client.get(f"/api/v1/cities/{item['city']['adcode']}").json()

@@ -30,6 +30,7 @@ def tiny_world(
                 industry_codes=("39", "36"),
                 is_partner_candidate=True,
                 universities=int(rng.integers(0, 10)),
+                region="east",
             )
         )
     for i in range(bases):
@@ -50,6 +51,7 @@ def tiny_world(
                 resources=(("稀土", ("09", "32")),),
                 base_areas=("test",),
                 is_key_city=True,
+                region="central",
             )
         )
     cities = CityArrays(records)

@@ -40,18 +40,23 @@ def test_metrics_of_known_lists() -> None:
 
 def test_evaluation_finds_the_known_rule_and_beats_random(world: World) -> None:
     cities, pairings = world
-    report = cross_validate(cities, pairings, frozenset(), folds=4)
-    table = report.table["all"]
-    assert report.queries["all"] == 12
-    assert table["engine"]["mrr"] > 0.7
-    assert table["engine"]["mrr"] > table["random"]["mrr"] + 0.3
-    assert table["random"]["mrr"] == pytest.approx(np.mean([1 / k for k in range(1, 11)]), abs=0.05)
-    assert "counterpart_cooperation" in report.table and "engine" in report.format()
+    report = cross_validate(cities, pairings, (), folds=4, draws=200)
+    cell = report.table["grouped"]["all"]
+    assert cell.queries == 12 and set(report.table) == {"grouped"}  # one scheme: no LOSO
+    assert cell.mean["engine"]["mrr"] > 0.7
+    assert cell.mean["engine"]["mrr"] > cell.mean["random"]["mrr"] + 0.3
+    random = np.mean([1 / k for k in range(1, 11)])
+    assert cell.mean["random"]["mrr"] == pytest.approx(random, abs=0.05)
+    low, high = cell.interval["engine"]
+    assert low <= cell.mean["engine"]["mrr"] <= high
+    assert "scheme counterpart_cooperation" in report.table["grouped"]
+    assert "region central" in report.table["grouped"] and "engine" in report.format()
 
 
 def test_estimator_conventions(world: World) -> None:
-    ranker = PairRanker(feature_names=CITY_FEATURES, C=0.5)
-    assert ranker.get_params()["C"] == 0.5 and clone(ranker).get_params() == ranker.get_params()
+    ranker = PairRanker(feature_names=CITY_FEATURES, alpha=0.5)
+    assert ranker.get_params()["alpha"] == 0.5
+    assert clone(ranker).get_params() == ranker.get_params()
     with pytest.raises(NotFittedError):
         ranker.decision_function(np.zeros((1, len(CITY_FEATURES))))
     cities, pairings = world

@@ -14,6 +14,7 @@ from profiles.models import (
     City,
     Enterprise,
     Expert,
+    Framework,
     Pairing,
     TalentNeed,
     University,
@@ -81,7 +82,8 @@ def test_base_areas_each_cover_cities(session: Session) -> None:
 
 def test_pairings_refer_to_existing_parties(session: Session) -> None:
     pairings = session.exec(select(Pairing)).all()
-    assert len(pairings) == 71
+    # 71 from the pairing files, 19 city-to-city frameworks (厦门 → 临夏 is in both)
+    assert len(pairings) == 90
     adcodes = set(session.exec(select(City.adcode)).all())
     for pairing in pairings:
         assert pairing.base_city in adcodes and pairing.partner_city in adcodes
@@ -141,3 +143,37 @@ def test_demo_generation_is_deterministic(session: Session) -> None:
     assert first == again
     assert first != other
     assert demo.experts(catalogue, 30, seed=7) == demo.experts(catalogue, 30, seed=7)
+
+
+def test_frameworks_are_one_way_and_cover_the_cities_inside(session: Session) -> None:
+    frameworks = session.exec(select(Framework)).all()
+    assert len(frameworks) == len(_reference("frameworks.csv")) == 92
+    assert all(f.source and f.confidence for f in frameworks)
+    jiangsu = session.exec(
+        select(Framework).where(Framework.helper == "江苏省", Framework.assisted == "陕西省")
+    ).all()
+    assert jiangsu and all("610100" in f.assisted_cities for f in jiangsu)  # 西安 is assisted
+    assert all("610100" not in f.helper_cities for f in frameworks)  # and never a helper
+    guangdong = session.exec(
+        select(Framework).where(Framework.programme == "省内对口帮扶(广东)")
+    ).one()
+    assert "440300" in guangdong.helper_cities and "441500" in guangdong.assisted_cities
+    assert guangdong.helper_level == "region" and guangdong.since == 2013
+    ended = session.exec(
+        select(Framework).where(Framework.programme == "东西部扶贫协作", Framework.round == "1996")
+    ).first()
+    assert ended.until == 2020
+    ne = session.exec(select(Pairing).where(Pairing.scheme == Scheme.northeast_east)).all()
+    assert {(p.base_city, p.partner_city) for p in ne} >= {("230100", "440300")}  # 深圳 → 哈尔滨
+
+
+def test_every_prefecture_has_an_industry_profile_with_its_source(session: Session) -> None:
+    cities = session.exec(
+        select(City).where(City.level.in_([CityLevel.prefecture, CityLevel.municipality]))
+    ).all()
+    unprofiled = [c.name for c in cities if not c.industry_keywords]
+    assert unprofiled == []
+    for city in cities:
+        assert city.profile_confidence and city.profile_source
+    nanchong = session.get(City, "511300")
+    assert nanchong.profile_year and "confidence" in nanchong.profile_source

@@ -1,0 +1,1 @@
+"""The web console: server-rendered pages over the same domain functions the API routes call."""
