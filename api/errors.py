@@ -189,7 +189,7 @@ def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         detail = f"{request.method} is not served at {request.url.path}"
     headers = dict(error.headers or {})
     if error.status_code == 405:
-        headers["Allow"] = allowed_methods(request)
+        headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
     return problem(
         error.status_code,
         titles.get(error.status_code, "Error"),

@@ -75,6 +75,9 @@ REAL = {
 }
 EXAMPLES = int(os.environ.get("COUNTERPART_FUZZ_EXAMPLES", "25"))
 STEPS = int(os.environ.get("COUNTERPART_FUZZ_STEPS", "8"))
+# A talent-placement round over the whole catalogue takes seconds, and more on a loaded CI
+# machine; Schemathesis's default (10 s) then reports a timeout, not a fault.
+TIMEOUT = 120
 
 
 def _headers(principal: str | None) -> dict[str, str]:
@@ -157,7 +160,7 @@ def test_no_server_errors_and_an_honest_schema(schema: Any) -> None:
             if positive and data.draw(st.booleans(), label="control character"):
                 _insert_control_character(case, data)
             calls[who] += 1
-            case.call_and_validate(headers=_headers(who), checks=CHECKS)
+            case.call_and_validate(headers=_headers(who), checks=CHECKS, timeout=TIMEOUT)
 
         try:
             run()
@@ -182,7 +185,7 @@ def test_stateful_sequences_follow_the_links(schema: Any, principal: str) -> Non
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             nonlocal calls
             calls += 1
-            return {"headers": _headers(principal)}
+            return {"headers": _headers(principal), "timeout": TIMEOUT}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             case.validate_response(
