@@ -45,8 +45,9 @@ def test_city_filters(client: TestClient) -> None:
     assert "360700" not in {
         c["adcode"] for c in section["items"]
     }  # 赣州 has 32 (C), not mining (B)
-    assert all(
-        any(code in ("06", "07", "08", "09", "10") for code in c["industry_codes"])
+    mining = {"B", "06", "07", "08", "09", "10", "11", "12"}  # 门类 B and its 大类
+    assert all(  # a code of any level counts under its 大类 (0911 is under 09)
+        any(code[:2] in mining or code == "B" for code in c["industry_codes"])
         for c in section["items"]
     )
     partners = client.get("/api/v1/cities", params={"partner_candidate": True, "q": "深圳"}).json()
