@@ -6,9 +6,11 @@ from typing import Any
 
 from fastapi import Request
 
+from console.policy import plain
+
 
 def endpoint(request: Request, method: str, path: str) -> Callable[..., Any]:
     for full, route in request.app.state.api_routes:
-        if full == path and method in getattr(route, "methods", ()):
+        if plain(full) == path and method in getattr(route, "methods", ()):
             return route.endpoint
     raise KeyError(f"no API route {method} {path}")

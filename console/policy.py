@@ -5,6 +5,7 @@ public-read flag off that API route (``api.security.policy_of``) and applies the
 the route's dependency does. Object-level checks use ``profiles.access`` as the routes do.
 """
 
+import re
 from typing import Any
 
 from fastapi import Request
@@ -15,12 +16,17 @@ from profiles.access import Principal
 from profiles.errors import Forbidden
 
 
+def plain(path: str) -> str:
+    """A route path without its convertors (``/plans/{plan_id:int}`` → ``/plans/{plan_id}``)."""
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+
+
 def _table(request: Request) -> dict[tuple[str, str], Any]:
     """(method, path) → the declared (roles, read), built once per application."""
     table = getattr(request.app.state, "console_policies", None)
     if table is None:
         table = {
-            (method, path): policy_of(route)
+            (method, plain(path)): policy_of(route)
             for path, route in request.app.state.api_routes
             for method in getattr(route, "methods", ())
         }
