@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 
 from jobs import webhooks
 from jobs.settings import JobSettings, get_job_settings
+from matching.industry_words import major_of
 from matching.vocabulary import Mode
 from profiles import outbox, training
 from profiles.models import (
@@ -225,6 +226,11 @@ def _announce_new_recommendations(
 
 
 # ---------------------------------------------------------------- dedupe-audit
+def _major(codes: list[str]) -> str:
+    """The block of an enterprise's first code: its 大类 (3841 and 38 block together)."""
+    return (major_of(codes[0]) or codes[0]) if codes else ""
+
+
 def dedupe_audit(ctx: Context) -> dict[str, Any]:
     """Near-duplicate names within blocks (city + first industry), via rapidfuzz cdist."""
     found = 0
@@ -256,7 +262,7 @@ def dedupe_audit(ctx: Context) -> dict[str, Any]:
             blocks: dict[tuple[Any, ...], list[tuple[int, str]]] = defaultdict(list)
             for row_id, name, city, extra in session.exec(statement).all():
                 label = f"{name}{extra}" if kind == "experts" else name
-                first = (extra[0] if extra else "") if kind == "enterprises" else ""
+                first = _major(extra) if kind == "enterprises" else ""
                 core = names.core(label)
                 blocks[(city, first, core[:1] if kind == "enterprises" else "")].append(
                     (row_id, label)

@@ -1,6 +1,7 @@
 """What exactly meets what: word-to-word matches along the industry chain, for true reasons.
 
-A match names the word on each side, the GB/T 4754 大类 each word was mapped onto, and the
+A match names the word on each side, the GB/T 4754 大类 each word was mapped onto (a finer
+code counts as its 大类), and the
 chain steps between them (``matching/data/industry_chain.csv``): 稀土 (09) → 32 → 38 新能源汽车.
 A reason may claim a match only if one of these exists; the tests check every claim against
 the records and the chain table.
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from matching.records import Words
+from matching.records import Words, major_codes
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,9 @@ def word_matches(
         match = next(
             (
                 Match(word, code, other, other_code, path, _steps(path, links))
-                for code in codes
+                for code in major_codes(codes)
                 for other, other_codes in target
-                for other_code in other_codes
+                for other_code in major_codes(other_codes)
                 if (path := _path(code, other_code, same=same, two_steps=two_steps))
             ),
             None,

@@ -2,7 +2,8 @@
 
 The caller (the API, the CLI, a benchmark) builds records from wherever profiles live; the
 engine turns them into arrays and sparse matrices once, so every query is matrix work.
-Industry codes are GB/T 4754 大类 ("39") or 门类 letters ("C", spread over the section's 大类).
+Industry codes are GB/T 4754 codes of any level: a 中类 or 小类 ("3841") rolls up to its 大类
+("38"), here and only here; a 门类 letter ("C") spreads over the section's 大类.
 """
 
 import csv
@@ -41,6 +42,24 @@ SECTIONS = {
 }
 EARTH_RADIUS_KM = 6371.0
 Words = tuple[tuple[str, tuple[str, ...]], ...]  # (word as written, its industry codes)
+
+
+def major_index(code: str) -> int | None:
+    """The row of the 大类 a 大类, 中类 or 小类 code rolls up to (3841 → 38); None otherwise.
+
+    The one place finer codes roll up: features, the chain table and reasons work at 大类.
+    """
+    return CODE_INDEX.get(code[:2]) if code[:2].isdigit() else None
+
+
+def major_codes(codes: Sequence[str]) -> tuple[str, ...]:
+    """The 大类 codes of ``codes``, in order, once each (3841 → 38; 门类 letters left out)."""
+    return tuple(dict.fromkeys(CODES[row] for c in codes if (row := major_index(c)) is not None))
+
+
+def majors(codes: Sequence[str]) -> set[int]:
+    """The 大类 rows of ``codes`` (门类 letters are left out)."""
+    return {row for code in codes if (row := major_index(code)) is not None}
 
 
 @dataclass(frozen=True)
@@ -98,11 +117,12 @@ class EnterpriseRecord:
 
 
 def code_vector(codes: Sequence[str]) -> dict[int, float]:
-    """Weights over the 97 大类 for a list of codes (a 门类 letter spreads over its 大类)."""
+    """Weights over the 97 大类 for a list of codes (finer codes roll up to their 大类; a 门类
+    letter spreads over its 大类)."""
     weights: dict[int, float] = {}
     for code in codes:
-        if code in CODE_INDEX:
-            weights[CODE_INDEX[code]] = max(weights.get(CODE_INDEX[code], 0.0), 1.0)
+        if (row := major_index(code)) is not None:
+            weights[row] = max(weights.get(row, 0.0), 1.0)
         elif code in SECTIONS:
             first, last = SECTIONS[code]
             share = 1.0 / (last - first + 1)

@@ -96,15 +96,17 @@ def city_training_set(
         partners_of[pairing.base].add(pairing.partner)
     verdict_of: dict[tuple[str, str], int] = {(v.base, v.partner): v.label for v in verdicts}
     ties = ties_from(tables, pairings)
+    bases = [b for b in sorted(set(partners_of) | {v.base for v in verdicts}) if b in cities.index]
+    if bases:  # every base against every city at once; each query then gathers its candidates
+        every = city_pair_features(cities, cities.indices(bases), np.arange(len(cities)), ties)
+        masks = candidate_mask(tables, cities.indices(bases))
     blocks, labels, groups, weights, rows = [], [], [], [], []
     uncovered = 0
-    for base in sorted(set(partners_of) | {v.base for v in verdicts}):
-        if base not in cities.index:
-            continue
+    for k, base in enumerate(bases):
         row = cities.index[base]
         extra = cities.indices([p for b, p in verdict_of if b == base and p in cities.index])
-        columns = np.setdiff1d(np.union1d(candidates_of(tables, row), extra), [row])
-        features = city_pair_features(cities, np.array([row]), columns, ties)[0]
+        columns = np.setdiff1d(np.union1d(np.flatnonzero(masks[k]), extra), [row])
+        features = every[k, columns]
         adcodes = [cities.records[c].adcode for c in columns]
         label = np.array([1 if a in partners_of[base] else 0 for a in adcodes])
         uncovered += len(partners_of[base] - set(adcodes))

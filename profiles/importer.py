@@ -23,6 +23,7 @@ from profiles import access, audit, outbox, xlsx
 from profiles.access import Principal
 from profiles.cells import neutralise, restore
 from profiles.errors import InvalidReference, UnreadableFile
+from profiles.industry_fields import INDUSTRY_FIELDS, RESOURCE_FIELDS, resolve_fields
 from profiles.kinds import Kind
 from profiles.models import utcnow
 from profiles.names import OrgNames
@@ -297,6 +298,7 @@ class Importer:
             for problem in error.errors():
                 field = ".".join(str(p) for p in problem["loc"]) or "row"
                 self._error(number, field, problem.get("input"), problem["msg"])
+            self._word_errors(number, row, {str(p["loc"][0]) for p in error.errors() if p["loc"]})
             return None
         except InvalidReference as error:
             self._error(number, error.field, error.value, error.reason)
@@ -312,6 +314,19 @@ class Importer:
             return None
         self._seen[key] = number
         return _Pending(number, set(data.model_fields_set), values)
+
+    def _word_errors(self, number: int, row: dict[str, Any], failed: set[str]) -> None:
+        """The industry and resource words of a row that failed elsewhere are checked too, so
+        the report names every bad field."""
+        words = {
+            f: row[f]
+            for f in (*INDUSTRY_FIELDS, *RESOURCE_FIELDS)
+            if f not in failed and isinstance(row.get(f), list)
+        }
+        try:
+            resolve_fields(words)
+        except InvalidReference as error:
+            self._error(number, error.field, error.value, error.reason)
 
     def _write(self, pending: list[_Pending]) -> None:
         if self.report.error_count:

@@ -33,6 +33,7 @@ from matching.vocabulary import (
 )
 from profiles.errors import InvalidReference
 from profiles.industries import industry_catalogue
+from profiles.industry_fields import resolve_filter
 from profiles.models import (
     MAX_ID,
     BaseAreaCity,
@@ -76,7 +77,9 @@ class CityFilters(ListParams):
     partner_candidate: bool | None = Field(
         None, description="developed-region partner candidates only"
     )
-    industry: str | None = Field(None, max_length=2, description="GB/T 4754 大类 (39) or 门类 (C)")
+    industry: str | None = Field(
+        None, max_length=40, description="GB/T 4754 code of any level (C, 39, 384, 3841) or a word"
+    )
     archived: bool = False
     sort: Literal[
         "adcode",
@@ -95,7 +98,9 @@ class ProfileFilters(ListParams):
     city: str | None = Field(None, max_length=40, description="a city: adcode or any name")
     province: str | None = Field(None, max_length=20, description="province name or adcode")
     base_area: str | None = Field(None, max_length=40, description="base-area id")
-    industry: str | None = Field(None, max_length=2, description="GB/T 4754 大类 (39) or 门类 (C)")
+    industry: str | None = Field(
+        None, max_length=40, description="GB/T 4754 code of any level (C, 39, 384, 3841) or a word"
+    )
     demo: bool | None = Field(None, description="true: demo data only; false: real data only")
     archived: bool = False
 
@@ -147,18 +152,21 @@ def json_contains(column: Any, value: str) -> ColumnElement[bool]:
     return cast(column, String).like(_like(json.dumps(value, ensure_ascii=False)), escape="\\")
 
 
-def industry_condition(column: Any, code: str) -> ColumnElement[bool]:
-    """Profiles with ``code``; a 门类 letter matches the letter and every 大类 under it."""
-    catalogue = industry_catalogue()
-    code = code.upper() if code.isalpha() else code
-    if not catalogue.is_code(code):
-        raise InvalidReference("industry", code, f"unknown GB/T 4754 industry code '{code}'")
-    codes = [code] + (
-        [e.code for e in catalogue.entries if e.section == code and e.code != code]
-        if code.isalpha()
-        else []
-    )
-    return or_(*(json_contains(column, c) for c in codes))
+def industry_condition(column: Any, value: str) -> ColumnElement[bool]:
+    """Profiles whose codes fall under ``value`` (a code of any level, or a word placed with
+    confidence): 38 matches 38, 384 and 3841; a 门类 letter matches every code in it."""
+    conditions = []
+    for code in resolve_filter("industry", value):
+        prefixes = [code]
+        if code.isalpha():
+            prefixes += [e.code for e in industry_catalogue().entries if e.parent == code]
+        conditions += [_json_prefix(column, prefix) for prefix in prefixes]
+    return or_(*conditions)
+
+
+def _json_prefix(column: Any, prefix: str) -> ColumnElement[bool]:
+    """A JSON list column holds a string starting with ``prefix`` (codes are letters/digits)."""
+    return cast(column, String).like(_like('"' + prefix), escape="\\")
 
 
 def _province(value: str) -> ColumnElement[bool]:

@@ -20,6 +20,7 @@ from matching.engine import (
 )
 from matching.vocabulary import Mode, Scheme
 from profiles import repository
+from profiles.industry_fields import Resolution, resolve_fields
 from profiles.kinds import KINDS
 from profiles.models import EnterpriseBase
 from profiles.ranking import EngineState
@@ -159,6 +160,9 @@ class SiteRecommendations(BaseModel):
     items: list[SiteItem]
     excluded_count: int
     excluded: list[ExcludedSite] | None = None
+    resolved: list[Resolution] | None = Field(
+        None, description="how the profile's industry and resource words were read (POST only)"
+    )
 
 
 class EnterpriseRecommendations(BaseModel):
@@ -269,9 +273,11 @@ def sites_for_profile(
 ) -> SiteRecommendations:
     """Relocation sites for an unsaved enterprise profile (its city given as any name)."""
     hq = repository.resolve_city(session, value=enterprise.hq_city, field="enterprise.hq_city")
-    repository.check_industry_codes("enterprise.industry_codes", enterprise.industry_codes)
+    values = enterprise.model_dump()
+    resolved = resolve_fields(values, prefix="enterprise.")  # words to codes, or a 422
+    enterprise = type(enterprise).model_validate(values)
     brief = enterprise.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
-    return _sites(
+    answer = _sites(
         session,
         state.get(session),
         enterprise_profile(enterprise, hq),
@@ -281,6 +287,7 @@ def sites_for_profile(
         constraints or Constraints(),
         explain_excluded,
     )
+    return answer.model_copy(update={"resolved": resolved})
 
 
 def enterprises_to_invite(

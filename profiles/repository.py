@@ -11,7 +11,7 @@ from sqlmodel import Session, SQLModel, select
 from matching.vocabulary import CityLevel, PairingKind, Scheme
 from profiles import outbox
 from profiles.errors import Archived, Conflict, Forbidden, InvalidReference, NotFound
-from profiles.industries import industry_catalogue
+from profiles.industry_fields import resolve_fields
 from profiles.kinds import KINDS, Kind
 from profiles.models import (
     PARTIES,
@@ -230,22 +230,15 @@ def with_places_resolved(session: Session, filters: Filters) -> Filters:
 def create_city(session: Session, *, data: CityCreate) -> City:
     if session.get(City, data.adcode) is not None:
         raise Conflict("city", {"adcode": data.adcode}, data.adcode)
-    check_industry_codes("industry_codes", data.industry_codes)
-    city = City.model_validate(data)
+    values = data.model_dump()
+    resolve_fields(values)
+    city = City.model_validate(values)
     session.add(city)
     session.flush()
     return city
 
 
 # ---------------------------------------------------------------- profiles
-def check_industry_codes(field: str, codes: list[str]) -> None:
-    """Refuse a code that is not in GB/T 4754-2017, naming the field and the code."""
-    catalogue = industry_catalogue()
-    for code in codes:
-        if not catalogue.is_code(code):
-            raise InvalidReference(field, code, f"unknown GB/T 4754 industry code '{code}'")
-
-
 def prepare_values(
     session: Session, kind: Kind, data: SQLModel, cities: CityResolver | None = None
 ) -> dict[str, Any]:
@@ -255,8 +248,7 @@ def prepare_values(
     for field in kind.city_fields:
         if values.get(field):
             values[field] = resolve(values[field], field)
-    if "industry_codes" in values:
-        check_industry_codes("industry_codes", values["industry_codes"])
+    resolve_fields(values)
     if (
         values.get("university_id") is not None
         and session.get(University, values["university_id"]) is None
@@ -346,8 +338,7 @@ def update_profile(session: Session, *, kind: Kind, id: int, data: SQLModel) -> 
     for field in kind.city_fields:
         if changes.get(field):
             changes[field] = resolve_city(session, value=changes[field], field=field)
-    if changes.get("industry_codes"):
-        check_industry_codes("industry_codes", changes["industry_codes"])
+    resolve_fields(_with_keywords(changes, row))
     merged = {f: changes.get(f, getattr(row, f)) for f in kind.natural_key if f != "natural_key"}
     if kind.natural_key != ("natural_key",) and any(f in changes for f in kind.natural_key):
         clash = find_by_natural_key(session, kind, merged)
@@ -359,6 +350,17 @@ def update_profile(session: Session, *, kind: Kind, id: int, data: SQLModel) -> 
     session.flush()
     _announce(session, kind, row)
     return row
+
+
+def _with_keywords(changes: dict[str, Any], row: Any) -> dict[str, Any]:
+    """Changes to industry codes carry the stored keywords, so words given as codes join them."""
+    if (
+        changes.get("industry_codes")
+        and "industry_keywords" not in changes
+        and hasattr(row, "industry_keywords")
+    ):
+        changes["industry_keywords"] = list(row.industry_keywords)
+    return changes
 
 
 def _announce(session: Session, kind: Kind, row: Any) -> None:
@@ -509,11 +511,27 @@ def base_area_cities(session: Session, *, id: str) -> list[City]:
     )
 
 
-def industries(session: Session, *, section: str | None = None) -> list[Industry]:
-    """GB/T 4754 codes, by 门类 then code, optionally of one 门类."""
-    statement = select(Industry).order_by(Industry.section, Industry.code)  # type: ignore[arg-type]
-    if section:
-        statement = statement.where(Industry.section == section)
+def industries(
+    session: Session,
+    *,
+    section: str | None = None,
+    level: str | None = None,
+    parent: str | None = None,
+) -> list[Industry]:
+    """GB/T 4754 codes in the standard's order (each 门类, then its codes), optionally of one
+    门类, one level, or one parent."""
+    statement = select(Industry).order_by(
+        Industry.section,
+        Industry.parent.is_not(None),  # type: ignore[union-attr]
+        Industry.code,
+    )
+    for column, value in (
+        (Industry.section, section),
+        (Industry.level, level),
+        (Industry.parent, parent),
+    ):
+        if value:
+            statement = statement.where(column == value)
     return list(session.exec(statement).all())
 
 
@@ -572,8 +590,7 @@ def remove(session: Session, row: Any, *, references: int) -> str:
 def update_city(session: Session, *, adcode: str, data: Any) -> City:
     city = get_city(session, adcode=adcode)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("industry_codes"):
-        check_industry_codes("industry_codes", changes["industry_codes"])
+    resolve_fields(_with_keywords(changes, city))
     city.sqlmodel_update(changes)
     city.updated_at = utcnow()
     session.add(city)

@@ -43,11 +43,35 @@ def resolve_candidates(
             for code, c in found
         ]
     if kind == "industry":
-        return [
-            {"code": code, "name": name, "score": score, "detail": "GB/T 4754-2017"}
-            for code, name, score in industry_catalogue().search(query, limit=limit)
-        ]
+        return _industry_candidates(query, limit)
     if kind not in _PLURAL:
         raise ValueError(f"kind must be one of {', '.join(RESOLVABLE)}")
     found = profile_index(session, KINDS[_PLURAL[kind]]).search(query, limit=limit)
     return [{"code": key, "name": c.name, "score": c.score, "detail": ""} for key, c in found]
+
+
+VIA = {
+    "code": "代码",
+    "synonym": "同义词",
+    "name": "标准名称",
+    "part": "标准名称之一",
+    "contains": "包含",
+    "similar": "相近",
+}
+
+
+def _industry_candidates(query: str, limit: int) -> list[dict[str, Any]]:
+    """The resolver's candidates; ``detail`` gives the level, how it matched and whether the
+    resolver is sure enough to answer with it (确定) or asks (待确认)."""
+    catalogue = industry_catalogue()
+    answer = catalogue.resolve(query)
+    return [
+        {
+            "code": c.code,
+            "name": c.name,
+            "score": round(c.score, 1),
+            "detail": f"{catalogue.by_code[c.code].level} · {VIA[c.via]}「{c.matched}」 · "
+            + ("确定 certain" if c.code in answer.codes else "待确认 uncertain"),
+        }
+        for c in answer.candidates[:limit]
+    ]

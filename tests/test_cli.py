@@ -41,7 +41,7 @@ def test_seed_twice_then_resolve_and_recommend(fresh_database: str, tmp_path: Pa
     industry = run(
         "resolve", "新能源汽车", "--kind", "industry", database=fresh_database, cwd=tmp_path
     )
-    assert industry.stdout.splitlines()[0].startswith("36\t")
+    assert industry.stdout.splitlines()[0].startswith("3612\t新能源车整车制造")
     assert run("resolve", "zzzzqqqq", database=fresh_database, cwd=tmp_path).returncode == 1
     recommended = run(
         "recommend",

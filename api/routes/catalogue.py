@@ -5,12 +5,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, status
 
 from api.deps import SessionDep
-from api.routes.common import IncludeArchived, ItemList, Removed
+from api.routes.common import IncludeArchived, ItemList, Removed, with_report, written
 from api.security import ALL, Office, allow
 from matching.vocabulary import Scheme
 from profiles import access, repository
 from profiles.errors import Forbidden
 from profiles.models import (
+    INDUSTRY_CODE,
     BaseAreaPublic,
     City,
     CityCreate,
@@ -62,24 +63,29 @@ def get_city(
     return _public(session, [city])[0]
 
 
+CityWritten = written(CityPublic, CityUpdate)
+
+
 @writes.post(
     "/cities",
     tags=["cities"],
     status_code=status.HTTP_201_CREATED,
     summary="新增城市 Add a division",
 )
-def create_city(session: SessionDep, principal: Office, body: CityCreate) -> CityPublic:
+def create_city(session: SessionDep, principal: Office, body: CityCreate) -> CityWritten:
     if not access.may_create(principal, City, body.model_dump()):
         raise Forbidden("this division is outside your scope")
-    return _public(session, [repository.create_city(session, data=body)])[0]
+    city = _public(session, [repository.create_city(session, data=body)])[0]
+    return with_report(CityPublic, city, body)
 
 
 @writes.patch("/cities/{adcode}", tags=["cities"], summary="修改城市 Update a city's profile")
 def update_city(
     session: SessionDep, principal: Office, adcode: Adcode, body: CityUpdate
-) -> CityPublic:
+) -> CityWritten:
     access.editable(principal, repository.get_city(session, adcode=adcode), "city", adcode)
-    return _public(session, [repository.update_city(session, adcode=adcode, data=body)])[0]
+    city = _public(session, [repository.update_city(session, adcode=adcode, data=body)])[0]
+    return with_report(CityPublic, city, body)
 
 
 @writes.delete(
@@ -165,13 +171,17 @@ def base_area_cities(
 def list_industries(
     session: SessionDep,
     section: Annotated[str | None, Query(pattern=r"^[A-T]$", description="门类 letter")] = None,
+    level: Annotated[Literal["门类", "大类", "中类", "小类"] | None, Query()] = None,
+    parent: Annotated[
+        str | None, Query(pattern=INDUSTRY_CODE, description="the codes one level under this")
+    ] = None,
 ) -> ItemList[IndustryPublic]:
-    rows = repository.industries(session, section=section)
+    rows = repository.industries(session, section=section, level=level, parent=parent)
     return ItemList(items=rows, total=len(rows))
 
 
 @router.get("/industries/{code}", tags=["industries"], summary="行业详情 One industry code")
 def get_industry(
-    session: SessionDep, code: Annotated[str, Path(pattern=r"^([A-T]|\d{2})$")]
+    session: SessionDep, code: Annotated[str, Path(pattern=INDUSTRY_CODE)]
 ) -> IndustryPublic:
     return repository.get_industry(session, code=code)

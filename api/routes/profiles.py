@@ -12,7 +12,7 @@ from sqlalchemy.sql import Select
 
 from api.deps import SessionDep, SettingsDep, StreamingSessionDep
 from api.errors import problem
-from api.routes.common import IncludeArchived, ItemList, Removed
+from api.routes.common import IncludeArchived, ItemList, Removed, with_report, written
 from api.security import ALL, allow
 from matching.vocabulary import Role
 from profiles import access, importer, repository
@@ -68,6 +68,7 @@ def profile_router(kind: Kind) -> APIRouter:
     """The routes of one kind of profile, under ``/{kind.slug}``."""
     router = APIRouter(prefix=f"/{kind.slug}", tags=[kind.slug])
     Filters, Public, Create, Update = FILTERS[kind.slug], kind.public, kind.create, kind.update
+    Written = written(Public, Create)
     pk = kind.table.id  # type: ignore[attr-defined]
     label, noun = kind.label, kind.singular.lower()
     Reader = Annotated[Principal | None, allow(*ALL, read=True)]
@@ -161,19 +162,21 @@ def profile_router(kind: Kind) -> APIRouter:
         return shown(principal, row)
 
     @router.post("", status_code=status.HTTP_201_CREATED, summary=f"新增{label} Create")
-    def create_profile(session: SessionDep, principal: Writer, body: Create) -> Public:  # type: ignore[valid-type]
-        return repository.create_profile(
+    def create_profile(session: SessionDep, principal: Writer, body: Create) -> Written:  # type: ignore[valid-type]
+        row = repository.create_profile(
             session,
             kind=kind,
             data=body,
             owner=access.owner_for(principal),
             permit=lambda values: access.may_create(principal, kind.table, values),
         )
+        return with_report(Public, row, body)
 
     @router.patch("/{id:int}", summary=f"修改{label} Update some fields")
-    def update_profile(session: SessionDep, principal: Writer, id: Id, body: Update) -> Public:  # type: ignore[valid-type]
+    def update_profile(session: SessionDep, principal: Writer, id: Id, body: Update) -> Written:  # type: ignore[valid-type]
         access.editable(principal, repository.get_profile(session, kind=kind, id=id), noun, id)
-        return repository.update_profile(session, kind=kind, id=id, data=body)
+        row = repository.update_profile(session, kind=kind, id=id, data=body)
+        return with_report(Public, row, body)
 
     @router.delete(
         "/{id:int}",

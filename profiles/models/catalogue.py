@@ -21,10 +21,12 @@ from profiles.shape import Shape, Stored
 
 # ---------------------------------------------------------------- Industry (GB/T 4754-2017)
 class Industry(SQLModel, table=True):
-    """A 门类 (letter) or 大类 (two digits) of GB/T 4754-2017 国民经济行业分类."""
+    """A 门类 (letter), 大类 (2 digits), 中类 (3) or 小类 (4) of GB/T 4754-2017 国民经济行业分类."""
 
-    code: str = Field(primary_key=True, max_length=2)
+    code: str = Field(primary_key=True, max_length=4)
     name: str = Field(max_length=60)
+    level: str = Field(default="大类", max_length=4, index=True, description="门类/大类/中类/小类")
+    parent: str | None = Field(default=None, max_length=4, index=True, description="上级代码")
     section: str = Field(max_length=1, index=True, description="门类 letter (itself for a 门类)")
     keywords: list[str] = strings()
 
@@ -32,6 +34,8 @@ class Industry(SQLModel, table=True):
 class IndustryPublic(SQLModel):
     code: str
     name: str
+    level: str
+    parent: str | None
     section: str
     keywords: list[str]
 

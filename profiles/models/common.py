@@ -1,6 +1,5 @@
 """What every table shares: identifier patterns, bounds, timestamps and the owned-record block."""
 
-import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -11,7 +10,8 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import JSON, Field, SQLModel
 
 ADCODE = r"^\d{6}$"
-INDUSTRY_CODE = r"^([A-T]|\d{2})$"
+INDUSTRY_CODE = r"^([A-T]|\d{2,4})$"  # 门类, 大类, 中类 or 小类
+INDUSTRY_TERM_MAX = 40  # an industry field's entry: a code, or a word the resolver places
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 # Mainland China's extent, with a margin: anything outside is a typo, not a place.
 LONGITUDE = (73.0, 136.0)
@@ -30,10 +30,15 @@ def strings(*, max_items: int = 200) -> object:
 
 
 def check_industry_codes(codes: list[str]) -> list[str]:
-    for code in codes:
-        if not re.fullmatch(INDUSTRY_CODE, code):
-            raise ValueError(f"'{code}' is not a GB/T 4754 门类 (A–T) or 大类 (01–97) code")
-    return codes
+    """Codes or words (words become codes when the record is written); blanks are refused."""
+    cleaned = [code.strip() for code in codes]
+    for code in cleaned:
+        if not code or len(code) > INDUSTRY_TERM_MAX:
+            raise ValueError(
+                f"'{code}' is neither a GB/T 4754 code nor an industry word "
+                f"(1–{INDUSTRY_TERM_MAX} characters)"
+            )
+    return cleaned
 
 
 def check_optional_industry_codes(codes: list[str] | None) -> list[str] | None:

@@ -141,7 +141,8 @@ def test_base_areas_and_their_cities(client: TestClient) -> None:
 
 def test_industries(client: TestClient) -> None:
     manufacturing = client.get("/api/v1/industries", params={"section": "C"}).json()["items"]
-    assert len(manufacturing) == 32  # the 门类 and its 31 大类
+    assert len(manufacturing) == 1 + 31 + 179 + 609  # the 门类, its 大类, 中类 and 小类
+    assert manufacturing[0]["code"] == "C"
     assert client.get("/api/v1/industries/39").json()["name"] == "计算机、通信和其他电子设备制造业"
     assert client.get("/api/v1/industries/99").status_code == 404
 

@@ -54,6 +54,8 @@ def test_create_read_update_delete(client: TestClient, kind: str) -> None:
     created = client.post(f"/api/v1/{kind}", json=NEW[kind])
     assert created.status_code == 201, created.json()
     item = created.json()
+    report = item.pop("resolved", [])  # a write says how its industry words were read
+    assert all(r["via"] == "code" for r in report)
     assert client.get(f"/api/v1/{kind}/{item['id']}").json() == item
     field, value = PATCH[kind]
     patched = client.patch(f"/api/v1/{kind}/{item['id']}", json={field: value})

@@ -75,3 +75,22 @@ def test_dismiss(client: TestClient) -> None:
         c["id"] for c in client.get("/api/v1/review/duplicates").json()["items"]
     ]
     assert client.post("/api/v1/review/duplicates/999999/dismiss").status_code == 404
+
+
+def test_codes_of_one_major_class_block_together(client: TestClient) -> None:
+    """锂离子电池制造 (3841) and its 大类 (38): the same business, so the audit compares them."""
+    ids = [
+        client.post(
+            "/api/v1/enterprises",
+            json={"name": name, "hq_city": "440300", "industry_codes": [code]},
+        ).json()["id"]
+        for name, code in (
+            ("深圳市锂星电池科技有限公司", "3841"),
+            ("锂星电池科技（深圳）有限公司", "38"),
+        )
+    ]
+    client.post("/api/v1/jobs/dedupe-audit/run")
+    queue = client.get(
+        "/api/v1/review/duplicates", params={"kind": "enterprises", "limit": 500}
+    ).json()["items"]
+    assert frozenset(ids) in {frozenset((c["first_id"], c["second_id"])) for c in queue}

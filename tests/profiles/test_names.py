@@ -96,7 +96,7 @@ def test_short_names(name: str, short: str) -> None:
     ],
 )
 def test_industry_words_map_onto_gbt4754(word: str, code: str) -> None:
-    assert code in industry_catalogue().codes_for(word)
+    assert code in {c[:2] for c in industry_catalogue().codes_for(word)}
 
 
 def test_unknown_industry_words_map_to_nothing() -> None:

@@ -1,7 +1,7 @@
 """Real site investments (reference data for the site ranker)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-01 10:59:57.163646
 """
 
@@ -18,8 +18,8 @@ CONFIDENCE = sa.Enum("high", "medium", "low", name="confidence").with_variant(
 )
 
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
