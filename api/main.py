@@ -170,11 +170,12 @@ def create_app(
     )
     for router in routers:
         app.include_router(router, prefix="/api/v1", responses=errors.COMMON_RESPONSES)
-    # Every API route with its full path, for the route-table tests (authorization matrix).
-    app.state.api_routes = [
-        ("/api/v1" + route.path, route) for router in routers for route in router.routes
-    ]
-    app.state.method_table = errors.method_table(app.state.api_routes)
+    # Every API route with its full path as the docs spell it (/api/v1/plans/{plan_id}), for
+    # the console and the route-table tests; the method table matches as the router does
+    # ({plan_id:int}), so that /enterprises/import is not taken for an id.
+    routes = [route for router in routers for route in router.routes]
+    app.state.api_routes = [("/api/v1" + route.path_format, route) for route in routes]
+    app.state.method_table = errors.method_table([("/api/v1" + r.path, r) for r in routes])
     if settings.public_read:
         _declare_public_reads(app)
     console.install(app, docs_enabled=settings.docs_enabled)

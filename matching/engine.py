@@ -216,7 +216,8 @@ class Engine:
         keep = np.ones(len(columns), dtype=bool)
         if exclude_existing:
             keep &= np.array(
-                [(base, self.cities.records[c].adcode) not in self.existing for c in columns]
+                [(base, self.cities.records[c].adcode) not in self.existing for c in columns],
+                dtype=bool,
             )
         return self._city_items(
             X, columns, mode, limit, keep, base_side=[row] * len(columns), partner_side=columns
@@ -241,8 +242,9 @@ class Engine:
         X = city_pair_features(self.cities, rows, np.array([row]), self.ties)[:, 0, :]
         keep = np.ones(len(rows), dtype=bool)
         if exclude_existing:
-            keep &= np.array(
-                [(self.cities.records[r].adcode, partner) not in self.existing for r in rows]
+            keep &= np.array(  # dtype: a city with no candidates gives an empty list
+                [(self.cities.records[r].adcode, partner) not in self.existing for r in rows],
+                dtype=bool,
             )
         return self._city_items(
             X, rows, mode, limit, keep, base_side=rows, partner_side=[row] * len(rows)

@@ -165,6 +165,18 @@ def test_enterprises_for_a_city_outside_the_base_areas_is_404(
     assert response.json()["kind"] == "city"
 
 
+@pytest.mark.parametrize("city", ["640400", "150800"])
+def test_base_cities_for_a_city_with_no_candidates_excluding_existing(
+    anonymous: TestClient, city: str
+) -> None:
+    """Found by the deep run: an empty candidate list with exclude_existing was a 500."""
+    response = anonymous.get(
+        "/api/v1/recommendations/base-cities", params={"city": city, "exclude_existing": True}
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+
+
 def test_feedback_is_stored_and_changes_the_next_model(
     client: TestClient, engine: Engine, model_dir: Path
 ) -> None:
