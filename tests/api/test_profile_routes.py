@@ -163,7 +163,10 @@ def test_enterprise_filters(client: TestClient) -> None:
     for item in body["items"]:
         assert item["hq_city"].startswith("44") and item["is_demo"]
         assert "rnd_manufacturing" in item["preferred_modes"]
-        assert any(code.isdigit() and 13 <= int(code) <= 43 for code in item["industry_codes"])
+        assert any(  # 门类 C is 大类 13–43; a finer code counts under its 大类
+            code == "C" or (code[:2].isdigit() and 13 <= int(code[:2]) <= 43)
+            for code in item["industry_codes"]
+        )
     real = client.get("/api/v1/enterprises", params={"demo": False, "count": True}).json()
     assert real["total"] == 0
 
