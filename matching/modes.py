@@ -59,6 +59,20 @@ def feature_signs(kind: str) -> dict[str, int]:
     }
 
 
+def sign_bounds(
+    feature_names: tuple[str, ...], signs: dict[str, int], exclude: tuple[str, ...] = ()
+) -> list[tuple[float | None, float | None]]:
+    """L-BFGS-B bounds per weight: 0 for excluded features, one-sided where a sign is fixed."""
+    bounds: list[tuple[float | None, float | None]] = []
+    for name in feature_names:
+        sign = signs.get(name, 0)
+        if name in exclude:
+            bounds.append((0.0, 0.0))
+        else:
+            bounds.append((0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (None, None))
+    return bounds
+
+
 MODES: dict[Mode, ModeSpec] = {
     mode: ModeSpec(mode, rationale, _weights("city", mode), _weights("site", mode))
     for mode, rationale in RATIONALES.items()

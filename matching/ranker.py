@@ -33,7 +33,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from matching.metrics import ndcg
-from matching.modes import MODES, feature_signs
+from matching.modes import MODES, feature_signs, sign_bounds
 from matching.vocabulary import Mode
 
 if TYPE_CHECKING:
@@ -161,16 +161,7 @@ class PairRanker(ClassifierMixin, BaseEstimator):
 
     def _bounds(self) -> list[tuple[float | None, float | None]]:
         signs = feature_signs(self.kind) if self.constrained else {}
-        bounds: list[tuple[float | None, float | None]] = []
-        for name in self.feature_names:
-            sign = signs.get(name, 0)
-            if name in self.exclude:
-                bounds.append((0.0, 0.0))
-            else:
-                bounds.append(
-                    (0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (None, None)
-                )
-        return bounds
+        return sign_bounds(self.feature_names, signs, self.exclude)
 
     def _fit_listwise(
         self, Z: np.ndarray, y: np.ndarray, weights: np.ndarray, groups: np.ndarray

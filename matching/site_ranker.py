@@ -27,7 +27,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from matching.modes import MODES, feature_signs
+from matching.modes import MODES, feature_signs, sign_bounds
 from matching.vocabulary import Mode
 
 MODE_ORDER = tuple(MODES)  # as in matching.ranker
@@ -180,16 +180,7 @@ class SiteRanker(BaseEstimator):
 
     def _bounds(self) -> list[tuple[float | None, float | None]]:
         signs = feature_signs("site")
-        bounds: list[tuple[float | None, float | None]] = []
-        for name in self.feature_names:
-            sign = signs.get(name, 0)
-            if name in self.exclude:
-                bounds.append((0.0, 0.0))
-            else:
-                bounds.append(
-                    (0.0, None) if sign > 0 else (None, 0.0) if sign < 0 else (None, None)
-                )
-        return bounds
+        return sign_bounds(self.feature_names, signs, self.exclude)
 
     def _solve(
         self, Z: np.ndarray, y: np.ndarray, starts: np.ndarray, query_weights: np.ndarray
