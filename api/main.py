@@ -21,6 +21,7 @@ from api.routes import (
     catalogue,
     health,
     jobs,
+    pipeline,
     plans,
     profiles,
     recommendations,
@@ -166,6 +167,7 @@ def create_app(
         jobs.router,
         admin.router,
         recommendations.feedback_router,
+        *pipeline.routers,
         *profiles.routers,
     )
     for router in routers:

@@ -397,7 +397,7 @@ def _match(
     session: Session, engine: Any, event: OutboxEvent, subscription: Subscription
 ) -> dict[str, Any] | None:
     payload = event.payload
-    if event.type == outbox.PLAN_APPROVED:
+    if event.type in (outbox.PLAN_APPROVED, outbox.PIPELINE_ADVANCED):
         return (
             payload
             if subscription.city is None or subscription.city in payload.get("cities", [])

@@ -23,9 +23,12 @@ from profiles.errors import Forbidden, InvalidReference, NotFound, StageClosed
 from profiles.kinds import KINDS
 from profiles.models import (
     BaseAreaCity,
+    ChangeOut,
     City,
+    PartyOut,
     PipelineChange,
     PipelineEntry,
+    PipelineEntryPublic,
     utcnow,
 )
 
@@ -257,7 +260,7 @@ def stem(adcode: str) -> str:
     return adcode
 
 
-def _visible(statement: Any, principal: Principal) -> Any:
+def visible(statement: Any, principal: Principal) -> Any:
     """Entries ``principal`` may read: all for an admin; those touching its scope for an
     office; those it opened or whose parties it owns for anyone else."""
     if principal.role == Role.admin:
@@ -292,7 +295,7 @@ def entries(
     """Entries by id, filtered: ``mine`` (opened by or owned by the caller), a city's (either
     side, a prefecture covering its counties), a stage, a period (by when the stage was
     reached), one party's; keyset-paged by ``after``."""
-    statement = _visible(select(PipelineEntry), principal)
+    statement = visible(select(PipelineEntry), principal)
     if mine:
         statement = statement.where(
             or_(
@@ -332,7 +335,7 @@ def entries(
 def entry(session: Session, principal: Principal, entry_id: int) -> PipelineEntry:
     """One entry the caller may read (otherwise 404, as if it did not exist)."""
     found = session.exec(
-        _visible(select(PipelineEntry), principal).where(PipelineEntry.id == entry_id)
+        visible(select(PipelineEntry), principal).where(PipelineEntry.id == entry_id)
     ).first()
     if found is None:
         raise NotFound("pipeline entry", entry_id)
@@ -350,3 +353,46 @@ def history(session: Session, entry_ids: list[int]) -> dict[int, list[PipelineCh
     for row in rows:
         result[row.entry_id].append(row)
     return result
+
+
+def party_out(party: Party) -> PartyOut:
+    return PartyOut(kind=party.ref.kind, id=str(party.ref.id), name=party.name, city=party.city)
+
+
+def _stored_party(session: Session, kind: str, id_: str) -> PartyOut:
+    """A stored entry's party; one deleted since keeps its kind and id, without a name."""
+    try:
+        return party_out(load_party(session, PartyRef(kind, id_)))
+    except NotFound:
+        return PartyOut(kind=kind, id=id_, name=None)
+
+
+def public(
+    session: Session, rows: list[PipelineEntry], *, with_history: bool = False
+) -> list[PipelineEntryPublic]:
+    """Entries as the API shows them: parties named, stage labelled, history when asked."""
+    changes = history(session, [r.id for r in rows]) if with_history else {}  # type: ignore[misc]
+    return [
+        PipelineEntryPublic(
+            id=row.id,  # type: ignore[arg-type]
+            party_a=_stored_party(session, row.a_kind, row.a_id),
+            party_b=_stored_party(session, row.b_kind, row.b_id),
+            base_city=row.base_city,
+            partner_city=row.partner_city,
+            stage=row.stage,
+            stage_label=row.stage.label,
+            stage_at=row.stage_at,
+            amount_100m=row.amount_100m,
+            landed_on=row.landed_on,
+            reason=row.reason,
+            source=row.source,
+            opened_by=row.opened_by,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            history=[
+                ChangeOut(**c.model_dump(), to_label=c.to_stage.label)
+                for c in changes.get(row.id, [])  # type: ignore[arg-type]
+            ],
+        )
+        for row in rows
+    ]
