@@ -86,6 +86,7 @@ def retrain(ctx: Context) -> dict[str, Any]:
         "mrr": round(trained.mrr, 4),
         "previous_mrr": None if trained.previous_mrr is None else round(trained.previous_mrr, 4),
         "verdicts": trained.verdicts,
+        "outcomes": trained.outcomes,
     }
 
 
