@@ -19,6 +19,7 @@ from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
     catalogue,
+    effectiveness,
     health,
     jobs,
     pipeline,
@@ -168,6 +169,7 @@ def create_app(
         admin.router,
         recommendations.feedback_router,
         *pipeline.routers,
+        effectiveness.router,
         *profiles.routers,
     )
     for router in routers:

@@ -30,7 +30,7 @@ from jobs import webhooks
 from jobs.settings import JobSettings, get_job_settings
 from matching.industry_words import major_of
 from matching.vocabulary import Mode
-from profiles import outbox, training
+from profiles import effectiveness, outbox, training
 from profiles.models import (
     City,
     Delivery,
@@ -339,7 +339,14 @@ def stale_profiles(ctx: Context) -> dict[str, Any]:
         if fresh:
             session.execute(insert(ProfileFlag), fresh)
         session.commit()
-    return {"flagged": len(fresh), "already_flagged": len(rows) - len(fresh)}
+    with Session(ctx.engine) as session:  # city pairings gone quiet, with alternatives
+        inactive = effectiveness.flag_inactive(session, ctx.state, now=now)
+        session.commit()
+    return {
+        "flagged": len(fresh),
+        "already_flagged": len(rows) - len(fresh),
+        "inactive_pairings": inactive,
+    }
 
 
 # ---------------------------------------------------------------- deliver

@@ -30,6 +30,7 @@ SAMPLES = {
     "name": "deliver",
     "entry_id": "1",
     "interest_id": "1",
+    "pairing_id": "1",
 }
 PRINCIPAL_OF = {
     Role.admin: "admin",
