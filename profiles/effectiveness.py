@@ -38,6 +38,8 @@ from profiles.ranking import EngineState
 from profiles.settings import get_pipeline_settings
 
 INACTIVE = "inactive"
+FIRST_MONTH = "1949-10"
+MAX_MONTHS = 240
 COLUMNS = {
     "month": "月份",
     "opportunities": "合作机会",
@@ -94,7 +96,7 @@ def month_range(first: str, last: str) -> list[str]:
     year, month = map(int, first.split("-"))
     end = tuple(map(int, last.split("-")))
     months = []
-    while (year, month) <= end and len(months) < 1200:
+    while (year, month) <= end and len(months) <= MAX_MONTHS:
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months
@@ -207,6 +209,10 @@ def city_report(
     first = first or _shift(last, -11)
     if first > last:
         raise InvalidReference("first", first, "the first month comes after the last")
+    if first < FIRST_MONTH:
+        raise InvalidReference("first", first, f"months start at {FIRST_MONTH}")
+    if len(month_range(first, last)) > MAX_MONTHS:
+        raise InvalidReference("first", first, f"a report covers at most {MAX_MONTHS} months")
     months = month_range(first, last)
     changes, interests = _activity(session, adcode, None)
     patience = get_pipeline_settings().inactive_months

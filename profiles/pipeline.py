@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from matching.training import outcome_label
 from matching.vocabulary import Role, Stage
 from profiles import outbox, repository
 from profiles.access import Principal
 from profiles.errors import Forbidden, InvalidReference, NotFound, StageClosed
 from profiles.kinds import KINDS
 from profiles.models import (
+    MAX_ID,
     BaseAreaCity,
     ChangeOut,
     City,
@@ -31,6 +33,7 @@ from profiles.models import (
     PipelineEntryPublic,
     utcnow,
 )
+from profiles.settings import get_pipeline_settings
 
 CITIES = "cities"
 NOT_PARTIES = ("pairings",)  # kinds that are relations, not parties
@@ -77,7 +80,7 @@ def load_party(session: Session, ref: PartyRef, *, field: str = "party") -> Part
         )
     kind = KINDS[ref.kind]
     text = str(ref.id).strip()
-    if not text.isdigit() or not 1 <= int(text) <= 2**31 - 1:
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
         raise InvalidReference(f"{field}.id", ref.id, f"{ref.kind} are named by a numeric id")
     row = repository.get_profile(session, kind=kind, id=int(text))
     return Party(
@@ -396,3 +399,28 @@ def public(
         )
         for row in rows
     ]
+
+
+# ---------------------------------------------------------------- outcomes as labels
+def outcome_of(entry: PipelineEntry, now: dt.datetime | None = None) -> tuple[int, float] | None:
+    """The graded label (label, weight) of an entry (``matching.training.outcome_label``);
+    None while a 推荐 is younger than ``COUNTERPART_PIPELINE_IGNORED_AFTER_DAYS``."""
+    reached = entry.stage_at if entry.stage_at.tzinfo else entry.stage_at.replace(tzinfo=dt.UTC)
+    patience = dt.timedelta(days=get_pipeline_settings().ignored_after_days)
+    return outcome_label(entry.stage, ignored=reached < (now or utcnow()) - patience)
+
+
+def outcomes(
+    session: Session, first_kind: str, second_kind: str
+) -> list[tuple[PipelineEntry, int, float]]:
+    """Every labelled entry between two kinds of party (e.g. ``cities`` and ``enterprises``,
+    ``enterprises`` and ``opportunities``), with its label and weight, by id. The entry's
+    ``a_*`` side is the kind that sorts first."""
+    first, second = sorted((first_kind, second_kind))
+    rows = session.exec(
+        select(PipelineEntry)
+        .where(PipelineEntry.a_kind == first, PipelineEntry.b_kind == second)
+        .order_by(col(PipelineEntry.id))
+    ).all()
+    labelled = [(row, outcome_of(row)) for row in rows]
+    return [(row, *label) for row, label in labelled if label is not None]

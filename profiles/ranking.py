@@ -34,13 +34,12 @@ from profiles.models import (
     Expert,
     Feedback,
     Pairing,
-    PipelineEntry,
     SiteInvestment,
     TalentNeed,
     University,
 )
-from profiles.pipeline import CITIES
-from profiles.snapshot import Snapshot, load_snapshot, load_talent, outcome_of, words
+from profiles.pipeline import CITIES, outcomes
+from profiles.snapshot import Snapshot, load_snapshot, load_talent, words
 
 log = logging.getLogger("counterpart.engine")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
@@ -115,34 +114,26 @@ def _feedback_cases(session: Session) -> list[SiteCase]:
 
 def _outcome_cases(session: Session) -> list[SiteCase]:
     """What became of enterprise–city pairs in the pipeline: a graded choice, or a refusal."""
-    rows = session.exec(
-        select(PipelineEntry)
-        .where(PipelineEntry.a_kind == CITIES, PipelineEntry.b_kind == "enterprises")
-        .order_by(PipelineEntry.id)  # type: ignore[arg-type]
-    ).all()
+    rows = outcomes(session, CITIES, "enterprises")
     enterprises = {
-        e.id: e for e in repository.enterprises_by_id(session, [int(r.b_id) for r in rows])
+        e.id: e for e in repository.enterprises_by_id(session, [int(r.b_id) for r, *_ in rows])
     }
-    cases = []
-    for entry in rows:
-        labelled, e = outcome_of(entry), enterprises.get(int(entry.b_id))
-        if labelled is None or e is None:
-            continue
-        cases.append(
-            SiteCase(
-                enterprise=e.name,
-                hq=e.hq_city,
-                site=entry.a_id,
-                industry_codes=tuple(e.industry_codes),
-                cluster=f"enterprise-id:{e.id}",
-                need_codes=tuple(c for _, codes in words(e.needs_resources) for c in codes),
-                workers=e.workers,
-                chosen=labelled[0] == 1,
-                weight=labelled[1],
-                origin="pipeline",
-            )
+    return [
+        SiteCase(
+            enterprise=e.name,
+            hq=e.hq_city,
+            site=entry.a_id,
+            industry_codes=tuple(e.industry_codes),
+            cluster=f"enterprise-id:{e.id}",
+            need_codes=tuple(c for _, codes in words(e.needs_resources) for c in codes),
+            workers=e.workers,
+            chosen=label == 1,
+            weight=weight,
+            origin="pipeline",
         )
-    return cases
+        for entry, label, weight in rows
+        if (e := enterprises.get(int(entry.b_id))) is not None
+    ]
 
 
 def site_cases(session: Session) -> list[SiteCase]:

@@ -8,14 +8,13 @@ provinces become province ties.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from matching.frameworks import FrameworkTie
 from matching.records import CityRecord, Words
 from matching.talent import ExpertRecord, NeedRecord, UniversityRecord
-from matching.training import KnownPairing, Verdict, outcome_label
+from matching.training import KnownPairing, Verdict
 from matching.vocabulary import CityLevel, PairingKind, PairingStatus
 from profiles.industries import industry_catalogue
 from profiles.models import (
@@ -25,13 +24,10 @@ from profiles.models import (
     Feedback,
     Framework,
     Pairing,
-    PipelineEntry,
     TalentNeed,
     University,
-    utcnow,
 )
-from profiles.pipeline import CITIES
-from profiles.settings import get_pipeline_settings
+from profiles.pipeline import CITIES, outcomes
 
 CITY_LEVELS = (CityLevel.prefecture, CityLevel.municipality)
 
@@ -266,33 +262,17 @@ def load_verdicts(session: Session) -> list[Verdict]:
     return verdicts + load_outcomes(session)
 
 
-def outcome_of(entry: PipelineEntry, now: datetime | None = None) -> tuple[int, float] | None:
-    """The graded label (label, weight) of a pipeline entry; None while a 推荐 is still fresh."""
-    reached = entry.stage_at if entry.stage_at.tzinfo else entry.stage_at.replace(tzinfo=UTC)
-    patience = timedelta(days=get_pipeline_settings().ignored_after_days)
-    return outcome_label(entry.stage, ignored=reached < (now or utcnow()) - patience)
-
-
 def load_outcomes(session: Session) -> list[Verdict]:
     """City–city pairs of the pipeline as graded labels, at prefecture level, by entry id."""
     prefecture = _prefecture_of(session)
-    rows = session.exec(
-        select(PipelineEntry)
-        .where(
-            PipelineEntry.a_kind == CITIES,
-            PipelineEntry.b_kind == CITIES,
-            PipelineEntry.base_city.is_not(None),  # type: ignore[union-attr]
-            PipelineEntry.partner_city.is_not(None),  # type: ignore[union-attr]
-        )
-        .order_by(PipelineEntry.id)  # type: ignore[arg-type]
-    ).all()
     labels = []
-    for entry in rows:
-        base = prefecture.get(entry.base_city, entry.base_city)  # type: ignore[arg-type]
-        partner = prefecture.get(entry.partner_city, entry.partner_city)  # type: ignore[arg-type]
-        labelled = outcome_of(entry)
-        if labelled is not None and base != partner:
-            labels.append(Verdict(base, partner, *labelled, origin="pipeline"))  # type: ignore[arg-type]
+    for entry, label, weight in outcomes(session, CITIES, CITIES):
+        if not (entry.base_city and entry.partner_city):
+            continue
+        base = prefecture.get(entry.base_city, entry.base_city)
+        partner = prefecture.get(entry.partner_city, entry.partner_city)
+        if base != partner:
+            labels.append(Verdict(base, partner, label, weight, origin="pipeline"))
     return labels
 
 

@@ -14,8 +14,6 @@ from matching.vocabulary import InterestStatus, Stage
 from profiles.models.common import MAX_ID, STRICT, EnumText, Stamped, utcnow
 from profiles.shape import Shape
 
-PARTY_ID = r"^(\d{6}|[1-9]\d{0,9})$"  # an adcode, or a profile's numeric id
-
 
 class PartyIn(Shape):
     """A party as a request names it: its kind and id (an adcode or a name for ``cities``)."""
