@@ -123,6 +123,35 @@ def test_a_resource_need_is_met_by_code_and_named_in_the_reasons(client: TestCli
             assert "稀土" in claimed[0]["text"] and "〔" in claimed[0]["text"]
 
 
+def test_a_battery_maker_needing_lithium_is_told_where_and_by_which_code(
+    client: TestClient,
+) -> None:
+    """The 锂 journey: 深圳, 锂电, needs 锂. 宜春 (锂(锂云母) in the catalogue) says so, with the
+    code the need was met at; every claim of a met need is checked against the city's data."""
+    enterprise = BATTERY | {"industry_codes": ["锂电"], "needs_resources": ["锂"]}
+    body = _all_sites(client, enterprise, mode="enterprise_resource")
+    lithium = {r["input"]: r["codes"] for r in body["resolved"]}["锂"]
+    assert "0939" in lithium  # 其他稀有金属矿采选 (锂矿)
+    by_city = {i["city"]["adcode"]: i for i in body["items"]}
+    yichun = [r for r in by_city["360900"]["reasons"] if r["feature"] == "resource_need"]
+    assert yichun and "锂(锂云母)〔0939〕合所需锂〔0939〕" in yichun[0]["text"]
+    assert by_city["360900"]["rank"] <= 10
+    claims = 0
+    for item in body["items"]:
+        city = client.get(f"/api/v1/cities/{item['city']['adcode']}").json()
+        for reason in item["reasons"]:
+            if reason["feature"] != "resource_need":
+                continue
+            claims += 1
+            held = reason["text"].removeprefix(city["name"] + "有").split("〔")[0]
+            code = reason["text"].split("〔")[1].split("〕")[0]
+            assert held in city["resources"] and code in lithium, (city["name"], reason["text"])
+            plain = held.split("(")[0]  # 锂(锂云母) is 锂, of lithium mica
+            placed = client.get("/api/v1/resolve", params={"kind": "industry", "q": plain}).json()
+            assert code in {c["code"] for c in placed["items"]}
+    assert claims >= 1
+
+
 def test_verdicts_on_sites_teach_the_next_model(
     client: TestClient, engine: Engine, model_dir: Path
 ) -> None:
