@@ -54,6 +54,14 @@ class MatchOut(BaseModel):
     steps: list[str]
 
 
+class SourceOut(BaseModel):
+    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
+    city: str | None
+    year: int | None
+    source: str
+    confidence: str | None = None
+
+
 class ReasonOut(BaseModel):
     feature: str
     text: str
@@ -62,6 +70,9 @@ class ReasonOut(BaseModel):
     source: str | None = None
     year: int | None = None
     confidence: str | None = None
+    sources: list[SourceOut] = Field(
+        [], description="sites: the sources (with year) of every figure this sentence uses"
+    )
 
 
 class DataGapOut(BaseModel):
@@ -93,14 +104,6 @@ class CityItem(Item):
     data_gaps: list[DataGapOut] = Field(
         [], description="what the data lack for this pair: features left unscored, not scored low"
     )
-
-
-class SourceOut(BaseModel):
-    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
-    city: str | None
-    year: int | None
-    source: str
-    confidence: str | None = None
 
 
 class SiteItem(CityItem):
@@ -345,6 +348,7 @@ def _item_fields(item: Recommendation) -> dict[str, Any]:
                 source=r.source,
                 year=r.year,
                 confidence=r.confidence,
+                sources=[SourceOut(**vars(source)) for source in r.sources],
             )
             for r in item.reasons
         ],

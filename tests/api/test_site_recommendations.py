@@ -73,10 +73,17 @@ def test_every_site_carries_distance_coordinates_and_sources(client: TestClient)
         assert "坐标与距离" in {figure for figure, _ in figures}
         for reason in item["reasons"]:
             assert "用地与用工成本" not in reason["text"] and "成本较低" not in reason["text"]
+            own = {(s["figure"], s["city"]) for s in reason["sources"]}
+            assert own and own <= set(figures), reason  # each sentence names its own sources
+            if reason["feature"] == "log_distance":
+                assert ("坐标与距离", None) in own
+            if reason["feature"] in ("resource_need", "resource_chain", "industry_cluster"):
+                assert ("行业代码", None) in own and ("产业、资源与交通资料", city["name"]) in own
             if reason["feature"] == "gdp_per_capita_gap":
                 assert "人均GDP" in reason["text"] and "2023年" in reason["text"]
                 source = figures[("人均GDP", city["name"])]
                 assert source["year"] == 2023 and source["source"]
+                assert {("人均GDP", city["name"]), ("人均GDP", "深圳市")} <= own
             if reason["feature"] in ("labour_pool", "workforce_share"):
                 assert figures[("常住人口", city["name"])]["year"] == city["population_year"]
 
