@@ -277,7 +277,8 @@ def sites_for_profile(
     """Relocation sites for an unsaved enterprise profile (its city given as any name)."""
     hq = repository.resolve_city(session, value=enterprise.hq_city, field="enterprise.hq_city")
     values = enterprise.model_dump()
-    resolved = resolve_fields(values, prefix="enterprise.")  # words to codes, or a 422
+    known = repository.resource_words(session) if values.get("needs_resources") else ()
+    resolved = resolve_fields(values, prefix="enterprise.", known=known)  # or a 422
     enterprise = type(enterprise).model_validate(values)
     brief = enterprise.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
     answer = _sites(
