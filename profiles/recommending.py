@@ -55,6 +55,14 @@ class MatchOut(BaseModel):
     steps: list[str]
 
 
+class SourceOut(BaseModel):
+    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
+    city: str | None
+    year: int | None
+    source: str
+    confidence: str | None = None
+
+
 class ReasonOut(BaseModel):
     feature: str
     text: str
@@ -63,6 +71,9 @@ class ReasonOut(BaseModel):
     source: str | None = None
     year: int | None = None
     confidence: str | None = None
+    sources: list[SourceOut] = Field(
+        [], description="sites: the sources (with year) of every figure this sentence uses"
+    )
 
 
 class DataGapOut(BaseModel):
@@ -94,14 +105,6 @@ class CityItem(Item):
     data_gaps: list[DataGapOut] = Field(
         [], description="what the data lack for this pair: features left unscored, not scored low"
     )
-
-
-class SourceOut(BaseModel):
-    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
-    city: str | None
-    year: int | None
-    source: str
-    confidence: str | None = None
 
 
 class SiteItem(CityItem):
@@ -290,7 +293,8 @@ def sites_for_profile(
     """Relocation sites for an unsaved enterprise profile (its city given as any name)."""
     hq = repository.resolve_city(session, value=enterprise.hq_city, field="enterprise.hq_city")
     values = enterprise.model_dump()
-    resolved = resolve_fields(values, prefix="enterprise.")  # words to codes, or a 422
+    known = repository.resource_words(session) if values.get("needs_resources") else ()
+    resolved = resolve_fields(values, prefix="enterprise.", known=known)  # or a 422
     enterprise = type(enterprise).model_validate(values)
     brief = enterprise.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
     answer = _sites(
@@ -369,6 +373,7 @@ def _item_fields(item: Recommendation) -> dict[str, Any]:
                 source=r.source,
                 year=r.year,
                 confidence=r.confidence,
+                sources=[SourceOut(**vars(source)) for source in r.sources],
             )
             for r in item.reasons
         ],
