@@ -21,6 +21,7 @@ from api.routes import (
     catalogue,
     health,
     jobs,
+    opportunities,
     plans,
     profiles,
     recommendations,
@@ -166,6 +167,7 @@ def create_app(
         jobs.router,
         admin.router,
         recommendations.feedback_router,
+        opportunities.router,
         *profiles.routers,
     )
     for router in routers:

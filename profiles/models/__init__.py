@@ -3,6 +3,7 @@
 - ``catalogue``: industries, cities, base areas
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
+- ``opportunities``: cooperation opportunities (合作机会), offers and requests
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -83,6 +84,13 @@ from profiles.models.operations import (
     SubscriptionCreate,
     SubscriptionPublic,
 )
+from profiles.models.opportunities import (
+    Opportunity,
+    OpportunityBase,
+    OpportunityCreate,
+    OpportunityPublic,
+    OpportunityUpdate,
+)
 from profiles.models.organisations import (
     Enterprise,
     EnterpriseBase,
@@ -155,6 +163,11 @@ __all__ = [
     "IndustryPublic",
     "JobRun",
     "JobStatus",
+    "Opportunity",
+    "OpportunityBase",
+    "OpportunityCreate",
+    "OpportunityPublic",
+    "OpportunityUpdate",
     "OutboxEvent",
     "Owned",
     "OwnedProfile",
