@@ -6,7 +6,7 @@ cities. Each side of a pair is a ``Side``: its text (title, keywords, industry w
 description), its GB/T 4754 codes with the words they came from, its city and its modes.
 
 ``OpportunityIndex`` turns every side into matrices once: one character n-gram TF-IDF fitted
-on all the texts (Chinese needs no segmenter), code weights over the 97 大类, city rows and
+and applied once on all the texts (Chinese needs no segmenter), code weights over the 97 大类, city rows and
 modes, one ``Block`` per opportunity type and one each for cities and enterprises. A query is
 then a handful of sparse products against the blocks it may match, never a loop over pairs.
 
@@ -26,6 +26,7 @@ reasons of a returned pair from the data alone: the terms both texts contain, th
 chain steps between their words, the frameworks between their cities, the distance, the mode.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,7 @@ class Block:
     present: sparse.csr_matrix  # 大类 present (0/1), for chain steps
     city: np.ndarray  # row in the CityArrays, −1 when unknown
     modes: sparse.csr_matrix  # sides × 4 modes (0/1)
+    silent: np.ndarray  # bool: names no mode
     open: np.ndarray  # bool
     position: dict[int | str, int] = field(init=False)
 
@@ -160,38 +162,40 @@ class OpportunityIndex:
         self.tables = tables
         self.scorer = scorer or OpportunityScorer().fit(np.empty((0, len(FEATURES))), [])
         self.vectorizer = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32
+            analyzer="char", ngram_range=ngram_range, sublinear_tf=True, dtype=np.float32
         )
         groups: dict[OpportunityType, list[Side]] = {t: [] for t in OpportunityType}
         for kind, side in opportunities:
             groups[kind].append(side)
-        everything = [*(s for g in groups.values() for s in g), *city_sides, *enterprises]
-        self.vectorizer.fit([s.text for s in everything] or ["-"])
-        self.blocks = {kind: self._block(sides) for kind, sides in groups.items()}
-        self.city_block = self._block(list(city_sides))
-        self.enterprise_block = self._block(list(enterprises))
+        parts = [*groups.values(), list(city_sides), list(enterprises)]
+        texts = [s.text for part in parts for s in part]
+        matrix = sparse.csr_matrix(self.vectorizer.fit_transform(texts or ["-"]))  # once
+        bounds = np.cumsum([0, *(len(p) for p in parts)])
+        blocks = [
+            self._block(part, matrix[a:b])
+            for part, (a, b) in zip(parts, itertools.pairwise(bounds), strict=True)
+        ]
+        self.blocks = dict(zip(groups, blocks, strict=False))
+        self.city_block, self.enterprise_block = blocks[-2], blocks[-1]
         self.type_of = {s.key: kind for kind, g in groups.items() for s in g}
         tied = tables.active > 0
         self.tied = tied | tied.T  # either city helping the other
         self.reach = reach_matrix()
         self.reach_both = ((self.reach + self.reach.T) > 0).astype(np.float64).tocsr()
 
-    def _block(self, sides: list[Side]) -> Block:
+    def _block(self, sides: list[Side], text: sparse.csr_matrix) -> Block:
         codes = code_matrix([s.codes for s in sides])
         norms = np.sqrt(np.asarray(codes.multiply(codes).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
-        text = (
-            self.vectorizer.transform([s.text for s in sides])
-            if sides
-            else sparse.csr_matrix((0, len(self.vectorizer.vocabulary_)))
-        )
+        modes = _mode_matrix(sides)
         return Block(
             sides=sides,
-            text=sparse.csr_matrix(text, dtype=np.float32),
+            text=text,
             codes=sparse.csr_matrix(sparse.diags(1.0 / norms) @ codes),
             present=sparse.csr_matrix((codes > 0).astype(np.float64)),
             city=np.array([self.cities.index.get(s.city or "", -1) for s in sides], dtype=np.int64),
-            modes=_mode_matrix(sides),
+            modes=modes,
+            silent=np.asarray(modes.sum(axis=1)).ravel() == 0,
             open=np.array([s.open for s in sides], dtype=bool),
         )
 
@@ -205,10 +209,10 @@ class OpportunityIndex:
         """Pair features of ``query``'s row against every row of ``target`` (or its ``rows``):
         n × 6, and the distances in km (NaN where a city is unknown)."""
         n = len(target) if rows is None else len(rows)
-        text = _dense(_take(target.text, rows) @ query.text[row].T)
-        industry = _dense(_take(target.codes, rows) @ query.codes[row].T)
-        linked = query.present[row] @ self.reach_both  # 大类 one or two steps away
-        chain = np.minimum(_dense(_take(target.present, rows) @ linked.T), 1.0)
+        text = _take(target.text, rows) @ _vector(query.text, row)
+        industry = _take(target.codes, rows) @ _vector(query.codes, row)
+        linked = _vector(query.present, row) @ self.reach_both  # 大类 one or two steps away
+        chain = np.minimum(_take(target.present, rows) @ linked, 1.0)
         here, there = query.city[row], _take(target.city, rows)
         known = (there >= 0) & (here >= 0)
         distance = np.full(n, np.nan)
@@ -219,9 +223,9 @@ class OpportunityIndex:
         framework = np.zeros(n)
         if here >= 0:
             framework[known] = self.tied[here, there[known]]
-        mine, theirs = query.modes[row], _take(target.modes, rows)
-        shared = _dense(theirs @ mine.T) > 0
-        silent = (np.asarray(theirs.sum(axis=1)).ravel() == 0) | (mine.nnz == 0)
+        mine = _vector(query.modes, row)
+        shared = _take(target.modes, rows) @ mine > 0
+        silent = _take(target.silent, rows) | bool(query.silent[row])
         mode = np.where(shared, 1.0, np.where(silent, 0.5, 0.0))
         matrix = np.column_stack([text, industry, chain, proximity, framework, mode])
         return matrix, distance
@@ -301,8 +305,9 @@ def _take(matrix: Any, rows: np.ndarray | None) -> Any:
     return matrix if rows is None else matrix[rows]
 
 
-def _dense(column: sparse.spmatrix) -> np.ndarray:
-    return np.asarray(column.todense()).ravel()
+def _vector(matrix: sparse.csr_matrix, row: int) -> np.ndarray:
+    """One row of a sparse matrix as a dense vector (a sparse matrix times it is dense)."""
+    return matrix[row].toarray().ravel()
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
