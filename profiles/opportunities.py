@@ -401,23 +401,26 @@ def learn(session: Session, state: EngineState, labels: Sequence[OutcomeLabel]) 
     Labels whose pair no longer exists (an archived opportunity, an unknown city) are skipped.
     """
     index = _index(session, state)
-    targets = {
-        "opportunity": None,
-        "city": index.city_block,
-        "enterprise": index.enterprise_block,
-    }
-    grouped: dict[tuple[int, str], list[OutcomeLabel]] = defaultdict(list)
+    grouped: dict[int, list[OutcomeLabel]] = defaultdict(list)
     for label in labels:
-        grouped[(label.opportunity_id, label.counterpart)].append(label)
+        grouped[label.opportunity_id].append(label)
     rows: list[np.ndarray] = []
     grades: list[int] = []
-    for (opportunity_id, counterpart), group in grouped.items():
+    for opportunity_id, group in grouped.items():
         block = index.block_of(opportunity_id)
         if block is None:
             continue
         for label in group:
-            key: int | str = label.key if counterpart == "city" else int(label.key)
-            target = targets[counterpart] or index.block_of(int(key))
+            if label.counterpart != "city" and not label.key.isdigit():
+                continue
+            key: int | str = label.key if label.counterpart == "city" else int(label.key)
+            target = (
+                index.block_of(int(key))
+                if label.counterpart == "opportunity"
+                else index.city_block
+                if label.counterpart == "city"
+                else index.enterprise_block
+            )
             if target is None or key not in target.position:
                 continue
             features, _ = index.features(

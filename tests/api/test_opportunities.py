@@ -1,8 +1,12 @@
 """Opportunities (合作机会) through the API: the 稀土深加工 journey, access rules, import."""
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from matching.records import major_codes
+from profiles import opportunities
+from profiles.opportunities import OutcomeLabel
 from tests.conftest import bearer
 
 REQUEST = {
@@ -208,3 +212,22 @@ def test_an_import_with_a_bad_row_writes_nothing(client: TestClient, anonymous: 
             "/api/v1/opportunities/export", params={"owner": "某某科技"}, headers=bearer("某某科技")
         ).text
     )
+
+
+def test_the_scorer_learns_from_graded_outcomes_and_every_answer_says_how_many(
+    client: TestClient, engine: Engine
+) -> None:
+    request = post(client, REQUEST, "某某科技")
+    offer = post(client, OFFER, "某大学")
+    labels = [
+        OutcomeLabel(opportunity_id=request["id"], key=str(offer["id"]), grade=4),  # 签约
+        OutcomeLabel(opportunity_id=request["id"], counterpart="city", key="440300", grade=0),
+        OutcomeLabel(opportunity_id=999_999, key=str(offer["id"]), grade=5),  # gone: skipped
+    ]
+    with Session(engine) as session:
+        learned = opportunities.learn(session, client.app.state.engine_state, labels)
+    assert learned.labels == 2 and learned.model == "learned"
+    answer = client.get(f"/api/v1/opportunities/{request['id']}/matches").json()
+    assert answer["learned_from"]["labels"] == 2 and answer["learned_from"]["model"] == "learned"
+    city = client.get("/api/v1/recommendations/opportunities", params={"city": "赣州"}).json()
+    assert city["learned_from"]["labels"] == 2
