@@ -29,6 +29,7 @@ chain steps between their words, the frameworks between their cities, the distan
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,7 @@ FEATURES = ("text", "industry", "chain", "proximity", "framework", "mode")
 PRIOR_WEIGHTS = (0.35, 0.25, 0.1, 0.1, 0.1, 0.1)
 PROXIMITY_KM = 600.0
 NEAR_KM = 500.0  # a distance is given as a reason only this close
+MAX_TERM = 12  # the longest shared term a reason quotes
 MAX_GRADE = 5
 MODES = [m.value for m in Mode]
 
@@ -377,20 +379,32 @@ class MatchReason:
     frameworks: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=64)
+def _pieces(text: str) -> frozenset[str]:
+    """Every substring of 2 to ``MAX_TERM`` characters of ``text`` (a query's, reused for all
+    of its candidates)."""
+    return frozenset(
+        text[i:j] for i in range(len(text)) for j in range(i + 2, min(i + MAX_TERM, len(text)) + 1)
+    )
+
+
 def shared_terms(first: str, second: str, *, limit: int = 6) -> list[str]:
-    """Terms (two characters or more) that both texts contain, longest first, left to right in
-    ``first``; generic words (需求, 项目 …) are left out."""
+    """Terms (2 to ``MAX_TERM`` characters, no spaces) that both texts contain, longest first,
+    read left to right through ``second``; generic words (需求, 项目 …) are left out."""
+    pieces = _pieces(first)
     found: list[str] = []
     i = 0
-    while i < len(first):
-        length = 0
-        for end in range(len(first), i + 1, -1):
-            piece = first[i:end]
-            if piece.strip() == piece and " " not in piece and piece in second:
-                length = end - i
-                break
-        if length >= 2:
-            term = first[i : i + length]
+    while i < len(second):
+        length = 0  # grow the term while it stays shared (a shared term's prefixes are too)
+        while (
+            length < MAX_TERM
+            and i + max(length, 1) < len(second)
+            and second[i : i + max(length, 1) + 1] in pieces
+            and " " not in second[i : i + max(length, 1) + 1]
+        ):
+            length = max(length, 1) + 1
+        if length:
+            term = second[i : i + length]
             if term not in GENERIC_TERMS and term not in found and not term.isdigit():
                 found.append(term)
             i += length
@@ -423,9 +437,11 @@ def explain(index: OpportunityIndex, query: Side, other: Side, scored: Scored) -
     reasons: list[MatchReason] = []
     if terms := shared_terms(query.text, other.text):
         reasons.append(MatchReason("text", "共同关键词：" + "、".join(terms), terms=tuple(terms)))
-    same = same_code(query.words, other.words)
-    chain = word_matches(query.words, other.words, same=False, two_steps=True)
-    chain += word_matches(other.words, query.words, same=False, two_steps=True)
+    same = same_code(query.words, other.words) if scored.features["industry"] else []
+    chain: list[Match] = []
+    if scored.features["chain"]:
+        chain = word_matches(query.words, other.words, same=False, two_steps=True)
+        chain += word_matches(other.words, query.words, same=False, two_steps=True)
     if same:
         codes = "、".join(dict.fromkeys(m.source_code for m in same))
         reasons.append(
@@ -443,7 +459,10 @@ def explain(index: OpportunityIndex, query: Side, other: Side, scored: Scored) -
                 matches=tuple(chain[:3]),
             )
         )
-    if labels := index.frameworks_between(query.city, other.city):
+    labels = (
+        index.frameworks_between(query.city, other.city) if scored.features["framework"] else []
+    )
+    if labels:
         reasons.append(
             MatchReason(
                 "framework", "两地同在合作框架内：" + "；".join(labels), frameworks=tuple(labels)
