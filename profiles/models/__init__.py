@@ -4,6 +4,7 @@
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
 - ``opportunities``: cooperation opportunities (合作机会), offers and requests
+- ``pipeline``: what became of pairings of two parties (stages, changes), expressions of interest
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -113,6 +114,19 @@ from profiles.models.organisations import (
     UniversityPublic,
     UniversityUpdate,
 )
+from profiles.models.pipeline import (
+    AdvanceRequest,
+    ChangeOut,
+    Interest,
+    InterestAnswer,
+    InterestCreate,
+    InterestPublic,
+    PartyIn,
+    PartyOut,
+    PipelineChange,
+    PipelineEntry,
+    PipelineEntryPublic,
+)
 
 __all__ = [
     "ADCODE",
@@ -123,6 +137,7 @@ __all__ = [
     "MONTH",
     "PARTIES",
     "STRICT",
+    "AdvanceRequest",
     "ApiKey",
     "ApiKeyPublic",
     "AuditEntry",
@@ -130,6 +145,7 @@ __all__ = [
     "BaseAreaBase",
     "BaseAreaCity",
     "BaseAreaPublic",
+    "ChangeOut",
     "City",
     "CityBase",
     "CityCreate",
@@ -161,6 +177,10 @@ __all__ = [
     "IdempotencyState",
     "Industry",
     "IndustryPublic",
+    "Interest",
+    "InterestAnswer",
+    "InterestCreate",
+    "InterestPublic",
     "JobRun",
     "JobStatus",
     "Opportunity",
@@ -176,6 +196,11 @@ __all__ = [
     "PairingCreate",
     "PairingPublic",
     "PairingUpdate",
+    "PartyIn",
+    "PartyOut",
+    "PipelineChange",
+    "PipelineEntry",
+    "PipelineEntryPublic",
     "Plan",
     "PlanPublic",
     "ProfileFlag",

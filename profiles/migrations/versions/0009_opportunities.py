@@ -1,7 +1,7 @@
 """Cooperation opportunities (合作机会)
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-01 13:59:46.231272
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0010"  # after main's 0010 (pipeline)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
