@@ -82,7 +82,9 @@ class Context:
 def retrain(ctx: Context) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         trained = training.train(session, ctx.state.registry)
+        scorer = opportunities.learn_from_pipeline(session, ctx.state)
     return {
+        "opportunity_labels": scorer.labels,
         "city_version": trained.city.version,
         "promoted": trained.promoted,
         "mrr": round(trained.mrr, 4),

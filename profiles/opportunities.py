@@ -29,8 +29,9 @@ from matching.opportunities import (
     Side,
     explain,
 )
-from matching.vocabulary import OpportunityStatus, OpportunityType
-from profiles import outbox, repository
+from matching.training import OUTCOME_GRADES
+from matching.vocabulary import OpportunityStatus, OpportunityType, Stage
+from profiles import outbox, pipeline, repository
 from profiles.errors import InvalidReference, NotFound
 from profiles.kinds import KINDS
 from profiles.models import Opportunity, RecommendationCache, utcnow
@@ -432,3 +433,35 @@ def learn(session: Session, state: EngineState, labels: Sequence[OutcomeLabel]) 
     scorer = OpportunityScorer().fit(X, grades)
     state.save_opportunity_scorer(scorer)
     return learned(scorer)
+
+
+COUNTERPARTS: dict[str, Counterpart] = {
+    "opportunities": "opportunity",
+    "cities": "city",
+    "enterprises": "enterprise",
+}
+
+
+def pipeline_labels(session: Session) -> list[OutcomeLabel]:
+    """The pipeline's outcomes for pairs that name an opportunity, graded 0–5 (落地 5 … 意向 1;
+    ignored, declined and ended 0), from the opportunity's side."""
+    labels: list[OutcomeLabel] = []
+    for kind, counterpart in COUNTERPARTS.items():
+        for entry, _, _ in pipeline.outcomes(session, "opportunities", kind):
+            # kinds sort "cities" < "enterprises" < "opportunities": the b side is the opportunity
+            grade = OUTCOME_GRADES.get(Stage(entry.stage), 0)
+            if entry.b_id.isdigit():
+                labels.append(
+                    OutcomeLabel(
+                        opportunity_id=int(entry.b_id),
+                        counterpart=counterpart,
+                        key=entry.a_id,
+                        grade=grade,
+                    )
+                )
+    return labels
+
+
+def learn_from_pipeline(session: Session, state: EngineState) -> Learned:
+    """Fit the opportunity scorer on every pipeline outcome that names an opportunity."""
+    return learn(session, state, pipeline_labels(session))

@@ -60,3 +60,26 @@ def test_a_new_strong_match_reaches_the_subscriber_once(
     assert tasks.match_opportunities(ctx)["events"] == 0  # nothing new: nothing announced
     tasks.deliver(ctx)
     assert len(receiver.requests) == sent
+
+
+def test_a_signed_pair_teaches_the_opportunity_scorer_at_the_next_retrain(
+    client: TestClient,
+) -> None:
+    request = post(client, REQUEST, "某某科技")
+    offer = post(client, OFFER, "某大学")
+    path = f"/api/v1/opportunities/{request['id']}/matches"
+    assert client.get(path).json()["learned_from"]["labels"] == 0
+    moved = client.post(
+        "/api/v1/pipeline",
+        json={
+            "party_a": {"kind": "opportunities", "id": str(request["id"])},
+            "party_b": {"kind": "opportunities", "id": str(offer["id"])},
+            "stage": "signed",
+            "amount_100m": 0.05,
+        },
+    )
+    assert moved.status_code in (200, 201), moved.json()
+    run = client.post("/api/v1/jobs/retrain/run").json()
+    assert run["status"] == "succeeded" and run["counts"]["opportunity_labels"] == 1
+    learned = client.get(path).json()["learned_from"]
+    assert learned["labels"] == 1 and learned["model"] == "learned"
