@@ -198,3 +198,32 @@ class Role(LabelledEnum):
     enterprise = "enterprise", "企业"
     university = "university", "高校"
     viewer = "viewer", "只读"
+
+
+class OpportunityType(LabelledEnum):
+    """合作机会的类型 (Opinion §一 §四 §九 §十三): offers and requests others can answer."""
+
+    capacity_offer = "capacity_offer", "产品/产能供给"
+    capacity_request = "capacity_request", "采购/产能需求"
+    tech_offer = "tech_offer", "技术成果"
+    tech_request = "tech_request", "技术需求"
+    investment_project = "investment_project", "招商项目"
+    labour_supply = "labour_supply", "劳务输出"
+    labour_demand = "labour_demand", "用工需求"
+    specialty_product = "specialty_product", "特色产品（消费帮扶）"
+    purchase_intent = "purchase_intent", "采购意向（消费帮扶）"
+
+
+class OpportunityStatus(LabelledEnum):
+    open = "open", "开放"
+    closed = "closed", "已关闭"
+    expired = "expired", "已过期"
+
+
+class BuyerType(LabelledEnum):
+    """Who buys under 消费帮扶 (a purchase intent's buyer)."""
+
+    enterprise = "enterprise", "企业"
+    canteen = "canteen", "机关/单位食堂"
+    retailer = "retailer", "商超/零售"
+    platform = "platform", "电商平台"

@@ -68,7 +68,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "affiliation": ("工作单位", "单位"),
     "university_id": ("高校编号",),
     "fields": ("专业领域", "领域"),
-    "title": ("职称", "岗位名称", "岗位"),
+    "title": ("职称", "岗位名称", "岗位", "标题", "机会名称"),
     "degree": ("学位",),
     "programmes": ("意向项目", "人才项目"),
     "available_from": ("可到岗时间",),
@@ -92,6 +92,12 @@ LABELS: dict[str, tuple[str, ...]] = {
     "modes": ("模式",),
     "since": ("起始年份",),
     "status": ("状态",),
+    "mode": ("合作模式", "模式"),
+    "keywords": ("关键词",),
+    "quantity": ("数量", "金额", "数量或金额"),
+    "unit": ("单位", "计量单位"),
+    "closes_on": ("截止日期", "截止时间"),
+    "buyer_type": ("采购方类型",),
 }
 
 
@@ -464,7 +470,7 @@ def import_file(
             kind=kind,
             rows=read_rows(kind, stream, filename),
             dry_run=dry_run,
-            owner=access.owner_for(principal),
+            owner=access.owner_for(principal, kind.table),
             org_names=org_names(session),
             permit=access.row_permit(principal, kind.table),
             max_rows=max_rows,

@@ -3,6 +3,7 @@
 - ``catalogue``: industries, cities, base areas
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
+- ``opportunities``: cooperation opportunities (合作机会), offers and requests
 - ``pipeline``: what became of pairings of two parties (stages, changes), expressions of interest
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
@@ -83,6 +84,13 @@ from profiles.models.operations import (
     SubscriptionBase,
     SubscriptionCreate,
     SubscriptionPublic,
+)
+from profiles.models.opportunities import (
+    Opportunity,
+    OpportunityBase,
+    OpportunityCreate,
+    OpportunityPublic,
+    OpportunityUpdate,
 )
 from profiles.models.organisations import (
     Enterprise,
@@ -175,6 +183,11 @@ __all__ = [
     "InterestPublic",
     "JobRun",
     "JobStatus",
+    "Opportunity",
+    "OpportunityBase",
+    "OpportunityCreate",
+    "OpportunityPublic",
+    "OpportunityUpdate",
     "OutboxEvent",
     "Owned",
     "OwnedProfile",
