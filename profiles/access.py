@@ -5,7 +5,7 @@ row, and the hash is compared in constant time. A key acts for a *principal* (a 
 owns what the key creates, so a rotated key keeps its principal's objects.
 
     admin       everything
-    office      the profiles, needs and pairings of its scopes (provinces, cities, counties)
+    office      the profiles, needs, zones and pairings of its scopes (provinces, cities, counties)
     enterprise  its own enterprise profiles
     university  its own university, its experts
     viewer      reads only
@@ -31,6 +31,7 @@ from profiles.models import (
     Pairing,
     TalentNeed,
     University,
+    Zone,
     utcnow,
 )
 
@@ -38,6 +39,7 @@ KEY_TAG = "cpk"
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Enterprise: ("needs_resources", "land_mu", "workers", "energy_intensity", "contact"),
     Expert: ("contact", "available_from", "available_months"),
+    Zone: ("contact",),
 }
 OWNER_ROLES: dict[type, Role] = {
     Enterprise: Role.enterprise,
@@ -171,7 +173,7 @@ def cities_of(row: Any) -> list[str | None]:
         return [row.adcode]
     if isinstance(row, Enterprise):
         return [row.hq_city]
-    if isinstance(row, University | Expert | TalentNeed):
+    if isinstance(row, University | Expert | TalentNeed | Zone):
         return [row.city]
     if isinstance(row, Pairing):
         return [row.base_city, row.partner_city]

@@ -29,6 +29,10 @@ from profiles.models import (
     UniversityCreate,
     UniversityPublic,
     UniversityUpdate,
+    Zone,
+    ZoneCreate,
+    ZonePublic,
+    ZoneUpdate,
 )
 
 
@@ -92,6 +96,16 @@ KINDS: dict[str, Kind] = {
             ("city", "title", "programme"),
             ("city",),
             name_field="title",
+        ),
+        Kind(
+            "zones",
+            "开发区与开放平台",
+            Zone,
+            ZoneCreate,
+            ZoneUpdate,
+            ZonePublic,
+            ("name", "city"),
+            ("city",),
         ),
         Kind(
             "pairings",

@@ -30,6 +30,8 @@ from matching.vocabulary import (
     Scheme,
     Title,
     UniversityType,
+    ZoneKind,
+    ZoneLevel,
 )
 from profiles.errors import InvalidReference
 from profiles.industries import industry_catalogue
@@ -43,6 +45,7 @@ from profiles.models import (
     Pairing,
     TalentNeed,
     University,
+    Zone,
 )
 from profiles.shape import Shape
 
@@ -127,6 +130,12 @@ class ExpertFilters(ProfileFilters):
 class NeedFilters(ProfileFilters):
     programme: Programme | None = None
     sort: Literal["id", "-headcount", "headcount"] = "id"
+
+
+class ZoneFilters(ProfileFilters):
+    kind: ZoneKind | None = Field(None, description="slug or Chinese label, e.g. national_new_area")
+    level: ZoneLevel | None = None
+    sort: Literal["id", "name", "approved_year", "-approved_year"] = "id"
 
 
 class PairingFilters(ListParams):
@@ -246,6 +255,10 @@ def _kind_conditions(filters: ProfileFilters) -> list[ColumnElement[bool]]:
                 conditions.append(column == value)
     if isinstance(filters, NeedFilters) and filters.programme:
         conditions.append(TalentNeed.programme == filters.programme)
+    if isinstance(filters, ZoneFilters):
+        for column, value in ((Zone.kind, filters.kind), (Zone.level, filters.level)):
+            if value is not None:
+                conditions.append(column == value)
     return conditions
 
 

@@ -1,4 +1,4 @@
-"""Enterprises, universities, experts, talent needs and pairings: one router per kind.
+"""Enterprises, universities, experts, talent needs, zones and pairings: one router per kind.
 
 The routes are the same for every kind (list, export, import, get, create, update, delete);
 what differs — models, filters, natural key — comes from ``profiles.kinds``.
@@ -32,6 +32,7 @@ from profiles.queries import (
     NeedFilters,
     PairingFilters,
     UniversityFilters,
+    ZoneFilters,
     paginate,
     pairing_query,
     profile_query,
@@ -46,6 +47,7 @@ FILTERS: dict[str, type[ListParams]] = {
     "universities": UniversityFilters,
     "experts": ExpertFilters,
     "needs": NeedFilters,
+    "zones": ZoneFilters,
     "pairings": PairingFilters,
 }
 WRITE_ROLES = {
@@ -53,9 +55,16 @@ WRITE_ROLES = {
     "universities": (Role.admin, Role.office, Role.university),
     "experts": (Role.admin, Role.office, Role.university),
     "needs": (Role.admin, Role.office),
+    "zones": (Role.admin, Role.office),
     "pairings": (Role.admin, Role.office),
 }
-CITY_COLUMN = {"enterprises": "hq_city", "universities": "city", "experts": "city", "needs": "city"}
+CITY_COLUMN = {
+    "enterprises": "hq_city",
+    "universities": "city",
+    "experts": "city",
+    "needs": "city",
+    "zones": "city",
+}
 
 
 def _statement(kind: Kind, filters: Any) -> Select[Any]:
@@ -202,6 +211,7 @@ def _refused(report: ImportReport) -> JSONResponse:
     )
     errors = [
         {"field": f"row {e.row}.{e.field}", "message": e.reason, "row": e.row, "value": e.value}
+        | ({"candidates": e.candidates} if e.candidates else {})
         for e in report.errors
     ]
     return problem(
