@@ -24,6 +24,7 @@ from scipy import sparse
 from matching.engine import Engine, EnterpriseProfile
 from matching.explain import Reason
 from matching.features import city_pair_features
+from matching.frameworks import distinct_labels
 from matching.matches import Match, word_matches
 from matching.ranker import MODE_ORDER, sigmoid
 from matching.records import CityRecord, Words, chain_matrix, code_matrix, haversine_km, l2_rows
@@ -238,17 +239,14 @@ class ZoneRanker:
         items = []
         for rank, k in enumerate(top, start=1):
             scores = sigmoid(mode_logits[k] + zone_terms[k])
+            mode_scores = {
+                m.value: round(float(s), 4) for m, s in zip(MODE_ORDER, scores, strict=True)
+            }
             best = mode or MODE_ORDER[int(np.argmax(scores))]
-            items.append(
-                self._item(rank, int(bases[k]), int(partners[k]), X[k], best, mode, key_side)
-                | {
-                    "score": round(float(sigmoid(logits[k])), 4),
-                    "mode_scores": {
-                        m.value: round(float(s), 4) for m, s in zip(MODE_ORDER, scores, strict=True)
-                    },
-                }
-            )
-        return [ZoneMatch(**item) for item in items]
+            pair = (int(bases[k]), int(partners[k]))
+            score = round(float(sigmoid(logits[k])), 4)
+            items.append(self._item(rank, pair, score, mode_scores, best, mode, key_side))
+        return items
 
     def _city_features(self, base_rows: np.ndarray, partner_rows: np.ndarray) -> np.ndarray:
         """The city-pair features of each zone pair: computed once per distinct city pair."""
@@ -269,14 +267,16 @@ class ZoneRanker:
     def _item(
         self,
         rank: int,
-        base: int,
-        partner: int,
-        x: np.ndarray,
+        pair: tuple[int, int],
+        score: float,
+        mode_scores: dict[str, float],
         best: Mode,
         mode: Mode | None,
         key_side: int,
-    ) -> dict:
+    ) -> ZoneMatch:
+        """One ranked pair, explained: the zone terms' reasons, then the city pair's."""
         z = self.zones
+        base, partner = pair
         b, p = z.records[base], z.records[partner]
         city_b = self.cities.records[z.city_row[base]]
         city_p = self.cities.records[z.city_row[partner]]
@@ -288,7 +288,7 @@ class ZoneRanker:
         reasons = [*self._zone_reasons(b, p, city_b, city_p)]
         if city_b.adcode != city_p.adcode:
             explain = self.engine.pair_reasons([city_b.adcode], [city_p.adcode], mode)
-            reasons += [r for r in explain(0, 0) if r.feature != "same_province"]
+            reasons += explain(0, 0)
         gaps = []
         if not (b.industry_codes and p.industry_codes):
             missing = "、".join(zone.name for zone in (b, p) if not zone.industry_codes)
@@ -299,15 +299,17 @@ class ZoneRanker:
                 )
             )
         frameworks = self.engine.tables.frameworks_between(city_p.adcode, city_b.adcode)
-        return {
-            "rank": rank,
-            "zone": (b, p)[key_side],
-            "mode": best,
-            "reasons": reasons[:5],
-            "distance_km": round(km, 1),
-            "frameworks": tuple(dict.fromkeys(f.label for f in frameworks if f.active)),
-            "data_gaps": tuple(gaps),
-        }
+        return ZoneMatch(
+            rank=rank,
+            zone=(b, p)[key_side],
+            score=score,
+            mode=best,
+            mode_scores=mode_scores,
+            reasons=reasons[:5],
+            distance_km=round(km, 1),
+            frameworks=tuple(distinct_labels(f for f in frameworks if f.active)),
+            data_gaps=tuple(gaps),
+        )
 
     def _zone_reasons(
         self, base: ZoneRecord, partner: ZoneRecord, city_b: CityRecord, city_p: CityRecord
