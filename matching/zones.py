@@ -14,7 +14,7 @@ stated here. Every pair of a query is scored at once (matrix work); only the ret
 are explained.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -221,21 +221,24 @@ class ZoneRanker:
         key_side: int,
     ) -> list[ZoneMatch]:
         """Score the zone pairs (bases[i], partners[i]) at once; explain the top ``limit``."""
-        z, ranker = self.zones, self.engine.city_model.ranker
-        base_rows, partner_rows = z.city_row[bases], z.city_row[partners]
-        X = self._city_features(base_rows, partner_rows)
-        mode_logits = ranker.mode_logits(X)
-        city = mode_logits[:, MODE_ORDER.index(mode)] if mode else ranker.decision_function(X)
-        platform = PAIRING[z.kind[bases], z.kind[partners]]
-        fit = self._zone_fit(bases, partners)
-        logits = city + PLATFORM_WEIGHT * platform + INDUSTRY_WEIGHT * np.nan_to_num(fit)
+        logits, mode_logits, zone_terms = self.logits(bases, partners, mode)
         logits = np.where(keep, logits, -np.inf)
         count = min(limit, int(keep.sum()))
         if count == 0:
             return []
         top = np.argpartition(-logits, count - 1)[:count]
         top = top[np.lexsort((top, -logits[top]))]
-        zone_terms = PLATFORM_WEIGHT * platform + INDUSTRY_WEIGHT * np.nan_to_num(fit)
+        z = self.zones
+        records = self.cities.records
+        base_codes = list(dict.fromkeys(records[r].adcode for r in z.city_row[bases[top]]))
+        partner_codes = list(dict.fromkeys(records[r].adcode for r in z.city_row[partners[top]]))
+        city_reasons = self.engine.pair_reasons(base_codes, partner_codes, mode)
+
+        def explain(base: str, partner: str) -> list[Reason]:
+            if base == partner:
+                return []
+            return city_reasons(base_codes.index(base), partner_codes.index(partner))
+
         items = []
         for rank, k in enumerate(top, start=1):
             scores = sigmoid(mode_logits[k] + zone_terms[k])
@@ -245,8 +248,22 @@ class ZoneRanker:
             best = mode or MODE_ORDER[int(np.argmax(scores))]
             pair = (int(bases[k]), int(partners[k]))
             score = round(float(sigmoid(logits[k])), 4)
-            items.append(self._item(rank, pair, score, mode_scores, best, mode, key_side))
+            items.append(self._item(rank, pair, score, mode_scores, best, explain, key_side))
         return items
+
+    def logits(
+        self, bases: np.ndarray, partners: np.ndarray, mode: Mode | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the zone pairs (bases[i], partners[i]): (the logit that ranks them, the city
+        pair's mode logits, the zone terms), all pairs at once."""
+        z, ranker = self.zones, self.engine.city_model.ranker
+        X = self._city_features(z.city_row[bases], z.city_row[partners])
+        mode_logits = ranker.mode_logits(X)
+        city = mode_logits[:, MODE_ORDER.index(mode)] if mode else ranker.decision_function(X)
+        platform = PAIRING[z.kind[bases], z.kind[partners]]
+        fit = self._zone_fit(bases, partners)
+        terms = PLATFORM_WEIGHT * platform + INDUSTRY_WEIGHT * np.nan_to_num(fit)
+        return city + terms, mode_logits, terms
 
     def _city_features(self, base_rows: np.ndarray, partner_rows: np.ndarray) -> np.ndarray:
         """The city-pair features of each zone pair: computed once per distinct city pair."""
@@ -271,7 +288,7 @@ class ZoneRanker:
         score: float,
         mode_scores: dict[str, float],
         best: Mode,
-        mode: Mode | None,
+        explain: Callable[[str, str], list[Reason]],
         key_side: int,
     ) -> ZoneMatch:
         """One ranked pair, explained: the zone terms' reasons, then the city pair's."""
@@ -286,9 +303,7 @@ class ZoneRanker:
             )
         )
         reasons = [*self._zone_reasons(b, p, city_b, city_p)]
-        if city_b.adcode != city_p.adcode:
-            explain = self.engine.pair_reasons([city_b.adcode], [city_p.adcode], mode)
-            reasons += explain(0, 0)
+        reasons += explain(city_b.adcode, city_p.adcode)
         gaps = []
         if not (b.industry_codes and p.industry_codes):
             missing = "、".join(zone.name for zone in (b, p) if not zone.industry_codes)
