@@ -19,8 +19,10 @@ from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
     catalogue,
+    effectiveness,
     health,
     jobs,
+    pipeline,
     plans,
     profiles,
     recommendations,
@@ -166,6 +168,8 @@ def create_app(
         jobs.router,
         admin.router,
         recommendations.feedback_router,
+        *pipeline.routers,
+        effectiveness.router,
         *profiles.routers,
     )
     for router in routers:

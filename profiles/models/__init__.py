@@ -3,6 +3,7 @@
 - ``catalogue``: industries, cities, base areas, development zones
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
+- ``pipeline``: what became of pairings of two parties (stages, changes), expressions of interest
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -110,6 +111,19 @@ from profiles.models.organisations import (
     UniversityPublic,
     UniversityUpdate,
 )
+from profiles.models.pipeline import (
+    AdvanceRequest,
+    ChangeOut,
+    Interest,
+    InterestAnswer,
+    InterestCreate,
+    InterestPublic,
+    PartyIn,
+    PartyOut,
+    PipelineChange,
+    PipelineEntry,
+    PipelineEntryPublic,
+)
 
 __all__ = [
     "ADCODE",
@@ -120,6 +134,7 @@ __all__ = [
     "MONTH",
     "PARTIES",
     "STRICT",
+    "AdvanceRequest",
     "ApiKey",
     "ApiKeyPublic",
     "AuditEntry",
@@ -127,6 +142,7 @@ __all__ = [
     "BaseAreaBase",
     "BaseAreaCity",
     "BaseAreaPublic",
+    "ChangeOut",
     "City",
     "CityBase",
     "CityCreate",
@@ -158,6 +174,10 @@ __all__ = [
     "IdempotencyState",
     "Industry",
     "IndustryPublic",
+    "Interest",
+    "InterestAnswer",
+    "InterestCreate",
+    "InterestPublic",
     "JobRun",
     "JobStatus",
     "OutboxEvent",
@@ -168,6 +188,11 @@ __all__ = [
     "PairingCreate",
     "PairingPublic",
     "PairingUpdate",
+    "PartyIn",
+    "PartyOut",
+    "PipelineChange",
+    "PipelineEntry",
+    "PipelineEntryPublic",
     "Plan",
     "PlanPublic",
     "ProfileFlag",

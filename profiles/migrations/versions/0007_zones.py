@@ -1,7 +1,7 @@
 """Development zones and open platforms; 共建园区 pairings between two zones
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-01 13:56:33.278261
 """
 
@@ -18,7 +18,7 @@ CONFIDENCE = sa.Enum("high", "medium", "low", name="confidence").with_variant(
 )
 
 revision: str = "0007"
-down_revision: str | None = "0006"
+down_revision: str | None = "0010"  # main merged 0010 (pipeline) after 0006
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
