@@ -8,7 +8,7 @@ import typer
 def resolve(
     query: Annotated[str, typer.Argument(help="A name in Chinese, pinyin, or with a typo.")],
     kind: Annotated[
-        str, typer.Option(help="city | enterprise | university | expert | need | industry")
+        str, typer.Option(help="city | enterprise | university | expert | need | zone | industry")
     ] = "city",
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
 ) -> None:

@@ -35,7 +35,7 @@ from matching.site_explain import (
     site_sources,
 )
 from matching.training import KnownPairing, ties_from
-from matching.vocabulary import Mode
+from matching.vocabulary import Mode, ZoneKind
 
 CHUNK = 5_000
 
@@ -85,6 +85,7 @@ class SiteConstraints:
     require_airport: bool = False
     require_high_speed_rail: bool = False
     min_population_10k: float | None = None
+    zone_kind: str | None = None  # a ZoneKind value: keep cities with a zone of that kind
 
 
 @dataclass(frozen=True)
@@ -535,6 +536,14 @@ class Engine:
                         [f"无{label}（或资料未核实）" for _ in records],
                     )
                 )
+        if c.zone_kind is not None:
+            label = ZoneKind(c.zone_kind).label
+            checks.append(
+                (
+                    np.array([c.zone_kind not in r.zone_kinds for r in records]),
+                    [f"开发区名录中没有该市的{label}（名录不全，可能未收录）" for _ in records],
+                )
+            )
         if c.min_population_10k is not None:
             population = np.array(
                 [np.nan if r.population_10k is None else r.population_10k for r in records]

@@ -84,8 +84,9 @@ class CityRecord:
     products: Words = ()
     airport: bool | None = None
     high_speed_rail: bool | None = None
-    bonded_zone: bool | None = None
-    ecommerce_zone: bool | None = None
+    bonded_zone: bool | None = None  # 综合保税区: a zone of the catalogue, else the city's flag
+    ecommerce_zone: bool | None = None  # 跨境电商综试区, likewise
+    zones: tuple[tuple[str, str], ...] = ()  # (kind, name) of the zones the catalogue places here
     base_areas: tuple[str, ...] = ()
     is_key_city: bool = False
     is_partner_candidate: bool = False
@@ -101,6 +102,10 @@ class CityRecord:
     population_source: str | None = None
     gdp_per_capita_year: int | None = None
     gdp_per_capita_source: str | None = None
+
+    @property
+    def zone_kinds(self) -> frozenset[str]:
+        return frozenset(kind for kind, _ in self.zones)
 
 
 @dataclass(frozen=True)

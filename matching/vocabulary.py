@@ -69,6 +69,37 @@ class PairingKind(LabelledEnum):
     enterprise_city = "enterprise_city", "企业—城市"
     university_city = "university_city", "高校—城市"
     expert_need = "expert_need", "专家—岗位"
+    zone_zone = "zone_zone", "共建园区（开发区—开发区）"
+
+
+class ZoneKind(LabelledEnum):
+    """Development zones and open platforms (Opinion §（四）); the slugs of ``zones.csv``."""
+
+    national_etdz = "national_etdz", "国家级经济技术开发区"
+    national_htz = "national_htz", "国家高新技术产业开发区"
+    national_new_area = "national_new_area", "国家级新区"
+    comprehensive_bonded_zone = "comprehensive_bonded_zone", "综合保税区"
+    cbec_pilot_zone = "cbec_pilot_zone", "跨境电子商务综合试验区"
+    free_trade_zone_area = "free_trade_zone_area", "自由贸易试验区片区"
+    provincial_zone = "provincial_zone", "省级开发区"
+
+    @property
+    def level(self) -> "ZoneLevel":
+        return ZoneLevel.provincial if self is ZoneKind.provincial_zone else ZoneLevel.national
+
+    @property
+    def is_open_platform(self) -> bool:
+        """综合保税区, 跨境电商综试区 and 自贸试验区片区: the open platforms of §（四）."""
+        return self in (
+            ZoneKind.comprehensive_bonded_zone,
+            ZoneKind.cbec_pilot_zone,
+            ZoneKind.free_trade_zone_area,
+        )
+
+
+class ZoneLevel(LabelledEnum):
+    national = "national", "国家级"
+    provincial = "provincial", "省级"
 
 
 class PairingStatus(LabelledEnum):

@@ -5,7 +5,7 @@ row, and the hash is compared in constant time. A key acts for a *principal* (a 
 owns what the key creates, so a rotated key keeps its principal's objects.
 
     admin       everything
-    office      the profiles, needs and pairings of its scopes (provinces, cities, counties)
+    office      the profiles, needs, zones and pairings of its scopes (provinces, cities, counties)
     enterprise  its own enterprise profiles
     university  its own university, its experts
     viewer      reads only
@@ -35,6 +35,7 @@ from profiles.models import (
     Pairing,
     TalentNeed,
     University,
+    Zone,
     utcnow,
 )
 
@@ -43,6 +44,7 @@ PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Enterprise: ("needs_resources", "land_mu", "workers", "energy_intensity", "contact"),
     Expert: ("contact", "available_from", "available_months"),
     Opportunity: ("contact",),
+    Zone: ("contact",),
 }
 POSTED: frozenset[type] = frozenset({Opportunity})  # owned by whoever posted them, any role
 OWNER_ROLES: dict[type, Role] = {
@@ -177,7 +179,7 @@ def cities_of(row: Any) -> list[str | None]:
         return [row.adcode]
     if isinstance(row, Enterprise):
         return [row.hq_city]
-    if isinstance(row, University | Expert | TalentNeed | Opportunity):
+    if isinstance(row, University | Expert | TalentNeed | Opportunity | Zone):
         return [row.city]
     if isinstance(row, Pairing):
         return [row.base_city, row.partner_city]

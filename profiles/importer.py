@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import insert
 from sqlmodel import Session, SQLModel, select
 
@@ -41,7 +41,7 @@ MAX_REPORTED = 1_000
 
 # Chinese column headers accepted for each field (the field name itself is always accepted).
 LABELS: dict[str, tuple[str, ...]] = {
-    "name": ("名称", "企业名称", "高校名称", "姓名"),
+    "name": ("名称", "企业名称", "高校名称", "姓名", "开发区名称", "园区名称"),
     "hq_city": ("总部城市", "总部所在地", "总部"),
     "city": ("城市", "所在城市", "所在地"),
     "industry_codes": ("行业代码", "行业分类代码"),
@@ -80,7 +80,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "starts": ("开始时间",),
     "employer": ("用人单位",),
     "description": ("说明", "岗位说明"),
-    "kind": ("关系类型",),
+    "kind": ("关系类型", "开发区类型", "园区类型", "平台类型"),
     "scheme": ("机制",),
     "base_city": ("老区城市", "受援方"),
     "partner_city": ("合作城市", "支援方"),
@@ -98,6 +98,13 @@ LABELS: dict[str, tuple[str, ...]] = {
     "unit": ("单位", "计量单位"),
     "closes_on": ("截止日期", "截止时间"),
     "buyer_type": ("采购方类型",),
+    "also_cities": ("其他所在城市", "涉及城市"),
+    "level": ("级别",),
+    "approved_year": ("批准年份", "设立年份", "获批年份"),
+    "land_available_mu": ("可供土地（亩）", "可供土地(亩)", "可用土地（亩）", "可供土地"),
+    "policies": ("优惠政策", "政策"),
+    "base_zone": ("老区园区", "老区开发区"),
+    "partner_zone": ("合作园区", "合作开发区"),
 }
 
 
@@ -106,6 +113,9 @@ class ImportProblem(BaseModel):
     field: str
     value: str | None = None
     reason: str
+    candidates: list[dict[str, Any]] | None = Field(
+        None, description="what an ambiguous name may mean (a city, a zone), best first"
+    )
 
 
 class PossibleDuplicate(BaseModel):
@@ -295,12 +305,21 @@ class Importer:
             raise UnreadableFile("the file holds no rows")
         return self.report
 
-    def _error(self, row: int, field: str, value: Any, reason: str) -> None:
+    def _error(
+        self,
+        row: int,
+        field: str,
+        value: Any,
+        reason: str,
+        candidates: list[dict[str, Any]] | None = None,
+    ) -> None:
         self.report.error_count += 1
         if len(self.report.errors) < MAX_REPORTED:
             shown = None if value is None else str(value)[:200]
             self.report.errors.append(
-                ImportProblem(row=row, field=field, value=shown, reason=reason)
+                ImportProblem(
+                    row=row, field=field, value=shown, reason=reason, candidates=candidates or None
+                )
             )
 
     def _validate(self, number: int, row: dict[str, Any]) -> _Pending | None:
@@ -316,7 +335,7 @@ class Importer:
             self._word_errors(number, row, {str(p["loc"][0]) for p in error.errors() if p["loc"]})
             return None
         except InvalidReference as error:
-            self._error(number, error.field, error.value, error.reason)
+            self._error(number, error.field, error.value, error.reason, error.candidates)
             return None
         key = tuple(values[f] for f in self.kind.natural_key)
         if key in self._seen:

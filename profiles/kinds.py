@@ -33,6 +33,10 @@ from profiles.models import (
     UniversityCreate,
     UniversityPublic,
     UniversityUpdate,
+    Zone,
+    ZoneCreate,
+    ZonePublic,
+    ZoneUpdate,
 )
 
 
@@ -96,6 +100,16 @@ KINDS: dict[str, Kind] = {
             ("city", "title", "programme"),
             ("city",),
             name_field="title",
+        ),
+        Kind(
+            "zones",
+            "开发区与开放平台",
+            Zone,
+            ZoneCreate,
+            ZoneUpdate,
+            ZonePublic,
+            ("name", "city"),
+            ("city",),
         ),
         Kind(
             "pairings",

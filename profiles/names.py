@@ -202,6 +202,41 @@ class NameIndex:
         return best
 
 
+# ---------------------------------------------------------------- zones
+# A zone kind's full name and the short forms people write for it, longest first.
+ZONE_WORDS = (
+    ("跨境电子商务综合试验区", ("跨境电商综合试验区", "跨境电商综试区", "综试区")),
+    ("高新技术产业开发区", ("高新技术开发区", "高新区")),
+    ("经济技术开发区", ("经开区",)),
+    ("自由贸易试验区", ("自贸试验区", "自贸区")),
+    ("综合保税区", ("综保区",)),
+)
+_CHINA_PREFIX = re.compile(r"^中国[(（]([^)）]*)[)）]")
+
+
+def zone_canonical(name: str) -> str:
+    """One spelling per zone: short forms written out (经开区 → 经济技术开发区), ``中国（X）`` as X,
+    normalised (赣州经开区 and 赣州经济技术开发区 meet)."""
+    text = _CHINA_PREFIX.sub(r"\1", unicodedata.normalize("NFKC", name).strip())
+    for full, shorts in ZONE_WORDS:
+        for short in shorts:
+            if short in text and full not in text:
+                text = text.replace(short, full)
+                break
+    return normalise(text)
+
+
+def zone_aliases(name: str) -> list[str]:
+    """The everyday short forms of a zone's name: 瑞金经开区, 杭州跨境电商综试区 …"""
+    text = _CHINA_PREFIX.sub(r"\1", unicodedata.normalize("NFKC", name).strip())
+    text = _BRACKETS.sub("", text)
+    aliases = [text]
+    for full, shorts in ZONE_WORDS:
+        if full in text:
+            aliases += [text.replace(full, short) for short in shorts]
+    return [alias for alias in dict.fromkeys(aliases) if alias != name]
+
+
 # ---------------------------------------------------------------- organisations
 _LEGAL_FORMS = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团|股份|公司)+$")
 _BRACKETS = re.compile(r"[(（]([^)）]*)[)）]")

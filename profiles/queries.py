@@ -33,6 +33,8 @@ from matching.vocabulary import (
     Scheme,
     Title,
     UniversityType,
+    ZoneKind,
+    ZoneLevel,
 )
 from profiles.errors import InvalidReference
 from profiles.industries import industry_catalogue
@@ -47,6 +49,7 @@ from profiles.models import (
     Pairing,
     TalentNeed,
     University,
+    Zone,
 )
 from profiles.shape import Shape
 
@@ -140,6 +143,12 @@ class OpportunityFilters(ProfileFilters):
     buyer_type: BuyerType | None = None
     owner: str | None = Field(None, max_length=100, description="who posted it")
     sort: Literal["id", "closes_on", "-closes_on", "quantity", "-quantity"] = "id"
+
+
+class ZoneFilters(ProfileFilters):
+    kind: ZoneKind | None = Field(None, description="slug or Chinese label, e.g. national_new_area")
+    level: ZoneLevel | None = None
+    sort: Literal["id", "name", "approved_year", "-approved_year"] = "id"
 
 
 class PairingFilters(ListParams):
@@ -269,6 +278,10 @@ def _kind_conditions(filters: ProfileFilters) -> list[ColumnElement[bool]]:
                 conditions.append(column == value)
     if isinstance(filters, NeedFilters) and filters.programme:
         conditions.append(TalentNeed.programme == filters.programme)
+    if isinstance(filters, ZoneFilters):
+        for column, value in ((Zone.kind, filters.kind), (Zone.level, filters.level)):
+            if value is not None:
+                conditions.append(column == value)
     return conditions
 
 

@@ -29,6 +29,7 @@ from matching.site_evaluation import GROUPINGS, SiteEvaluation, ablation, evalua
 from matching.talent import TalentArrays
 from matching.training import FEEDBACK_WEIGHT, train_city_ranker, train_site_ranker
 from matching.vocabulary import PairingKind, Verdict
+from matching.zones import ZoneRanker
 from profiles import repository
 from profiles.models import (
     City,
@@ -40,6 +41,7 @@ from profiles.models import (
     SiteInvestment,
     TalentNeed,
     University,
+    Zone,
 )
 from profiles.pipeline import CITIES, outcomes
 from profiles.snapshot import (
@@ -48,6 +50,7 @@ from profiles.snapshot import (
     load_opportunity_sides,
     load_snapshot,
     load_talent,
+    load_zones,
     words,
 )
 
@@ -201,11 +204,13 @@ class EngineState:
         self._enterprises: tuple[tuple[Any, ...], EnterpriseArrays] | None = None
         self._talent: tuple[tuple[Any, ...], TalentArrays] | None = None
         self._opportunities: tuple[tuple[Any, ...], OpportunityIndex] | None = None
+        self._zones: tuple[tuple[Any, ...], ZoneRanker] | None = None
 
     def data_stamp(self, session: Session) -> tuple[Any, ...]:
-        """What the rankings depend on: cities, pairings, feedback, universities, investments."""
+        """What the rankings depend on: cities, zones (their kinds flag the cities), pairings,
+        feedback, universities, investments."""
         return (
-            *data_version(session, City, Pairing, Feedback, University),
+            *data_version(session, City, Zone, Pairing, Feedback, University),
             session.exec(select(func.count()).select_from(SiteInvestment)).one(),
         )
 
@@ -319,3 +324,12 @@ class EngineState:
                 )
                 self._opportunities = (stamp, index)
         return self._opportunities[1]
+
+    def zones(self, session: Session, engine: Engine) -> ZoneRanker:
+        """The zone ranker over the current engine (cached until zones or the engine change)."""
+        stamp = (*data_version(session, Zone), id(engine))
+        if self._zones is not None and self._zones[0] == stamp:
+            return self._zones[1]
+        ranker = ZoneRanker(engine, load_zones(session))
+        self._zones = (stamp, ranker)
+        return ranker

@@ -19,7 +19,9 @@ from matching.engine import (
     SiteConstraints,
     mode_clause,
 )
-from matching.vocabulary import Mode, Scheme
+from matching.explain import Reason
+from matching.vocabulary import Mode, Scheme, ZoneKind
+from matching.zones import ZoneRanker
 from profiles import repository
 from profiles.industry_fields import Resolution, resolve_fields
 from profiles.kinds import KINDS
@@ -107,6 +109,18 @@ class CityItem(Item):
     )
 
 
+class SiteZone(BaseModel):
+    """The zone of a site city that fits the enterprise best, and why (its own reasons)."""
+
+    id: int
+    name: str
+    kind: ZoneKind
+    kind_label: str
+    approved_year: int | None
+    reasons: list[ReasonOut]
+    data_gaps: list[DataGapOut] = []
+
+
 class SiteItem(CityItem):
     """A site: ``score`` is the probability of being chosen among every base-area city;
     ``data_gaps`` are the needs and figures the catalogue has no data for (not counted, no
@@ -116,6 +130,11 @@ class SiteItem(CityItem):
     longitude: float
     latitude: float
     sources: list[SourceOut] = Field(description="sources (with year) of what the reasons use")
+    zone: SiteZone | None = Field(
+        None,
+        description="the city's zone that fits the enterprise best, where the catalogue knows "
+        "zones in the city (the list of zones is incomplete: see /zones/completeness)",
+    )
 
 
 class LearnedFrom(BaseModel):
@@ -206,6 +225,11 @@ class Constraints(Shape):
     require_airport: bool = False
     require_high_speed_rail: bool = False
     min_population_10k: float | None = Field(None, ge=0, le=1e5)
+    zone_kind: ZoneKind | None = Field(
+        None,
+        description="keep only cities with a zone of this kind in the catalogue, e.g. "
+        "comprehensive_bonded_zone (综合保税区); the named zone is then of this kind",
+    )
 
 
 def enterprise_profile(data: EnterpriseBase, hq_city: str | None = None) -> EnterpriseProfile:
@@ -270,7 +294,7 @@ def sites_for_enterprise(
     brief = EnterpriseBrief.model_validate(row, from_attributes=True).model_dump()
     return _sites(
         session,
-        state.get(session),
+        state,
         enterprise_profile(row),
         brief,
         mode,
@@ -299,7 +323,7 @@ def sites_for_profile(
     brief = enterprise.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
     answer = _sites(
         session,
-        state.get(session),
+        state,
         enterprise_profile(enterprise, hq),
         brief,
         mode,
@@ -355,29 +379,36 @@ def _briefs(session: Session, adcodes: Sequence[str]) -> dict[str, CityBrief]:
     }
 
 
-def _item_fields(item: Recommendation) -> dict[str, Any]:
-    clause, _ = mode_clause(item.mode)
+def reason_out(reason: Reason) -> ReasonOut:
+    return ReasonOut(
+        feature=reason.feature,
+        text=reason.text,
+        contribution=reason.contribution,
+        matches=[MatchOut.model_validate(m, from_attributes=True) for m in reason.matches],
+        source=reason.source,
+        year=reason.year,
+        confidence=reason.confidence,
+        sources=[SourceOut(**vars(source)) for source in reason.sources],
+    )
+
+
+def mode_fields(
+    mode: Mode, score: float, mode_scores: dict[str, float], reasons: Sequence[Reason]
+) -> dict[str, Any]:
+    """The fields every ranked item shares: score, mode with its clause, reasons."""
+    clause, _ = mode_clause(mode)
     return {
-        "rank": item.rank,
-        "score": item.score,
-        "mode": item.mode,
-        "mode_label": item.mode.label,
+        "score": score,
+        "mode": mode,
+        "mode_label": mode.label,
         "clause": clause,
-        "mode_scores": item.mode_scores,
-        "reasons": [
-            ReasonOut(
-                feature=r.feature,
-                text=r.text,
-                contribution=r.contribution,
-                matches=[MatchOut.model_validate(m, from_attributes=True) for m in r.matches],
-                source=r.source,
-                year=r.year,
-                confidence=r.confidence,
-                sources=[SourceOut(**vars(source)) for source in r.sources],
-            )
-            for r in item.reasons
-        ],
+        "mode_scores": mode_scores,
+        "reasons": [reason_out(r) for r in reasons],
     }
+
+
+def _item_fields(item: Recommendation) -> dict[str, Any]:
+    return {"rank": item.rank} | mode_fields(item.mode, item.score, item.mode_scores, item.reasons)
 
 
 def _city_items(
@@ -455,7 +486,7 @@ def _province_codes(session: Session, values: list[str], field: str) -> tuple[st
 
 def _sites(
     session: Session,
-    engine: Engine,
+    state: EngineState,
     profile: EnterpriseProfile,
     enterprise: dict[str, Any],
     mode: Mode | None,
@@ -463,6 +494,7 @@ def _sites(
     constraints: Constraints,
     explain_excluded: bool,
 ) -> SiteRecommendations:
+    engine = state.get(session)
     rules = SiteConstraints(
         max_distance_km=constraints.max_distance_km,
         provinces=_province_codes(session, constraints.provinces, "provinces"),
@@ -473,8 +505,12 @@ def _sites(
         require_airport=constraints.require_airport,
         require_high_speed_rail=constraints.require_high_speed_rail,
         min_population_10k=constraints.min_population_10k,
+        zone_kind=constraints.zone_kind.value if constraints.zone_kind else None,
     )
     result = engine.sites(profile, mode=mode, limit=limit, constraints=rules)
+    zones = site_zones(
+        state.zones(session, engine), profile, [i.key for i in result.items], constraints.zone_kind
+    )
     names = _briefs(session, list(result.excluded)) if explain_excluded else {}
     return SiteRecommendations(
         enterprise=enterprise,
@@ -483,7 +519,7 @@ def _sites(
         learned=result.learned,
         learned_from=learned_from(engine),
         note=site_note(engine),
-        items=_site_items(session, engine, result.items),
+        items=_site_items(session, engine, result.items, zones),
         excluded_count=len(result.excluded),
         excluded=[
             ExcludedSite(adcode=a, name=names[a].name, reason=r) for a, r in result.excluded.items()
@@ -517,7 +553,31 @@ def site_note(engine: Engine) -> str:
     )
 
 
-def _site_items(session: Session, engine: Engine, items: list[Recommendation]) -> list[SiteItem]:
+def site_zones(
+    ranker: ZoneRanker, enterprise: EnterpriseProfile, adcodes: list[str], kind: ZoneKind | None
+) -> dict[str, SiteZone]:
+    """For each site city that has zones (of ``kind``), its best zone for the enterprise."""
+    chosen = ranker.best_in_cities(enterprise, adcodes, kind.value if kind else None)
+    return {
+        city: SiteZone(
+            id=zone.id,
+            name=zone.name,
+            kind=ZoneKind(zone.kind),
+            kind_label=zone.kind_label,
+            approved_year=zone.approved_year,
+            reasons=[reason_out(r) for r in reasons],
+            data_gaps=[DataGapOut(feature=g.feature, text=g.text) for g in gaps],
+        )
+        for city, (zone, reasons, gaps) in chosen.items()
+    }
+
+
+def _site_items(
+    session: Session,
+    engine: Engine,
+    items: list[Recommendation],
+    zones: dict[str, SiteZone] | None = None,
+) -> list[SiteItem]:
     cities = _city_items(session, items, lambda key: (key, None))
     result = []
     for city, item in zip(cities, items, strict=True):
@@ -527,6 +587,7 @@ def _site_items(session: Session, engine: Engine, items: list[Recommendation]) -
             "longitude": record.longitude,
             "latitude": record.latitude,
             "sources": [SourceOut(**vars(source)) for source in item.sources],
+            "zone": (zones or {}).get(item.key),
         }
         result.append(SiteItem(**fields))
     return result

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, tuple_
 from sqlmodel import Session, SQLModel, select
 
-from matching.vocabulary import CityLevel, PairingKind, Scheme
+from matching.vocabulary import CityLevel, PairingKind, Scheme, ZoneKind
 from profiles import outbox
 from profiles.errors import Archived, Conflict, Forbidden, InvalidReference, NotFound
 from profiles.industry_fields import resolve_fields
@@ -31,6 +31,8 @@ from profiles.models import (
     PairingCreate,
     TalentNeed,
     University,
+    Zone,
+    ZoneCreate,
     pairing_key,
     utcnow,
 )
@@ -41,6 +43,8 @@ from profiles.names import (
     NameNotFound,
     OrgNames,
     place_aliases,
+    zone_aliases,
+    zone_canonical,
 )
 
 LEVEL_PRIORITY = {
@@ -117,6 +121,21 @@ def profile_index(session: Session, kind: Kind) -> KeyedIndex:
         return KeyedIndex([r[0] for r in rows], NameIndex([r[1] for r in rows], with_pinyin=False))
 
     return _cached(session, kind.slug, table, build)
+
+
+def zone_index(session: Session) -> KeyedIndex:
+    """Every live zone by its name and everyday short forms (经开区, 高新区, 综保区 …)."""
+
+    def build() -> KeyedIndex:
+        rows = session.exec(
+            select(Zone.id, Zone.name).where(Zone.archived == False)  # noqa: E712
+        ).all()
+        index = NameIndex(
+            [r[1] for r in rows], aliases=[zone_aliases(r[1]) for r in rows], with_pinyin=False
+        )
+        return KeyedIndex([r[0] for r in rows], index)
+
+    return _cached(session, "zone", Zone, build)
 
 
 def org_names(session: Session) -> OrgNames:
@@ -221,6 +240,104 @@ def resolve_province(session: Session, *, value: str, field: str) -> str:
     return adcode[:2] + "0000"
 
 
+def resolve_zone(session: Session, *, value: str | int, field: str) -> Zone:
+    """The live zone ``value`` names: its id, or its name in any form the resolver knows.
+
+    A name that fits several zones equally (the same park name in two cities) is refused with
+    the candidates, each with its id and city, as an ambiguous city is.
+    """
+    text = str(value).strip()
+    if text.isdigit():
+        zone = session.get(Zone, int(text)) if int(text) <= 2**31 - 1 else None
+        if zone is None or zone.archived:
+            raise InvalidReference(field, value, f"unknown zone id {text}")
+        return zone
+    index = zone_index(session)
+    try:
+        key, _ = index.resolve(text)
+    except AmbiguousName as error:
+        found = {
+            z.id: z for z in zones_by_id(session, [index.keys[c.index] for c in error.candidates])
+        }
+        cities = {
+            c.adcode: c.name for c in cities_by_adcode(session, [z.city for z in found.values()])
+        }
+        candidates = [
+            {
+                "id": index.keys[c.index],
+                "name": c.name,
+                "city": found[index.keys[c.index]].city,
+                "city_name": cities.get(found[index.keys[c.index]].city),
+                "score": c.score,
+            }
+            for c in error.candidates
+        ]
+        raise InvalidReference(
+            field, value, f"'{text}' names several zones; use the zone's id", candidates
+        ) from error
+    except NameNotFound as error:
+        raise InvalidReference(field, value, f"no zone is named '{text}'") from error
+    zone = session.get(Zone, key)
+    assert zone is not None
+    return zone
+
+
+def zones_by_id(session: Session, ids: Sequence[int]) -> list[Zone]:
+    return list(session.exec(select(Zone).where(Zone.id.in_(ids))).all())  # type: ignore[union-attr]
+
+
+def zones_in(session: Session, adcodes: Sequence[str]) -> list[Zone]:
+    """The live zones hosted by these cities (as the main host or another), by id."""
+    rows = session.exec(
+        select(Zone).where(Zone.archived == False).order_by(Zone.id)  # type: ignore[arg-type]  # noqa: E712
+    ).all()
+    wanted = set(adcodes)
+    return [z for z in rows if z.city in wanted or wanted.intersection(z.also_cities)]
+
+
+def live_zones(session: Session) -> list[Zone]:
+    """Every live zone, by id."""
+    return list(
+        session.exec(
+            select(Zone).where(Zone.archived == False).order_by(Zone.id)  # type: ignore[arg-type]  # noqa: E712
+        ).all()
+    )
+
+
+def zone_counts(session: Session) -> dict[str, int]:
+    """Live zones per kind."""
+    rows = session.exec(
+        select(Zone.kind, func.count()).where(Zone.archived == False).group_by(Zone.kind)  # noqa: E712
+    ).all()
+    return {str(kind): count for kind, count in rows}
+
+
+def _check_zone(session: Session, values: dict[str, Any]) -> None:
+    """A zone's other host cities resolved, its level from its kind, and a name that only
+    spells a stored zone of the same city differently (赣州经开区 for 赣州经济技术开发区) refused
+    with that zone as the candidate: it would be a duplicate under another spelling."""
+    resolve = CityResolver(session)
+    values["also_cities"] = [
+        adcode
+        for index, city in enumerate(values.get("also_cities") or [])
+        if (adcode := resolve(city, f"also_cities.{index}")) != values["city"]
+    ]
+    values["level"] = values.get("level") or ZoneKind(values["kind"]).level
+    canonical = zone_canonical(values["name"])
+    same_city = session.exec(
+        select(Zone.id, Zone.name).where(Zone.city == values["city"], Zone.name != values["name"])
+    ).all()
+    clash = [{"id": i, "name": n} for i, n in same_city if zone_canonical(n) == canonical]
+    if clash:
+        raise InvalidReference(
+            "name",
+            values["name"],
+            f"'{values['name']}' is the stored zone '{clash[0]['name']}' (id {clash[0]['id']}) "
+            "spelled another way; use its exact name to update it",
+            clash,
+        )
+
+
 Filters = TypeVar("Filters", bound=BaseModel)
 
 
@@ -267,10 +384,26 @@ def prepare_values(
         and session.get(University, values["university_id"]) is None
     ):
         raise InvalidReference("university_id", values["university_id"], "unknown university")
+    if isinstance(data, ZoneCreate):
+        _check_zone(session, values)
     if isinstance(data, PairingCreate):
+        _zone_parties(session, values)
         _check_pairing(session, values)
         values["natural_key"] = pairing_key(PairingCreate.model_validate(values))
     return values
+
+
+def _zone_parties(session: Session, values: dict[str, Any]) -> None:
+    """A 共建园区 pairing's zones (by id or name) and, unless given, their host cities."""
+    for side in ("base", "partner"):
+        named = values.pop(f"{side}_zone", None)
+        given = values.get(f"{side}_zone_id")
+        if named is None and given is None:
+            continue
+        field = f"{side}_zone" if named is not None else f"{side}_zone_id"
+        zone = resolve_zone(session, value=named if named is not None else given, field=field)
+        values[f"{side}_zone_id"] = zone.id
+        values[f"{side}_city"] = values.get(f"{side}_city") or zone.city
 
 
 def _check_pairing(session: Session, values: dict[str, Any]) -> None:
@@ -280,6 +413,8 @@ def _check_pairing(session: Session, values: dict[str, Any]) -> None:
         "university_id": KINDS["universities"],
         "expert_id": KINDS["experts"],
         "need_id": KINDS["needs"],
+        "base_zone_id": KINDS["zones"],
+        "partner_zone_id": KINDS["zones"],
     }
     for field in PARTIES[kind]:
         if values.get(field) is None:
@@ -398,6 +533,7 @@ def catalogue_counts(session: Session) -> dict[str, int]:
         "enterprises": Enterprise,
         "experts": Expert,
         "needs": TalentNeed,
+        "zones": Zone,
         "pairings": Pairing,
     }
     counts = {name: count_rows(session, table) for name, table in tables.items()}
@@ -568,6 +704,7 @@ def city_references(session: Session, *, adcode: str) -> int:
         select(func.count()).where(University.city == adcode),
         select(func.count()).where(Expert.city == adcode),
         select(func.count()).where(TalentNeed.city == adcode),
+        select(func.count()).where(Zone.city == adcode),
         select(func.count()).where(BaseAreaCity.adcode == adcode),
         select(func.count()).where(City.parent_adcode == adcode),
     ]
@@ -575,16 +712,19 @@ def city_references(session: Session, *, adcode: str) -> int:
 
 
 def profile_references(session: Session, *, kind: Kind, id: int) -> int:
-    """How many pairings (or experts, for a university) name the profile."""
+    """How many pairings (or experts, for a university) name the profile (a zone: either side)."""
     column = {
         "enterprises": Pairing.enterprise_id,
         "universities": Pairing.university_id,
         "experts": Pairing.expert_id,
         "needs": Pairing.need_id,
+        "zones": Pairing.base_zone_id,
     }.get(kind.slug)
     if column is None:
         return 0
     count = session.exec(select(func.count()).where(column == id)).one()
+    if kind.slug == "zones":
+        count += session.exec(select(func.count()).where(Pairing.partner_zone_id == id)).one()
     if kind.slug == "universities":
         count += session.exec(select(func.count()).where(Expert.university_id == id)).one()
     return count

@@ -6,10 +6,10 @@ from sqlmodel import Session, select
 
 from profiles.industries import industry_catalogue
 from profiles.kinds import KINDS
-from profiles.models import City
-from profiles.repository import city_index, profile_index
+from profiles.models import City, Zone
+from profiles.repository import city_index, profile_index, zone_index
 
-RESOLVABLE = ("city", "enterprise", "university", "expert", "need", "industry")
+RESOLVABLE = ("city", "enterprise", "university", "expert", "need", "zone", "industry")
 _PLURAL = {
     "enterprise": "enterprises",
     "university": "universities",
@@ -44,6 +44,16 @@ def resolve_candidates(
         ]
     if kind == "industry":
         return _industry_candidates(query, limit)
+    if kind == "zone":
+        found = zone_index(session).search(query, limit=limit)
+        zones = {
+            z.id: z
+            for z in session.exec(select(Zone).where(Zone.id.in_([k for k, _ in found]))).all()  # type: ignore[union-attr]
+        }
+        return [
+            {"code": key, "name": c.name, "score": c.score, "detail": zones[key].kind.label}
+            for key, c in found
+        ]
     if kind not in _PLURAL:
         raise ValueError(f"kind must be one of {', '.join(RESOLVABLE)}")
     found = profile_index(session, KINDS[_PLURAL[kind]]).search(query, limit=limit)

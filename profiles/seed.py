@@ -15,7 +15,7 @@ from sqlmodel import Session, SQLModel, select
 
 from fixtures import demo
 from fixtures.catalogue import CatalogueBuilder
-from matching.vocabulary import CityLevel
+from matching.vocabulary import CityLevel, ZoneKind
 from profiles.models import (
     BaseArea,
     BaseAreaCity,
@@ -37,6 +37,8 @@ from profiles.models import (
     TalentNeedCreate,
     University,
     UniversityCreate,
+    Zone,
+    ZoneCreate,
     framework_key,
     pairing_key,
     utcnow,
@@ -191,6 +193,18 @@ def seed_catalogue(
         frameworks,
         lambda r: r["natural_key"],
         _keys(session, Framework.natural_key),
+        report,
+    )
+    zones = [
+        v | {"level": ZoneKind(v["kind"]).level}
+        for v in _validated(ZoneCreate, builder.zone_records())
+    ]
+    insert_missing(
+        session,
+        Zone,
+        zones,
+        lambda r: (r["name"], r["city"]),
+        _keys(session, Zone.name, Zone.city),
         report,
     )
     if with_demo:

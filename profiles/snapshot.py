@@ -23,6 +23,7 @@ from matching.vocabulary import (
     PairingKind,
     PairingStatus,
 )
+from matching.zones import ZoneRecord
 from profiles.industries import industry_catalogue
 from profiles.models import (
     BaseAreaCity,
@@ -35,6 +36,7 @@ from profiles.models import (
     Pairing,
     TalentNeed,
     University,
+    Zone,
 )
 from profiles.pipeline import CITIES, outcomes
 
@@ -102,6 +104,7 @@ def load_cities(session: Session) -> list[CityRecord]:
     for adcode, area in session.exec(select(BaseAreaCity.adcode, BaseAreaCity.base_area_id)).all():
         areas.setdefault(adcode, []).append(area)
     counties = _asking_counties(session)
+    zones = _zones_by_city(session, prefecture)
     cities = session.exec(
         select(City)
         .where(
@@ -112,9 +115,40 @@ def load_cities(session: Session) -> list[CityRecord]:
     ).all()
     parents = {c.adcode: c for c in cities if c.level != CityLevel.county}
     return [
-        _record(c, parents.get(c.parent_adcode or ""), areas, universities, double_first_class)
+        _record(
+            c,
+            parents.get(c.parent_adcode or ""),
+            areas,
+            universities,
+            double_first_class,
+            zones.get(c.adcode, ()),
+        )
         for c in cities
     ]
+
+
+def _zones_by_city(
+    session: Session, prefecture: dict[str, str]
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """(kind, name) of the live zones of each prefecture-level city: a zone counts in every city
+    that hosts it, a county's zone in its prefecture, a province-wide one (海南全岛) in each of
+    the province's cities."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    members: dict[str, list[str]] = {}
+    for adcode, province in session.exec(select(City.adcode, City.province_adcode)).all():
+        if prefecture.get(adcode) == adcode and adcode != province:
+            members.setdefault(province, []).append(adcode)
+    rows = session.exec(
+        select(Zone.kind, Zone.name, Zone.city, Zone.also_cities)
+        .where(Zone.archived.is_(False))  # type: ignore[attr-defined]
+        .order_by(Zone.id)  # type: ignore[arg-type]
+    ).all()
+    for kind, name, city, also in rows:
+        for host in (city, *also):
+            place = prefecture.get(host, host)
+            for adcode in members.get(place, [place]):
+                found.setdefault(adcode, []).append((str(kind), name))
+    return {adcode: tuple(dict.fromkeys(entries)) for adcode, entries in found.items()}
 
 
 def _record(
@@ -123,9 +157,13 @@ def _record(
     areas: dict[str, list[str]],
     universities: Counter,
     double_first_class: Counter,
+    zones: tuple[tuple[str, str], ...] = (),
 ) -> CityRecord:
     """A city as the engine sees it; a county-level city without figures borrows its
-    prefecture's, and says so (``figures_from``)."""
+    prefecture's, and says so (``figures_from``). Its 综合保税区 and 跨境电商综试区 are read from
+    the zones first; the city's own yes/no flag counts only where no zone of that kind is known
+    (the shipped zone list is incomplete, the flags are the city profile's unverified claim)."""
+    kinds = {kind for kind, _ in zones}
     figures = c if parent is None or c.gdp_100m is not None else parent
     return CityRecord(
         adcode=c.adcode,
@@ -148,8 +186,9 @@ def _record(
         products=words(c.specialty_products),
         airport=c.airport,
         high_speed_rail=c.high_speed_rail,
-        bonded_zone=c.bonded_zone,
-        ecommerce_zone=c.cross_border_ecommerce_zone,
+        bonded_zone=True if "comprehensive_bonded_zone" in kinds else c.bonded_zone,
+        ecommerce_zone=True if "cbec_pilot_zone" in kinds else c.cross_border_ecommerce_zone,
+        zones=zones,
         base_areas=tuple(sorted(areas.get(c.adcode) or areas.get(c.parent_adcode or "", []))),
         is_key_city=c.is_key_city,
         is_partner_candidate=c.is_partner_candidate,
@@ -424,3 +463,25 @@ def load_opportunity_sides(
         [(OpportunityType(o.type), opportunity_side(o, place(o.city))) for o in opportunities],
         [enterprise_side(e, place(e.hq_city)) for e in enterprises],
     )
+
+
+def load_zones(session: Session) -> list[ZoneRecord]:
+    """The live zones, each in its prefecture-level host city, with its industry words (the
+    zone's own words, and the standard's name for each code)."""
+    prefecture = _prefecture_of(session)
+    return [
+        ZoneRecord(
+            id=z.id or 0,
+            name=z.name,
+            kind=str(z.kind),
+            city=prefecture.get(z.city, z.city),
+            industry_codes=tuple(z.industry_codes),
+            industry_words=coded_words(z.industry_codes, z.industry_keywords),
+            approved_year=z.approved_year,
+            source=z.source,
+            confidence=z.confidence.value if z.confidence else None,
+        )
+        for z in session.exec(
+            select(Zone).where(Zone.archived.is_(False)).order_by(Zone.id)  # type: ignore[attr-defined, arg-type]
+        ).all()
+    ]

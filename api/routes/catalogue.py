@@ -8,7 +8,7 @@ from api.deps import SessionDep
 from api.routes.common import IncludeArchived, ItemList, Removed, with_report, written
 from api.security import ALL, Office, allow
 from matching.vocabulary import Scheme
-from profiles import access, repository
+from profiles import access, repository, zones
 from profiles.errors import Forbidden
 from profiles.models import (
     INDUSTRY_CODE,
@@ -24,6 +24,7 @@ from profiles.models import (
     TalentNeedPublic,
 )
 from profiles.queries import CityFilters, PairingFilters, city_query, paginate, pairing_query
+from profiles.zones import Completeness
 
 router = APIRouter(dependencies=[allow(*ALL, read=True)])
 writes = APIRouter()
@@ -185,3 +186,14 @@ def get_industry(
     session: SessionDep, code: Annotated[str, Path(pattern=INDUSTRY_CODE)]
 ) -> IndustryPublic:
     return repository.get_industry(session, code=code)
+
+
+@router.get(
+    "/zones/completeness",
+    tags=["zones"],
+    summary="开发区名录完整度 How complete the list of zones is, per kind",
+    description="Stored and shipped zones of each kind beside the national total where the "
+    "reference README gives it (approximate where it says so; unknown for 省级开发区).",
+)
+def zone_completeness(session: SessionDep) -> Completeness:
+    return zones.completeness(session)

@@ -1,5 +1,5 @@
-"""Enterprises, universities, experts, talent needs, pairings and opportunities: one router
-per kind.
+"""Enterprises, universities, experts, talent needs, zones, pairings and opportunities: one
+router per kind.
 
 The routes are the same for every kind (list, export, import, get, create, update, delete);
 what differs — models, filters, natural key — comes from ``profiles.kinds``.
@@ -34,6 +34,7 @@ from profiles.queries import (
     OpportunityFilters,
     PairingFilters,
     UniversityFilters,
+    ZoneFilters,
     paginate,
     pairing_query,
     profile_query,
@@ -48,6 +49,7 @@ FILTERS: dict[str, type[ListParams]] = {
     "universities": UniversityFilters,
     "experts": ExpertFilters,
     "needs": NeedFilters,
+    "zones": ZoneFilters,
     "pairings": PairingFilters,
     "opportunities": OpportunityFilters,
 }
@@ -56,6 +58,7 @@ WRITE_ROLES = {
     "universities": (Role.admin, Role.office, Role.university),
     "experts": (Role.admin, Role.office, Role.university),
     "needs": (Role.admin, Role.office),
+    "zones": (Role.admin, Role.office),
     "pairings": (Role.admin, Role.office),
     "opportunities": (Role.admin, Role.office, Role.enterprise, Role.university),
 }
@@ -65,6 +68,7 @@ CITY_COLUMN = {
     "experts": "city",
     "needs": "city",
     "opportunities": "city",
+    "zones": "city",
 }
 
 
@@ -212,6 +216,7 @@ def _refused(report: ImportReport) -> JSONResponse:
     )
     errors = [
         {"field": f"row {e.row}.{e.field}", "message": e.reason, "row": e.row, "value": e.value}
+        | ({"candidates": e.candidates} if e.candidates else {})
         for e in report.errors
     ]
     return problem(

@@ -1,6 +1,6 @@
 """Recommendations: partners, base cities, relocation sites, enterprises to invite; feedback."""
 
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from fastapi import APIRouter, Query, status
 from pydantic import ConfigDict, Field
@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 from api.deps import EngineStateDep, SessionDep
 from api.security import ALL, Writer, allow
 from matching.vocabulary import Mode
-from profiles import recommending, repository
+from profiles import recommending, repository, zones
 from profiles.models import MAX_ID, EnterpriseCreate, FeedbackCreate, FeedbackPublic
 from profiles.recommending import (
     CityRecommendations,
@@ -17,6 +17,7 @@ from profiles.recommending import (
     SiteRecommendations,
 )
 from profiles.shape import Shape
+from profiles.zones import ZoneRecommendations
 
 router = APIRouter(
     prefix="/recommendations", tags=["recommendations"], dependencies=[allow(*ALL, read=True)]
@@ -106,6 +107,28 @@ def sites_for_profile(
         limit=body.limit,
         constraints=body.constraints,
         explain_excluded=body.explain_excluded,
+    )
+
+
+@router.get(
+    "/zones",
+    summary="开发区对接 Partner zones for a base-area zone (or base-area zones for a partner zone)",
+    description="For a zone in a base-area city: 国家级新区, developed regions' 经开区 and 高新区, "
+    "and eastern open platforms, ranked under the mode. For any other zone (the reverse): the "
+    "base-area zones it could cooperate with. `direction` overrides the default.",
+)
+def zone_partners(
+    session: SessionDep,
+    state: EngineStateDep,
+    zone: Annotated[
+        str, Query(max_length=100, description="zone id or name", examples=["瑞金经开区"])
+    ],
+    mode: ModeQuery = None,
+    limit: Limit = 10,
+    direction: Literal["partners", "base_zones"] | None = None,
+) -> ZoneRecommendations:
+    return zones.zone_cooperation(
+        session, state, zone=zone, mode=mode, limit=limit, direction=direction
     )
 
 

@@ -10,7 +10,7 @@ from api.security import ALL, allow
 from profiles.resolution import resolve_candidates
 
 router = APIRouter(tags=["search"], dependencies=[allow(*ALL, read=True)])
-ResolveKind = Literal["city", "enterprise", "university", "expert", "need", "industry"]
+ResolveKind = Literal["city", "enterprise", "university", "expert", "need", "zone", "industry"]
 
 
 class Resolved(BaseModel):
@@ -62,7 +62,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict[str, list[SearchHit]]:
     hits: list[SearchHit] = []
-    for kind in ("city", "university", "enterprise", "expert", "need", "industry"):
+    for kind in ("city", "zone", "university", "enterprise", "expert", "need", "industry"):
         for candidate in resolve_candidates(session, kind=kind, query=q, limit=limit):
             if candidate["score"] >= 60:
                 hits.append(SearchHit(kind=kind, **_item(kind, candidate)))  # type: ignore[arg-type]

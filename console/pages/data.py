@@ -17,14 +17,14 @@ from console.api_calls import endpoint
 from console.deps import SignedInDep, ViewerDep
 from console.policy import require
 from console.routing import ConsoleRoute
-from matching.vocabulary import Programme
-from profiles import access, importer, repository
+from matching.vocabulary import Programme, ZoneKind
+from profiles import access, importer, repository, zones
 from profiles.errors import UnreadableFile
 from profiles.kinds import KINDS
 from profiles.models import MAX_ID
 
 router = APIRouter(route_class=ConsoleRoute)
-Kind = Literal["enterprises", "universities", "experts", "needs", "pairings"]
+Kind = Literal["enterprises", "universities", "experts", "needs", "zones", "pairings"]
 COLUMNS = {
     "enterprises": [
         ("name", "名称"),
@@ -47,6 +47,13 @@ COLUMNS = {
         ("field", "专业"),
         ("programme", "人才项目"),
         ("headcount", "人数"),
+    ],
+    "zones": [
+        ("name", "名称"),
+        ("kind", "类型"),
+        ("city", "所在城市"),
+        ("approved_year", "批准年份"),
+        ("confidence", "可信度"),
     ],
     "pairings": [
         ("scheme", "类型"),
@@ -125,6 +132,8 @@ def data_list(request: Request, db: SessionDep, principal: ViewerDep, kind: Kind
         can_write=may("POST", f"/api/v1/{kind}"),
         can_import=may("POST", f"/api/v1/{kind}/import"),
         labels_programmes=list(Programme.labels().items()),
+        zone_kinds=list(ZoneKind) if kind == "zones" else None,
+        completeness=zones.completeness(db) if kind == "zones" else None,
     )
 
 

@@ -13,7 +13,7 @@ from console.deps import ViewerDep
 from console.pages.cities import lonlat
 from console.policy import require
 from console.routing import ConsoleRoute
-from matching.vocabulary import Mode
+from matching.vocabulary import Mode, ZoneKind
 from profiles import recommending
 from profiles.models import EnterpriseCreate
 
@@ -35,6 +35,7 @@ class SiteForm(BaseModel):
     require_airport: bool = False
     require_high_speed_rail: bool = False
     require_bonded_zone: bool = False
+    zone_kind: ZoneKind | None = None
     min_population_10k: float | None = Field(None, ge=0, le=1e5)
     limit: int = Field(20, ge=1, le=100)
 
@@ -69,6 +70,7 @@ def _run(db: Any, state: Any, form: SiteForm) -> Any:
             require_airport=form.require_airport,
             require_high_speed_rail=form.require_high_speed_rail,
             require_bonded_zone=form.require_bonded_zone,
+            zone_kind=form.zone_kind,
             min_population_10k=form.min_population_10k,
         ),
         explain_excluded=True,
@@ -97,6 +99,7 @@ def sites_page(
         result=result,
         distances=distances,
         modes=list(Mode),
+        zone_kinds=list(ZoneKind),
         map_data=_map(engine, hq, result, distances) if result else None,
     )
 
@@ -144,6 +147,7 @@ HEADERS = [
     "得分",
     "最适合的合作模式",
     "距总部（公里）",
+    "推荐园区",
     "理由",
 ]
 
@@ -168,9 +172,12 @@ def sites_download(
             round(i.score, 4),
             i.mode_label,
             round(i.distance_km or 0),
+            f"{i.zone.name}（{i.zone.kind_label}）" if i.zone else "",
             [r.text for r in i.reasons],
         ]
         for i in result.items
     ]
-    excluded = [["排除", e.name, e.adcode, "", "", "", "", e.reason] for e in result.excluded or []]
+    excluded = [
+        ["排除", e.name, e.adcode, "", "", "", "", "", e.reason] for e in result.excluded or []
+    ]
     return downloads.table("企业选址", HEADERS, rows + excluded, fmt)

@@ -1,6 +1,6 @@
 """The store's tables, each entity with its Base / Create / Update / Public shapes, by concept.
 
-- ``catalogue``: industries, cities, base areas
+- ``catalogue``: industries, cities, base areas, development zones
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
 - ``opportunities``: cooperation opportunities (合作机会), offers and requests
@@ -28,6 +28,11 @@ from profiles.models.catalogue import (
     FrameworkPublic,
     Industry,
     IndustryPublic,
+    Zone,
+    ZoneBase,
+    ZoneCreate,
+    ZonePublic,
+    ZoneUpdate,
     framework_key,
 )
 from profiles.models.common import (
@@ -224,6 +229,11 @@ __all__ = [
     "UniversityCreate",
     "UniversityPublic",
     "UniversityUpdate",
+    "Zone",
+    "ZoneBase",
+    "ZoneCreate",
+    "ZonePublic",
+    "ZoneUpdate",
     "check_industry_codes",
     "check_optional_industry_codes",
     "framework_key",

@@ -1,16 +1,20 @@
-"""The catalogue: industries (GB/T 4754-2017), cities, and the 重点革命老区 that cover them."""
+"""The catalogue: industries (GB/T 4754-2017), cities, the 重点革命老区 that cover them, and the
+development zones and open platforms inside cities."""
 
 from datetime import date
 
-from pydantic import field_validator
+from pydantic import computed_field, field_validator
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from matching.vocabulary import CityLevel, Confidence, Region, Scheme, TieLevel
+from matching.vocabulary import CityLevel, Confidence, Region, Scheme, TieLevel, ZoneKind, ZoneLevel
 from profiles.models.common import (
     ADCODE,
     LATITUDE,
     LONGITUDE,
     STRICT,
+    EnumText,
+    OwnedProfile,
     Stamped,
     check_industry_codes,
     check_optional_industry_codes,
@@ -246,3 +250,78 @@ def framework_key(framework: FrameworkBase) -> str:
     return "|".join(
         (framework.programme, framework.round or "", framework.helper, framework.assisted)
     )
+
+
+# ---------------------------------------------------------------- Zone
+class ZoneBase(Shape):
+    """A development zone or open platform (Opinion §（四）) inside its host city."""
+
+    kind: ZoneKind = Field(sa_type=EnumText(ZoneKind, 30), index=True)
+    name: str = Field(
+        min_length=2, max_length=100, index=True, schema_extra={"examples": ["瑞金经济技术开发区"]}
+    )
+    city: str = Field(max_length=6, foreign_key="city.adcode", index=True, description="所在城市")
+    also_cities: list[str] = strings(max_items=10)
+    level: ZoneLevel | None = Field(
+        default=None, sa_type=EnumText(ZoneLevel, 12), description="国家级 / 省级 (from the kind)"
+    )
+    approved_year: int | None = Field(default=None, ge=1949, le=2100, description="批准年份")
+    industry_codes: list[str] = strings(max_items=20)
+    industry_keywords: list[str] = strings(max_items=50)
+    land_available_mu: float | None = Field(
+        default=None, ge=0, le=1e7, description="可供土地（亩）"
+    )
+    policies: str | None = Field(default=None, max_length=4000, description="优惠政策（自由文本）")
+    contact: str | None = Field(default=None, max_length=200)
+    source: str | None = Field(default=None, max_length=2000)
+    confidence: Confidence | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+    _codes = field_validator("industry_codes")(check_industry_codes)
+
+
+class Zone(ZoneBase, OwnedProfile, table=True):
+    __table_args__ = (UniqueConstraint("name", "city", name="uq_zone_name_city"),)
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class ZoneCreate(ZoneBase):
+    model_config = STRICT
+
+    city: str = Field(
+        max_length=40,
+        description="the host city: adcode, or a name the resolver understands",
+        schema_extra={"examples": ["赣州"]},
+    )
+    also_cities: list[str] = Field(
+        default_factory=list, max_length=10, description="other host cities (adcodes or names)"
+    )
+
+
+class ZonePublic(Stored, ZoneBase):
+    id: int
+    owner: str | None
+    archived: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind_label(self) -> str:
+        """The kind in Chinese, e.g. 国家级新区."""
+        return self.kind.label
+
+
+class ZoneUpdate(Shape):
+    model_config = STRICT
+
+    name: str = Field(default=None, min_length=2, max_length=100)
+    approved_year: int | None = Field(default=None, ge=1949, le=2100)
+    industry_codes: list[str] = Field(default=None, max_length=20)
+    industry_keywords: list[str] = Field(default=None, max_length=50)
+    land_available_mu: float | None = Field(default=None, ge=0, le=1e7)
+    policies: str | None = Field(default=None, max_length=4000)
+    contact: str | None = Field(default=None, max_length=200)
+    source: str | None = Field(default=None, max_length=2000)
+    confidence: Confidence | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+    _codes = field_validator("industry_codes")(check_optional_industry_codes)

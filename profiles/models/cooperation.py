@@ -49,6 +49,17 @@ class PairingBase(Shape):
     need_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, foreign_key="talent_need.id", index=True
     )
+    base_zone_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        foreign_key="zone.id",
+        index=True,
+        description="the base-area zone of a 共建园区 (zone_zone) pairing",
+    )
+    partner_zone_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, foreign_key="zone.id", index=True
+    )
     base_unit: str | None = Field(
         default=None, max_length=200, description="县区级单位（如 兴国县）"
     )
@@ -72,6 +83,14 @@ class PairingCreate(PairingBase):
 
     base_city: str | None = Field(default=None, max_length=40)
     partner_city: str | None = Field(default=None, max_length=40)
+    base_zone: str | None = Field(
+        default=None,
+        max_length=100,
+        description="共建园区: the base-area zone by id or name (instead of base_zone_id)",
+    )
+    partner_zone: str | None = Field(
+        default=None, max_length=100, description="共建园区: the partner zone by id or name"
+    )
 
 
 class PairingPublic(Stored, PairingBase):
@@ -93,6 +112,7 @@ PARTIES: dict[PairingKind, tuple[str, str]] = {
     PairingKind.enterprise_city: ("enterprise_id", "base_city"),
     PairingKind.university_city: ("university_id", "base_city"),
     PairingKind.expert_need: ("expert_id", "need_id"),
+    PairingKind.zone_zone: ("base_zone_id", "partner_zone_id"),
 }
 
 

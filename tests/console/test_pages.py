@@ -21,6 +21,7 @@ PUBLIC_PAGES = [
     "/invest?city=赣州",
     "/talent?programme=doctoral_service_team&university=54",
     "/data/enterprises",
+    "/data/zones?kind=national_new_area",
     "/data/pairings",
 ]
 
@@ -274,3 +275,15 @@ def test_an_unreadable_import_file_is_explained_in_chinese(browser) -> None:
     )
     assert answer.status_code == 422 and "无法读取文件" in answer.text
     assert "Traceback" not in answer.text
+
+
+def test_the_zones_page_says_how_complete_the_list_is(browser) -> None:
+    page = browser(None).get("/data/zones?kind=national_new_area").text
+    assert "开发区与开放平台" in page and "江西赣江新区" in page
+    assert "国家级新区 19 / 19" in page and "综合保税区 3 / 约160" in page
+
+
+def test_a_site_shows_its_city_zone(browser) -> None:
+    page = browser(None).get("/sites?industry=38&hq=深圳&zone_kind=national_etdz&limit=5").text
+    assert "园区：" in page and "瑞金经济技术开发区" in page
+    assert "开发区名录中没有该市的国家级经济技术开发区" in page
