@@ -19,6 +19,7 @@ from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
     catalogue,
+    events,
     health,
     jobs,
     plans,
@@ -163,6 +164,7 @@ def create_app(
         recommendations.router,
         talent.router,
         plans.router,
+        events.router,
         jobs.router,
         admin.router,
         recommendations.feedback_router,

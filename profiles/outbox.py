@@ -16,7 +16,15 @@ from profiles.models import OutboxEvent, utcnow
 ENTERPRISE_UPSERTED = "enterprise.upserted"
 RECOMMENDATION_UPDATED = "recommendation.updated"
 PLAN_APPROVED = "plan.approved"
-EVENT_TYPES = (ENTERPRISE_UPSERTED, RECOMMENDATION_UPDATED, PLAN_APPROVED)
+EVENT_AGENDA_CHANGED = "event.agenda_changed"  # a brokerage event's published agendas changed
+MEETING_HELD = "meeting.held"
+EVENT_TYPES = (
+    ENTERPRISE_UPSERTED,
+    RECOMMENDATION_UPDATED,
+    PLAN_APPROVED,
+    EVENT_AGENDA_CHANGED,
+    MEETING_HELD,
+)
 
 
 def new_id() -> str:

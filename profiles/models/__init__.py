@@ -3,6 +3,7 @@
 - ``catalogue``: industries, cities, base areas
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
+- ``events``: brokerage events (对接会), participants, meeting requests, meetings
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -60,6 +61,24 @@ from profiles.models.cooperation import (
     PlanPublic,
     SiteInvestment,
     pairing_key,
+)
+from profiles.models.events import (
+    Event,
+    EventCreate,
+    EventPublic,
+    EventStatus,
+    Meeting,
+    MeetingPublic,
+    MeetingRequest,
+    MeetingRequestCreate,
+    MeetingRequestPublic,
+    MeetingStatus,
+    Participant,
+    ParticipantCreate,
+    ParticipantKind,
+    ParticipantPublic,
+    ParticipantUpdate,
+    RequestStatus,
 )
 from profiles.models.operations import (
     ApiKey,
@@ -137,6 +156,10 @@ __all__ = [
     "EnterpriseCreate",
     "EnterprisePublic",
     "EnterpriseUpdate",
+    "Event",
+    "EventCreate",
+    "EventPublic",
+    "EventStatus",
     "Expert",
     "ExpertBase",
     "ExpertCreate",
@@ -155,6 +178,12 @@ __all__ = [
     "IndustryPublic",
     "JobRun",
     "JobStatus",
+    "Meeting",
+    "MeetingPublic",
+    "MeetingRequest",
+    "MeetingRequestCreate",
+    "MeetingRequestPublic",
+    "MeetingStatus",
     "OutboxEvent",
     "Owned",
     "OwnedProfile",
@@ -163,11 +192,17 @@ __all__ = [
     "PairingCreate",
     "PairingPublic",
     "PairingUpdate",
+    "Participant",
+    "ParticipantCreate",
+    "ParticipantKind",
+    "ParticipantPublic",
+    "ParticipantUpdate",
     "Plan",
     "PlanPublic",
     "ProfileFlag",
     "RateWindow",
     "RecommendationCache",
+    "RequestStatus",
     "ReviewStatus",
     "SchedulerLease",
     "SiteInvestment",
