@@ -28,6 +28,10 @@ SAMPLES = {
     "delivery_id": "1",
     "key_id": "1",
     "name": "deliver",
+    "event_id": "1",
+    "participant_id": "1",
+    "request_id": "1",
+    "meeting_id": "1",
 }
 PRINCIPAL_OF = {
     Role.admin: "admin",
