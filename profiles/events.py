@@ -27,7 +27,7 @@ from profiles import outbox, repository
 from profiles.access import Principal, may_edit
 from profiles.errors import Conflict, InvalidReference, NotFound
 from profiles.kinds import KINDS
-from profiles.models import City, utcnow
+from profiles.models import MAX_ID, City, utcnow
 from profiles.models.events import (
     FIXED,
     Event,
@@ -81,7 +81,12 @@ def public(event: Event) -> EventPublic:
     # the public view has the figures, not who asked whom or anyone's agenda
     summary = {k: v for k, v in event.schedule_report.items() if k not in ("unmet", "published")}
     return EventPublic.model_validate(
-        event, update={"slot_times": times, "schedule_report": summary}
+        event,
+        update={
+            "start": event.start.strftime("%H:%M"),
+            "slot_times": times,
+            "schedule_report": summary,
+        },
     )
 
 
@@ -127,7 +132,8 @@ def _profile(session: Session, kind: ParticipantKind, ref: str) -> tuple[Any, st
         adcode = repository.resolve_city(session, value=ref, field="ref")
         city = session.get(City, adcode)
         return city, adcode, city.name if city else adcode, adcode
-    if not ref.strip().isdigit():
+    ref = ref.strip()
+    if not (ref.isascii() and ref.isdigit() and 1 <= int(ref) <= MAX_ID):
         raise InvalidReference("ref", ref, f"a {kind.value} is named by its numeric id")
     table = PROFILE_KINDS[kind]
     try:

@@ -80,7 +80,15 @@ class EventCreate(EventBase):
     model_config = STRICT
 
     city: str = Field(max_length=40, description="adcode or name of the host city")
+    day: date = Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))
     breaks: list[Break] = Field(default_factory=list, max_length=MAX_SLOTS)
+
+    @field_validator("start")
+    @classmethod
+    def _wall_clock(cls, value: time) -> time:
+        if value.tzinfo is not None:
+            raise ValueError("a local wall-clock time (Asia/Shanghai), without an offset")
+        return value
 
     @model_validator(mode="after")
     def _breaks_inside(self) -> "EventCreate":
@@ -91,6 +99,7 @@ class EventCreate(EventBase):
 
 
 class EventPublic(Stored, EventBase):
+    start: str = Field(description="the first slot's start, HH:MM, Asia/Shanghai")
     id: int
     status: EventStatus
     owner: str | None
