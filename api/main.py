@@ -19,9 +19,11 @@ from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
     catalogue,
+    effectiveness,
     events,
     health,
     jobs,
+    pipeline,
     plans,
     profiles,
     recommendations,
@@ -168,6 +170,8 @@ def create_app(
         jobs.router,
         admin.router,
         recommendations.feedback_router,
+        *pipeline.routers,
+        effectiveness.router,
         *profiles.routers,
     )
     for router in routers:

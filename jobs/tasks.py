@@ -30,7 +30,7 @@ from jobs import webhooks
 from jobs.settings import JobSettings, get_job_settings
 from matching.industry_words import major_of
 from matching.vocabulary import Mode
-from profiles import outbox, training
+from profiles import effectiveness, outbox, training
 from profiles.models import (
     City,
     Delivery,
@@ -86,6 +86,7 @@ def retrain(ctx: Context) -> dict[str, Any]:
         "mrr": round(trained.mrr, 4),
         "previous_mrr": None if trained.previous_mrr is None else round(trained.previous_mrr, 4),
         "verdicts": trained.verdicts,
+        "outcomes": trained.outcomes,
     }
 
 
@@ -338,7 +339,14 @@ def stale_profiles(ctx: Context) -> dict[str, Any]:
         if fresh:
             session.execute(insert(ProfileFlag), fresh)
         session.commit()
-    return {"flagged": len(fresh), "already_flagged": len(rows) - len(fresh)}
+    with Session(ctx.engine) as session:  # city pairings gone quiet, with alternatives
+        inactive = effectiveness.flag_inactive(session, ctx.state, now=now)
+        session.commit()
+    return {
+        "flagged": len(fresh),
+        "already_flagged": len(rows) - len(fresh),
+        "inactive_pairings": inactive,
+    }
 
 
 # ---------------------------------------------------------------- deliver
@@ -397,7 +405,7 @@ def _match(
     session: Session, engine: Any, event: OutboxEvent, subscription: Subscription
 ) -> dict[str, Any] | None:
     payload = event.payload
-    if event.type == outbox.PLAN_APPROVED:
+    if event.type in (outbox.PLAN_APPROVED, outbox.PIPELINE_ADVANCED):
         return (
             payload
             if subscription.city is None or subscription.city in payload.get("cities", [])

@@ -154,6 +154,33 @@ class Verdict(LabelledEnum):
     rejected = "rejected", "拒绝"
 
 
+class Stage(LabelledEnum):
+    """Where a pairing of two parties stands (推荐 → 意向 → 接洽 → 会谈 → 签约 → 落地, or 终止)."""
+
+    recommended = "recommended", "推荐"
+    interest = "interest", "意向"
+    contact = "contact", "接洽"
+    meeting = "meeting", "会谈"
+    signed = "signed", "签约"
+    landed = "landed", "落地"
+    terminated = "terminated", "终止"
+
+    @property
+    def order(self) -> int:
+        """Its place on the way to 落地 (终止 is off the way: it ends any stage)."""
+        return list(Stage).index(self)
+
+    @property
+    def final(self) -> bool:
+        return self in (Stage.landed, Stage.terminated)
+
+
+class InterestStatus(LabelledEnum):
+    pending = "pending", "待回复"
+    accepted = "accepted", "已接受"
+    declined = "declined", "已拒绝"
+
+
 class PlanKind(LabelledEnum):
     city_pairing = "city_pairing", "城市对口合作方案"
     talent_placement = "talent_placement", "人才选派方案"

@@ -14,18 +14,20 @@ its arrays and its answer back into meetings. Agendas and their formats are ``pr
 """
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from matching import scheduling
-from matching.vocabulary import Role
-from profiles import outbox, repository
+from matching.vocabulary import Role, Stage
+from profiles import outbox, pipeline, repository
 from profiles.access import Principal, may_edit
-from profiles.errors import Conflict, InvalidReference, NotFound
+from profiles.errors import Conflict, InvalidReference, NotFound, StageClosed
 from profiles.kinds import KINDS
 from profiles.models import MAX_ID, City, utcnow
 from profiles.models.events import (
@@ -45,6 +47,7 @@ from profiles.models.events import (
     RequestStatus,
 )
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 DECLINED = "declined"
 CANCELLED = "cancelled"
 SCHEDULED = "scheduled"
@@ -525,10 +528,38 @@ def _announce(session: Session, event: Event) -> None:
     )
 
 
+PIPELINE_KINDS = {
+    ParticipantKind.city: "cities",
+    ParticipantKind.enterprise: "enterprises",
+    ParticipantKind.university: "universities",
+    ParticipantKind.expert: "experts",
+}
+
+
+def _to_pipeline(
+    session: Session, event: Event, meeting: Meeting, first: Participant, second: Participant
+) -> None:
+    """A held meeting moves the pair's pipeline to 会谈 (a no-op if it is already further on;
+    a pair already at 落地 or 终止 stays closed)."""
+    start, _ = slot_times(event)[meeting.slot - 1]
+    with suppress(StageClosed):
+        pipeline.advance(
+            session,
+            party_a=pipeline.PartyRef(PIPELINE_KINDS[first.kind], first.ref),
+            party_b=pipeline.PartyRef(PIPELINE_KINDS[second.kind], second.ref),
+            stage=Stage.meeting,
+            actor=None,  # the caller's right was checked above: organiser or one of the sides
+            source="event",
+            at=start.replace(tzinfo=SHANGHAI).astimezone(UTC),
+            note=f"对接会「{event.name}」第 {meeting.slot} 时段，{meeting.table_no} 号桌",
+        )
+
+
 def set_meeting_status(
     session: Session, principal: Principal, event_id: int, meeting_id: int, status: MeetingStatus
 ) -> Meeting:
-    """Cancel a meeting (its participants are told), or report it held or missed."""
+    """Cancel a meeting (its participants are told), or report it held (the pair's pipeline
+    moves to 会谈) or missed."""
     event = get_event(session, id=event_id)
     meeting = session.get(Meeting, meeting_id)
     if meeting is None or meeting.event_id != event_id:
@@ -551,6 +582,7 @@ def set_meeting_status(
         session.add(event)
     if status == MeetingStatus.held:
         first, second = sides
+        _to_pipeline(session, event, meeting, first, second)
         outbox.emit(
             session,
             outbox.MEETING_HELD,

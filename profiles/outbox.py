@@ -18,10 +18,12 @@ RECOMMENDATION_UPDATED = "recommendation.updated"
 PLAN_APPROVED = "plan.approved"
 EVENT_AGENDA_CHANGED = "event.agenda_changed"  # a brokerage event's published agendas changed
 MEETING_HELD = "meeting.held"
+PIPELINE_ADVANCED = "pipeline.advanced"
 EVENT_TYPES = (
     ENTERPRISE_UPSERTED,
     RECOMMENDATION_UPDATED,
     PLAN_APPROVED,
+    PIPELINE_ADVANCED,
     EVENT_AGENDA_CHANGED,
     MEETING_HELD,
 )

@@ -38,6 +38,7 @@ from profiles.models import (
     TalentNeed,
     University,
 )
+from profiles.pipeline import CITIES, outcomes
 from profiles.snapshot import Snapshot, load_snapshot, load_talent, words
 
 log = logging.getLogger("counterpart.engine")
@@ -111,9 +112,33 @@ def _feedback_cases(session: Session) -> list[SiteCase]:
     ]
 
 
+def _outcome_cases(session: Session) -> list[SiteCase]:
+    """What became of enterprise–city pairs in the pipeline: a graded choice, or a refusal."""
+    rows = outcomes(session, CITIES, "enterprises")
+    enterprises = {
+        e.id: e for e in repository.enterprises_by_id(session, [int(r.b_id) for r, *_ in rows])
+    }
+    return [
+        SiteCase(
+            enterprise=e.name,
+            hq=e.hq_city,
+            site=entry.a_id,
+            industry_codes=tuple(e.industry_codes),
+            cluster=f"enterprise-id:{e.id}",
+            need_codes=tuple(c for _, codes in words(e.needs_resources) for c in codes),
+            workers=e.workers,
+            chosen=label == 1,
+            weight=weight,
+            origin="pipeline",
+        )
+        for entry, label, weight in rows
+        if (e := enterprises.get(int(entry.b_id))) is not None
+    ]
+
+
 def site_cases(session: Session) -> list[SiteCase]:
-    """What the site ranker learns from: real investments, then users' verdicts."""
-    return _investment_cases(session) + _feedback_cases(session)
+    """What the site ranker learns from: real investments, users' verdicts, then outcomes."""
+    return _investment_cases(session) + _feedback_cases(session) + _outcome_cases(session)
 
 
 def site_evaluation(

@@ -8,6 +8,7 @@ line and the jobs all call these functions; none of them talks to the engine by 
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -120,8 +121,21 @@ class LearnedFrom(BaseModel):
     investments: int = Field(description="real investments trained on (site_investment rows)")
     clusters: int = Field(description="enterprise/event clusters among them")
     feedback: int = Field(description="users' verdicts on recommended sites")
+    outcomes: int = Field(
+        0, description="pipeline outcomes on enterprise–city pairs (graded labels: 落地 … 终止)"
+    )
     skipped: dict[str, int] = Field(description="real investments that could not train, by why")
     prior_only: list[str] = Field(description="features no case informs: the modes' prior weight")
+
+
+class CityLearnedFrom(BaseModel):
+    """What the city model learned from."""
+
+    pairings: int = Field(description="real partners among the candidates (existing pairings)")
+    verdicts: int = Field(description="users' verdicts on recommended partners")
+    outcomes: int = Field(
+        description="pipeline outcomes on city pairs (graded labels: 落地 5 … 意向 1; 终止 negative)"
+    )
 
 
 class EnterpriseBrief(BaseModel):
@@ -141,6 +155,7 @@ class CityRecommendations(BaseModel):
     mode: Mode | None
     model_version: str
     learned: bool
+    learned_from: CityLearnedFrom
     items: list[CityItem]
 
 
@@ -170,6 +185,7 @@ class EnterpriseRecommendations(BaseModel):
     mode: Mode | None
     model_version: str
     learned: bool
+    learned_from: LearnedFrom
     note: str | None
     items: list[EnterpriseItem]
 
@@ -304,17 +320,25 @@ def enterprises_to_invite(
     arrays = state.enterprises(session, engine)
     rows, _, _ = engine.enterprises_for(adcode, arrays, mode=mode, limit=limit)
     stored = repository.enterprises_by_id(session, [int(arrays.ids[r]) for r in rows])
-    items = []
-    for rank, row in enumerate(stored, start=1):
-        match = engine.site_for(enterprise_profile(row), adcode, mode=mode, rank=rank)
-        brief = EnterpriseBrief.model_validate(row, from_attributes=True)
-        items.append(EnterpriseItem(enterprise=brief, **_item_fields(match)))
+    found = {e.id for e in stored}  # one deleted since the arrays were built is skipped
+    rows = np.array([r for r in rows if int(arrays.ids[r]) in found], dtype=int)
+    matches = engine.invited(
+        [enterprise_profile(e) for e in stored], arrays, rows, adcode, mode=mode
+    )
+    items = [
+        EnterpriseItem(
+            enterprise=EnterpriseBrief.model_validate(row, from_attributes=True),
+            **_item_fields(match),
+        )
+        for row, match in zip(stored, matches, strict=True)
+    ]
     learned = bool(engine.site_model.ranker.learned_)
     return EnterpriseRecommendations(
         city=_briefs(session, [adcode])[adcode],
         mode=mode,
         model_version=engine.site_model.version,
         learned=learned,
+        learned_from=learned_from(engine),
         note=site_note(engine),
         items=items,
     )
@@ -406,7 +430,17 @@ def _city_answer(
         mode=mode,
         model_version=engine.city_model.version,
         learned=engine.city_model.ranker.learned_,
+        learned_from=city_learned_from(engine),
         items=_city_items(session, items, pair_of),
+    )
+
+
+def city_learned_from(engine: Engine) -> CityLearnedFrom:
+    facts = engine.city_model.metrics
+    return CityLearnedFrom(
+        pairings=int(facts.get("pairings", facts.get("positives", 0))),
+        verdicts=int(facts.get("verdicts", 0)),
+        outcomes=int(facts.get("outcomes", 0)),
     )
 
 
@@ -460,6 +494,7 @@ def learned_from(engine: Engine) -> LearnedFrom:
         investments=int(facts.get("cases", 0)) if engine.site_model.ranker.learned_ else 0,
         clusters=int(facts.get("clusters", 0)),
         feedback=int(facts.get("verdicts", 0)),
+        outcomes=int(facts.get("outcomes", 0)),
         skipped=dict(facts.get("skipped", {})),
         prior_only=list(facts.get("prior_only", [])),
     )
@@ -472,7 +507,8 @@ def site_note(engine: Engine) -> str:
     facts = learned_from(engine)
     return (
         f"按 {facts.investments} 个真实投资案例（{facts.clusters} 组企业/事件）与 "
-        f"{facts.feedback} 条用户反馈学习；得分为该企业在全部老区候选城市中选中此城市的概率"
+        f"{facts.feedback} 条用户反馈、{facts.outcomes} 条合作进程结果学习；"
+        "得分为该企业在全部老区候选城市中选中此城市的概率"
     )
 
 

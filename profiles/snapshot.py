@@ -27,6 +27,7 @@ from profiles.models import (
     TalentNeed,
     University,
 )
+from profiles.pipeline import CITIES, outcomes
 
 CITY_LEVELS = (CityLevel.prefecture, CityLevel.municipality)
 
@@ -251,12 +252,28 @@ def load_frameworks(session: Session) -> list[FrameworkTie]:
 
 
 def load_verdicts(session: Session) -> list[Verdict]:
+    """Users' verdicts on recommended city pairs, then what became of city pairs in the pipeline."""
     rows = session.exec(select(Feedback).where(Feedback.kind == PairingKind.city_city)).all()
-    return [
+    verdicts = [
         Verdict(f.base_city, f.partner_city, 0 if f.verdict == "rejected" else 1)
         for f in rows
         if f.base_city and f.partner_city
     ]
+    return verdicts + load_outcomes(session)
+
+
+def load_outcomes(session: Session) -> list[Verdict]:
+    """City–city pairs of the pipeline as graded labels, at prefecture level, by entry id."""
+    prefecture = _prefecture_of(session)
+    labels = []
+    for entry, label, weight in outcomes(session, CITIES, CITIES):
+        if not (entry.base_city and entry.partner_city):
+            continue
+        base = prefecture.get(entry.base_city, entry.base_city)
+        partner = prefecture.get(entry.partner_city, entry.partner_city)
+        if base != partner:
+            labels.append(Verdict(base, partner, label, weight, origin="pipeline"))
+    return labels
 
 
 def load_talent(

@@ -4,6 +4,7 @@
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
 - ``events``: brokerage events (对接会), participants, meeting requests, meetings
+- ``pipeline``: what became of pairings of two parties (stages, changes), expressions of interest
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -124,6 +125,19 @@ from profiles.models.organisations import (
     UniversityPublic,
     UniversityUpdate,
 )
+from profiles.models.pipeline import (
+    AdvanceRequest,
+    ChangeOut,
+    Interest,
+    InterestAnswer,
+    InterestCreate,
+    InterestPublic,
+    PartyIn,
+    PartyOut,
+    PipelineChange,
+    PipelineEntry,
+    PipelineEntryPublic,
+)
 
 __all__ = [
     "ADCODE",
@@ -134,6 +148,7 @@ __all__ = [
     "MONTH",
     "PARTIES",
     "STRICT",
+    "AdvanceRequest",
     "ApiKey",
     "ApiKeyPublic",
     "AuditEntry",
@@ -141,6 +156,7 @@ __all__ = [
     "BaseAreaBase",
     "BaseAreaCity",
     "BaseAreaPublic",
+    "ChangeOut",
     "City",
     "CityBase",
     "CityCreate",
@@ -176,6 +192,10 @@ __all__ = [
     "IdempotencyState",
     "Industry",
     "IndustryPublic",
+    "Interest",
+    "InterestAnswer",
+    "InterestCreate",
+    "InterestPublic",
     "JobRun",
     "JobStatus",
     "Meeting",
@@ -197,6 +217,11 @@ __all__ = [
     "ParticipantKind",
     "ParticipantPublic",
     "ParticipantUpdate",
+    "PartyIn",
+    "PartyOut",
+    "PipelineChange",
+    "PipelineEntry",
+    "PipelineEntryPublic",
     "Plan",
     "PlanPublic",
     "ProfileFlag",

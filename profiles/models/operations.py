@@ -117,7 +117,7 @@ class SubscriptionBase(Shape):
     event: str = Field(
         max_length=40,
         description="enterprise.upserted | recommendation.updated | plan.approved"
-        " | event.agenda_changed | meeting.held",
+        " | pipeline.advanced | event.agenda_changed | meeting.held",
     )
     city: str | None = Field(
         default=None, max_length=6, description="the city the subscriber cares about"

@@ -32,6 +32,9 @@ SAMPLES = {
     "participant_id": "1",
     "request_id": "1",
     "meeting_id": "1",
+    "entry_id": "1",
+    "interest_id": "1",
+    "pairing_id": "1",
 }
 PRINCIPAL_OF = {
     Role.admin: "admin",

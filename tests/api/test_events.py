@@ -323,6 +323,20 @@ def test_held_meetings_are_recorded_and_announced(client: TestClient, engine: En
         ).status_code
         == 404
     )
+    # the held pair's pipeline is at 会谈, dated at the meeting's slot; the missed one has none
+    enterprise = client.get(f"{setup.url}/participants").json()["items"]
+    ref = next(p["ref"] for p in enterprise if p["id"] == setup.enterprise)
+    entries = client.get(
+        "/api/v1/pipeline", params={"party_kind": "enterprises", "party_id": ref}
+    ).json()["items"]
+    assert [e["stage"] for e in entries] == ["meeting"]
+    university = next(p["ref"] for p in enterprise if p["id"] == setup.university)
+    assert (
+        client.get(
+            "/api/v1/pipeline", params={"party_kind": "universities", "party_id": university}
+        ).json()["items"]
+        == []
+    )
     statuses = {
         m["id"]: m["status"]
         for m in client.get(f"{setup.url}/meetings", headers=bearer(OFFICE)).json()["items"]
