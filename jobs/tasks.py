@@ -438,6 +438,12 @@ def _match(
             if subscription.city is None or subscription.city in payload.get("cities", [])
             else None
         )
+    if event.type in (outbox.EVENT_AGENDA_CHANGED, outbox.MEETING_HELD):
+        # only the participants concerned: their principals, or offices watching their cities
+        concerned = subscription.owner in payload.get("principals", []) or (
+            subscription.city is not None and subscription.city in payload.get("cities", [])
+        )
+        return payload if concerned else None
     if event.type == outbox.RECOMMENDATION_UPDATED:
         if subscription.city not in (None, payload["city"]):
             return None

@@ -17,6 +17,8 @@ ENTERPRISE_UPSERTED = "enterprise.upserted"
 RECOMMENDATION_UPDATED = "recommendation.updated"
 PLAN_APPROVED = "plan.approved"
 OPPORTUNITY_MATCHED = "opportunity.matched"
+EVENT_AGENDA_CHANGED = "event.agenda_changed"  # a brokerage event's published agendas changed
+MEETING_HELD = "meeting.held"
 PIPELINE_ADVANCED = "pipeline.advanced"
 EVENT_TYPES = (
     ENTERPRISE_UPSERTED,
@@ -24,6 +26,8 @@ EVENT_TYPES = (
     PLAN_APPROVED,
     PIPELINE_ADVANCED,
     OPPORTUNITY_MATCHED,
+    EVENT_AGENDA_CHANGED,
+    MEETING_HELD,
 )
 
 

@@ -4,6 +4,7 @@
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
 - ``opportunities``: cooperation opportunities (合作机会), offers and requests
+- ``events``: brokerage events (对接会), participants, meeting requests, meetings
 - ``pipeline``: what became of pairings of two parties (stages, changes), expressions of interest
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
@@ -67,6 +68,24 @@ from profiles.models.cooperation import (
     PlanPublic,
     SiteInvestment,
     pairing_key,
+)
+from profiles.models.events import (
+    Event,
+    EventCreate,
+    EventPublic,
+    EventStatus,
+    Meeting,
+    MeetingPublic,
+    MeetingRequest,
+    MeetingRequestCreate,
+    MeetingRequestPublic,
+    MeetingStatus,
+    Participant,
+    ParticipantCreate,
+    ParticipantKind,
+    ParticipantPublic,
+    ParticipantUpdate,
+    RequestStatus,
 )
 from profiles.models.operations import (
     ApiKey,
@@ -166,6 +185,10 @@ __all__ = [
     "EnterpriseCreate",
     "EnterprisePublic",
     "EnterpriseUpdate",
+    "Event",
+    "EventCreate",
+    "EventPublic",
+    "EventStatus",
     "Expert",
     "ExpertBase",
     "ExpertCreate",
@@ -188,6 +211,12 @@ __all__ = [
     "InterestPublic",
     "JobRun",
     "JobStatus",
+    "Meeting",
+    "MeetingPublic",
+    "MeetingRequest",
+    "MeetingRequestCreate",
+    "MeetingRequestPublic",
+    "MeetingStatus",
     "Opportunity",
     "OpportunityBase",
     "OpportunityCreate",
@@ -201,6 +230,11 @@ __all__ = [
     "PairingCreate",
     "PairingPublic",
     "PairingUpdate",
+    "Participant",
+    "ParticipantCreate",
+    "ParticipantKind",
+    "ParticipantPublic",
+    "ParticipantUpdate",
     "PartyIn",
     "PartyOut",
     "PipelineChange",
@@ -211,6 +245,7 @@ __all__ = [
     "ProfileFlag",
     "RateWindow",
     "RecommendationCache",
+    "RequestStatus",
     "ReviewStatus",
     "SchedulerLease",
     "SiteInvestment",

@@ -116,7 +116,8 @@ class SubscriptionBase(Shape):
     url: str = Field(max_length=500, description="https, or a loopback address the operator allows")
     event: str = Field(
         max_length=40,
-        description="enterprise.upserted | recommendation.updated | plan.approved | pipeline.advanced",
+        description="enterprise.upserted | recommendation.updated | plan.approved"
+        " | pipeline.advanced | event.agenda_changed | meeting.held",
     )
     city: str | None = Field(
         default=None, max_length=6, description="the city the subscriber cares about"
