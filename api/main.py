@@ -145,10 +145,12 @@ def create_app(
     rate = None
     if settings.rate_limit_enabled:
         rate = RateLimiter(
-            app.state.engine,
             per_key=settings.rate_per_minute_key,
             per_address=settings.rate_per_minute_address,
+            storage=settings.rate_limit_storage,
+            trusted_proxies=settings.trusted_proxies,
         )
+    app.state.rate_limiter = rate
     app.add_middleware(Limits, settings_of=lambda: settings, rate=rate)
     app.add_middleware(StoreGuard, engine=app.state.engine)
     app.state.engine_state = EngineState(

@@ -373,6 +373,11 @@ def count_rows(session: Session, table: type[SQLModel]) -> int:
 
 
 # ---------------------------------------------------------------- catalogue reads
+def ping(session: Session) -> None:
+    """One cheap read: fails when the store is unreachable or has no schema."""
+    session.exec(select(City.adcode).limit(1)).first()
+
+
 def catalogue_counts(session: Session) -> dict[str, int]:
     tables = {
         "cities": City,
