@@ -39,8 +39,9 @@ REFUSAL = b"".join(
 def uvicorn_options() -> dict[str, Any]:
     """The ``uvicorn.run`` options of ``counterpart serve``: the capped parser, and no
     ``X-Forwarded-For`` rewriting by uvicorn (the app honours it only from
-    ``COUNTERPART_TRUSTED_PROXIES``)."""
-    return {"http": PROTOCOL, "proxy_headers": False}
+    ``COUNTERPART_TRUSTED_PROXIES``). A worker builds its ranking engine as it starts, which
+    holds the GIL for a while on a busy machine: uvicorn's 5 s health check would kill it."""
+    return {"http": PROTOCOL, "proxy_headers": False, "timeout_worker_healthcheck": 120}
 
 
 class HeaderCappedHttpTools(HttpToolsProtocol):
