@@ -411,9 +411,43 @@ class Engine:
             else SiteSide.build(self.cities, rows, self.site_pairs)
         )
         X = self._site_matrix(enterprise, side)
-        candidate = side.rows != hq
+        return self._site_among(enterprise, X, side.rows, hq, row, mode, rank)
+
+    def invited(
+        self,
+        enterprises: Sequence[EnterpriseProfile],
+        arrays: EnterpriseArrays,
+        rows: np.ndarray,
+        site: str,
+        *,
+        mode: Mode | None = None,
+    ) -> list[Recommendation]:
+        """``site_for`` for each of the enterprises at ``rows`` of ``arrays`` (as ranked by
+        ``enterprises_for``), their features computed in one pass from those arrays."""
+        row = self._row(site, "site")
+        X = site_features(self.cities, arrays, rows, self.site_side)
+        return [
+            self._site_among(enterprise, X[i], self.site_side.rows, hq, row, mode, rank)
+            for i, (enterprise, hq, rank) in enumerate(
+                zip(enterprises, arrays.hq[rows], range(1, len(rows) + 1), strict=True)
+            )
+        ]
+
+    def _site_among(
+        self,
+        enterprise: EnterpriseProfile,
+        X: np.ndarray,
+        sites: np.ndarray,
+        hq: int,
+        row: int,
+        mode: Mode | None,
+        rank: int,
+    ) -> Recommendation:
+        """The item for site ``row`` given the enterprise's features against every city of
+        ``sites`` (its probability is among them all but the headquarters)."""
+        candidate = sites != hq
         overall, modes = self._site_probabilities(X, candidate)
-        k = int(np.flatnonzero(side.rows == row)[0])
+        k = int(np.flatnonzero(sites == row)[0])
         km = float(haversine_km(self.cities.lonlat[hq], self.cities.lonlat[row]))
         centre = self._centre(X[candidate])
         chosen = modes[k, MODE_ORDER.index(mode)] if mode else overall[k]

@@ -191,10 +191,7 @@ class TalentArrays:
         result = np.empty((len(experts), len(needs)), dtype=np.float32)
         for begin in range(0, len(experts), chunk):
             rows = experts[begin : begin + chunk]
-            logit = np.full((len(rows), len(needs)), TALENT_BIAS)
-            for name, matrix in self.features(rows, needs).items():
-                logit += TALENT_WEIGHTS[name] * matrix
-            result[begin : begin + chunk] = sigmoid(logit)
+            result[begin : begin + chunk] = _probability(self.features(rows, needs))
         return result
 
     def eligible(self, experts: np.ndarray, needs: np.ndarray) -> np.ndarray:
@@ -221,18 +218,30 @@ class TalentArrays:
         self, experts: np.ndarray, needs: np.ndarray, *, top: int = 3
     ) -> list[list[Scored]]:
         """For each expert, its ``top`` eligible posts among ``needs`` (one matrix, best first)."""
-        scores = self.scores(experts, needs)
+        features = self.features(experts, needs)
+        scores = _probability(features)
         scores[~self.eligible(experts, needs)] = -np.inf
         return [
-            self._top(needs, scores[i], top, lambda r, e=int(e): self.reasons(e, r))
+            self._top(
+                needs,
+                scores[i],
+                top,
+                lambda j, i=i, e=int(e): self._explain(e, int(needs[j]), features, i, j),
+            )
             for i, e in enumerate(experts)
         ]
 
     def reasons(self, expert: int, need: int) -> list[Reason]:
-        values = {
-            k: float(v[0, 0])
-            for k, v in self.features(np.array([expert]), np.array([need])).items()
-        }
+        """Why this expert fits this post (the features that lifted the score, in Chinese)."""
+        return self._explain(
+            expert, need, self.features(np.array([expert]), np.array([need])), 0, 0
+        )
+
+    def _explain(
+        self, expert: int, need: int, features: dict[str, np.ndarray], i: int, j: int
+    ) -> list[Reason]:
+        """``reasons`` read from an already computed features block at (i, j)."""
+        values = {k: float(v[i, j]) for k, v in features.items()}
         contributions = np.array([TALENT_WEIGHTS[f] * values[f] for f in TALENT_WEIGHTS])
         e, n = self.experts[expert], self.needs[need]
         spec = PROGRAMMES[Programme(n.programme)]
@@ -268,28 +277,33 @@ class TalentArrays:
     ) -> list[Scored]:
         """Eligible experts for one post, best first."""
         rows = np.arange(len(self.experts)) if pool is None else pool
-        scores = self.scores(rows, np.array([need]))[:, 0]
+        features = self.features(rows, np.array([need]))
+        scores = _probability(features)[:, 0]
         scores[~self.eligible(rows, np.array([need]))[:, 0]] = -np.inf
-        return self._top(rows, scores, limit, lambda r: self.reasons(r, need))
+        return self._top(
+            rows, scores, limit, lambda k: self._explain(int(rows[k]), need, features, k, 0)
+        )
 
     def needs_for(self, expert: int, *, limit: int = 10) -> list[Scored]:
         """Posts an expert is eligible for, best first."""
         rows = np.arange(len(self.needs))
-        scores = self.scores(np.array([expert]), rows)[0]
+        features = self.features(np.array([expert]), rows)
+        scores = _probability(features)[0]
         scores[~self.eligible(np.array([expert]), rows)[0]] = -np.inf
-        return self._top(rows, scores, limit, lambda r: self.reasons(expert, r))
+        return self._top(
+            rows, scores, limit, lambda k: self._explain(expert, int(k), features, 0, k)
+        )
 
     @staticmethod
     def _top(rows: np.ndarray, scores: np.ndarray, limit: int, explain) -> list[Scored]:
+        """The ``limit`` best finite scores, each explained by ``explain(position in rows)``."""
         allowed = np.isfinite(scores)
         count = min(limit, int(allowed.sum()))
         if count == 0:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.lexsort((top, -scores[top]))]
-        return [
-            Scored(int(rows[k]), round(float(scores[k]), 4), explain(int(rows[k]))) for k in top
-        ]
+        return [Scored(int(rows[k]), round(float(scores[k]), 4), explain(int(k))) for k in top]
 
     # ------------------------------------------------------------ universities × base city
     def universities_for(
@@ -362,3 +376,11 @@ class TalentArrays:
             return top_reasons(contributions, list(UNIVERSITY_WEIGHTS), text)
 
         return self._top(np.arange(len(self.universities)), scores, limit, explain)
+
+
+def _probability(features: dict[str, np.ndarray]) -> np.ndarray:
+    """experts × needs scores in [0, 1] from their features."""
+    logit = np.full(next(iter(features.values())).shape, TALENT_BIAS)
+    for name, matrix in features.items():
+        logit += TALENT_WEIGHTS[name] * matrix
+    return sigmoid(logit).astype(np.float32)

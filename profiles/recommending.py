@@ -8,6 +8,7 @@ line and the jobs all call these functions; none of them talks to the engine by 
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
@@ -304,11 +305,18 @@ def enterprises_to_invite(
     arrays = state.enterprises(session, engine)
     rows, _, _ = engine.enterprises_for(adcode, arrays, mode=mode, limit=limit)
     stored = repository.enterprises_by_id(session, [int(arrays.ids[r]) for r in rows])
-    items = []
-    for rank, row in enumerate(stored, start=1):
-        match = engine.site_for(enterprise_profile(row), adcode, mode=mode, rank=rank)
-        brief = EnterpriseBrief.model_validate(row, from_attributes=True)
-        items.append(EnterpriseItem(enterprise=brief, **_item_fields(match)))
+    found = {e.id for e in stored}  # one deleted since the arrays were built is skipped
+    rows = np.array([r for r in rows if int(arrays.ids[r]) in found], dtype=int)
+    matches = engine.invited(
+        [enterprise_profile(e) for e in stored], arrays, rows, adcode, mode=mode
+    )
+    items = [
+        EnterpriseItem(
+            enterprise=EnterpriseBrief.model_validate(row, from_attributes=True),
+            **_item_fields(match),
+        )
+        for row, match in zip(stored, matches, strict=True)
+    ]
     learned = bool(engine.site_model.ranker.learned_)
     return EnterpriseRecommendations(
         city=_briefs(session, [adcode])[adcode],

@@ -195,6 +195,12 @@ def test_fast_paths_agree_with_the_explained_path(world: World) -> None:
     )
     site_score = next(i.score for i in engine.sites(profile, limit=100).items if i.key == city)
     assert site_score == pytest.approx(float(scores[0]), abs=1e-3)
+    profiles = [
+        EnterpriseProfile(r.name, r.hq_city, r.industry_codes, needs=r.needs)
+        for r in (records[int(t)] for t in top)
+    ]
+    one_by_one = [engine.site_for(p, city, rank=k) for k, p in enumerate(profiles, start=1)]
+    assert engine.invited(profiles, arrays, top, city) == one_by_one
     batch_rows, batch_scores = engine.batch_sites(arrays, k=3, chunk=7)
     assert batch_rows.shape == (40, 3) and np.all(np.diff(batch_scores, axis=1) <= 1e-6)
 
