@@ -90,18 +90,27 @@ class Served:
         self.process = subprocess.Popen(
             self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 600
+        try:
+            self._wait()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.log.seek(0)
                 raise RuntimeError(self.log.read().decode(errors="replace")[-2000:])
             try:
-                # Both workers must be up: a few answered requests in a row.
+                # Both workers must be up, their engines built: a few answers in a row (a
+                # worker's first recommendation waits for its engine, built as it starts).
                 if all(
-                    httpx.get(f"http://127.0.0.1:{self.port}{self.ready}", timeout=5).is_success
+                    httpx.get(f"http://127.0.0.1:{self.port}{self.ready}", timeout=600).is_success
                     for _ in range(6)
                 ):
-                    return self
+                    return
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
