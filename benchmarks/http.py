@@ -56,13 +56,17 @@ done = function(summary, latency, requests)
 end
 """
 POST = """
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads .. "-" .. os.time())
+end
 local counter = 0
-local thread_id = tostring(math.random(1, 1e9))
 request = function()
   counter = counter + 1
   local body = string.format(
     '{"name": "压测企业%s-%d", "hq_city": "440300", "industry_codes": ["39"]}',
-    thread_id, counter)
+    tid, counter)
   return wrk.format("POST", nil, nil, body)
 end
 """
