@@ -21,8 +21,11 @@ from api.idempotency import IdempotencyMiddleware
 from api.routes import (
     admin,
     catalogue,
+    effectiveness,
     health,
     jobs,
+    opportunities,
+    pipeline,
     plans,
     profiles,
     recommendations,
@@ -182,6 +185,9 @@ def create_app(
         jobs.router,
         admin.router,
         recommendations.feedback_router,
+        opportunities.router,
+        *pipeline.routers,
+        effectiveness.router,
         *profiles.routers,
     )
     for router in routers:

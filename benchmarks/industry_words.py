@@ -9,8 +9,9 @@ failures were looked at while the synonym table grew) and a held-out half (never
 None of its words is in the synonym table verbatim.
 
 Top-k counts the expected 大类 among the first k distinct 大类 of the candidates. "Answered"
-is how often the resolver was sure enough to give codes; "wrong answers" is how often those
-codes missed the expected 大类 (the failure that matters: a confident wrong code).
+is how often the resolver was sure enough to give codes; "wrong ans" is the share of all words
+whose sure codes missed the expected 大类 (the failure that matters: a confident wrong code),
+and "wrong/sure" the same misses as a share of the sure answers.
 Baselines, measured in the same run on the same words: rapidfuzz (WRatio) over the standard's
 names alone, and the same resolver fitted without the synonym table.
 """
@@ -72,6 +73,7 @@ def measure(rank: Ranker, rows: list[dict[str, str]]) -> dict[str, float]:
         "top3": top3 / n,
         "answered": answered / n,
         "wrong": wrong / n,
+        "wrong_of_sure": wrong / answered if answered else 0.0,
         "ms": 1000 * (time.perf_counter() - started) / n,
     }
 
@@ -95,14 +97,15 @@ def main() -> None:
     }
     print(
         f"{'method':<30} {'half':<12} {'n':>4} {'top-1':>7} {'top-3':>7} "
-        f"{'answered':>9} {'wrong ans':>9} {'ms/word':>8}"
+        f"{'answered':>9} {'wrong ans':>9} {'wrong/sure':>10} {'ms/word':>8}"
     )
     for name, rank in rankers.items():
         for half, subset in halves.items():
             m = measure(rank, subset)
             print(
                 f"{name:<30} {half:<12} {m['n']:>4} {m['top1']:>7.1%} {m['top3']:>7.1%} "
-                f"{m['answered']:>9.1%} {m['wrong']:>9.1%} {m['ms']:>8.2f}"
+                f"{m['answered']:>9.1%} {m['wrong']:>9.1%} {m['wrong_of_sure']:>10.1%} "
+                f"{m['ms']:>8.2f}"
             )
     if args.failures:
         rank = rankers["resolver (names + synonyms)"]

@@ -46,10 +46,16 @@ def train(
     )
     for name, weight in sorted(run.city.ranker.weights_table().items(), key=lambda kv: -abs(kv[1])):
         typer.echo(f"  {name:18} {weight:+.3f}")
+    city = run.city.metrics
+    typer.echo(
+        f"city model: learned {run.city.ranker.learned_} from {city.get('pairings', 0)} pairings, "
+        f"{city.get('verdicts', 0)} verdicts and {city.get('outcomes', 0)} pipeline outcomes"
+    )
     facts = run.site.metrics
     typer.echo(
         f"site model: learned {facts.get('learned')} from {facts.get('cases', 0)} real investments "
-        f"({facts.get('clusters', 0)} clusters) and {facts.get('verdicts', 0)} verdicts; "
+        f"({facts.get('clusters', 0)} clusters), {facts.get('verdicts', 0)} verdicts and "
+        f"{facts.get('outcomes', 0)} pipeline outcomes; "
         f"could not train: {facts.get('skipped') or 'none'}"
     )
 

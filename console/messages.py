@@ -75,6 +75,7 @@ KINDS = {
     "talent need": "人才需求",
     "need": "人才需求",
     "pairing": "结对关系",
+    "opportunity": "合作机会",
     "plan": "方案",
     "subscription": "订阅",
     "job": "任务",

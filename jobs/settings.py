@@ -15,6 +15,8 @@ class JobSettings(BaseSettings):
     schedule_dedupe_audit: str = "15 3 * * *"
     schedule_stale_profiles: str = "45 3 * * 1"
     schedule_deliver: str = "* * * * *"
+    schedule_expire_opportunities: str = "5 0 * * *"
+    schedule_match_opportunities: str = "*/30 * * * *"
     misfire_grace_seconds: int = 900  # a run late by up to this still runs, once (runs coalesce)
     job_timeout_seconds: int = 1800
     lease_seconds: int = 30
@@ -24,6 +26,8 @@ class JobSettings(BaseSettings):
     stale_after_years: int = 3
     unconfirmed_after_days: int = 365
     duplicate_threshold: float = 92.0
+    opportunity_match_min_score: float = 0.5  # a strong match, announced as opportunity.matched
+    opportunity_match_top_k: int = 5
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 30.0
     webhook_connect_timeout: float = 3.0

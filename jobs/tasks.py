@@ -5,6 +5,8 @@
     dedupe-audit    likely duplicate enterprises, universities, experts → the review queue
     stale-profiles  flag old statistics and profiles nobody confirmed for a year
     deliver         turn outbox events into deliveries, and send what is due (with retries)
+    expire-opportunities    mark open opportunities past their closing date as expired
+    match-opportunities     announce each opportunity's new strong matches (opportunity.matched)
 
 A run is unique per job and scheduled time, so a schedule that fires twice runs once.
 """
@@ -30,7 +32,7 @@ from jobs import webhooks
 from jobs.settings import JobSettings, get_job_settings
 from matching.industry_words import major_of
 from matching.vocabulary import Mode
-from profiles import outbox, training
+from profiles import effectiveness, opportunities, outbox, training
 from profiles.models import (
     City,
     Delivery,
@@ -89,12 +91,15 @@ class Context:
 def retrain(ctx: Context) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         trained = training.train(session, ctx.state.registry)
+        scorer = opportunities.learn_from_pipeline(session, ctx.state)
     return {
+        "opportunity_labels": scorer.labels,
         "city_version": trained.city.version,
         "promoted": trained.promoted,
         "mrr": round(trained.mrr, 4),
         "previous_mrr": None if trained.previous_mrr is None else round(trained.previous_mrr, 4),
         "verdicts": trained.verdicts,
+        "outcomes": trained.outcomes,
     }
 
 
@@ -355,7 +360,35 @@ def stale_profiles(ctx: Context) -> dict[str, Any]:
         if fresh:
             session.execute(insert(ProfileFlag), fresh)
         session.commit()
-    return {"flagged": len(fresh), "already_flagged": len(rows) - len(fresh)}
+    with Session(ctx.engine) as session:  # city pairings gone quiet, with alternatives
+        inactive = effectiveness.flag_inactive(session, ctx.state, now=now)
+        session.commit()
+    return {
+        "flagged": len(fresh),
+        "already_flagged": len(rows) - len(fresh),
+        "inactive_pairings": inactive,
+    }
+
+
+# ---------------------------------------------------------------- opportunities
+def expire_opportunities(ctx: Context) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        expired = opportunities.expire(session, today=ctx.clock().date())
+        session.commit()
+    return {"expired": expired}
+
+
+def match_opportunities(ctx: Context) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        counts = opportunities.announce_matches(
+            session,
+            ctx.state,
+            min_score=ctx.settings.opportunity_match_min_score,
+            top_k=ctx.settings.opportunity_match_top_k,
+            now=ctx.clock(),
+        )
+        session.commit()
+    return counts
 
 
 # ---------------------------------------------------------------- deliver
@@ -414,7 +447,9 @@ def _match(
     session: Session, engine: Any, event: OutboxEvent, subscription: Subscription
 ) -> dict[str, Any] | None:
     payload = event.payload
-    if event.type == outbox.PLAN_APPROVED:
+    if event.type == outbox.OPPORTUNITY_MATCHED:
+        return _opportunity_match(payload, subscription)
+    if event.type in (outbox.PLAN_APPROVED, outbox.PIPELINE_ADVANCED):
         return (
             payload
             if subscription.city is None or subscription.city in payload.get("cities", [])
@@ -448,6 +483,20 @@ def _match(
         "score": best[0].score,
         "reasons": [r.text for r in best[0].reasons],
     }
+
+
+def _opportunity_match(
+    payload: dict[str, Any], subscription: Subscription
+) -> dict[str, Any] | None:
+    """A match concerns a subscription's city when either opportunity is in it (or one of its
+    counties), and its mode when either names it."""
+    sides = [payload["opportunity"], payload["match"]]
+    city = subscription.city
+    if city and not any(s["city"] == city or s["city"][:4] + "00" == city for s in sides):
+        return None
+    if subscription.mode and subscription.mode not in {s["mode"] for s in sides}:
+        return None
+    return payload if payload["score"] >= subscription.min_score else None
 
 
 def send_due(ctx: Context, *, delivery_ids: list[int] | None = None) -> dict[str, int]:
@@ -511,6 +560,8 @@ JOBS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "dedupe-audit": dedupe_audit,
     "stale-profiles": stale_profiles,
     "deliver": deliver,
+    "expire-opportunities": expire_opportunities,
+    "match-opportunities": match_opportunities,
 }
 
 

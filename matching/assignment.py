@@ -7,6 +7,10 @@ a preference list).
 - ``optimal_assignment`` maximises the total score: the Hungarian method
   (``scipy.optimize.linear_sum_assignment``) on the matrix with each receiver's column repeated
   once per unit of capacity.
+- ``fair_assignment`` maximises the lowest score first (the bottleneck assignment: a binary
+  search over the scores for the highest bound at which a complete assignment exists, each
+  check a Hopcroft–Karp maximum matching, ``scipy.sparse.csgraph.maximum_bipartite_matching``),
+  then the total score among the assignments that respect that bound (the Hungarian method).
 - ``deferred_acceptance`` is the proposer-proposing Gale–Shapley algorithm with quotas (as
   residency matches run it): stable, and the best stable outcome for the proposers.
 - ``blocking_pairs`` counts the pairs that would both rather be together than where they are.
@@ -18,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 UNASSIGNED = -1
 
@@ -77,6 +83,40 @@ def optimal_assignment(
         raise Infeasible("the forbidden pairs leave no complete assignment")
     match[free[rows]] = slots[cols]
     return Assignment(match)
+
+
+def _complete(allowed: np.ndarray) -> bool:
+    """Whether every row can have its own column among the ``allowed`` cells."""
+    matched = maximum_bipartite_matching(csr_matrix(allowed), perm_type="column")
+    return bool((matched >= 0).all())
+
+
+def fair_assignment(
+    scores: np.ndarray, capacity: np.ndarray, keep: Sequence[tuple[int, int]] = ()
+) -> Assignment:
+    """Every proposer gets one receiver, capacities held, the lowest score of the free
+    proposers as high as it can be, and the total maximal at that bound."""
+    n, m = scores.shape
+    _check(scores, capacity, keep)
+    kept = {i for i, _ in keep}
+    free = np.array([i for i in range(n) if i not in kept], dtype=int)
+    left = capacity.astype(int) - np.bincount([j for _, j in keep], minlength=m)
+    if len(free) == 0 or len(free) > left.sum():
+        return optimal_assignment(scores, capacity, keep)  # trivial, or Infeasible says why
+    block = scores[np.ix_(free, np.repeat(np.arange(m), left))]
+    bounds = np.unique(block[np.isfinite(block)])
+    if len(bounds) == 0 or not _complete(block >= bounds[0]):
+        return optimal_assignment(scores, capacity, keep)  # Infeasible says why
+    low, high = 0, len(bounds) - 1  # bounds[low] is always feasible
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _complete(block >= bounds[middle]):
+            low = middle
+        else:
+            high = middle - 1
+    bounded = scores.copy()
+    bounded[free] = np.where(scores[free] >= bounds[low], scores[free], -np.inf)
+    return optimal_assignment(bounded, capacity, keep)
 
 
 def preferences(scores: np.ndarray, *, limit: int | None = None) -> list[list[int]]:

@@ -6,13 +6,13 @@ every query scores all its candidates at once and explains the few it returns.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
 from scipy.special import logsumexp
 
-from matching.explain import Reason, Said, city_pair_text, top_reasons
+from matching.explain import Reason, Said, Source, city_pair_text, top_reasons
 from matching.features import (
     CITY_FEATURES,
     PROFILE_FEATURES,
@@ -30,7 +30,7 @@ from matching.records import CityArrays, CityRecord, EnterpriseArrays, Words, ha
 from matching.site_explain import (
     DataGap,
     SiteNeeds,
-    Source,
+    reason_sources,
     site_data_gaps,
     site_reason,
     site_sources,
@@ -510,7 +510,10 @@ class Engine:
             value = float(x[SITE_FEATURES.index(feature)])
             return site_reason(feature, needs, site, hq, km, value)
 
-        reasons = top_reasons(contributions, SITE_FEATURES, text)
+        reasons = [
+            replace(r, sources=tuple(reason_sources(r.feature, site, hq)))
+            for r in top_reasons(contributions, SITE_FEATURES, text)
+        ]
         return Recommendation(
             rank=rank,
             key=site.adcode,

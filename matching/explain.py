@@ -32,6 +32,17 @@ class Said:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a figure that a reason uses comes from."""
+
+    figure: str
+    city: str | None
+    year: int | None
+    source: str
+    confidence: str | None = None
+
+
+@dataclass(frozen=True)
 class Reason:
     feature: str
     text: str
@@ -40,6 +51,7 @@ class Reason:
     source: str | None = None
     year: int | None = None
     confidence: str | None = None
+    sources: tuple[Source, ...] = ()  # every figure the sentence uses (site reasons)
 
 
 def _join(words: Sequence[str], limit: int = 3) -> str:

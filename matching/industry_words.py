@@ -21,7 +21,7 @@ import csv
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import takewhile
 from pathlib import Path
 from typing import Self
@@ -32,6 +32,7 @@ from rapidfuzz.distance import Levenshtein
 from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -129,6 +130,9 @@ class IndustryWordResolver(BaseEstimator):
         ngram_range: tuple[int, int] = (1, 3),
         neighbours: int = 20,
         head_weight: float = 0.3,
+        class_weight: float = 3.0,
+        temperature: float = 0.2,
+        veto: float | None = 0.5,
         limit: int = 8,
     ) -> None:
         self.min_score = min_score
@@ -136,6 +140,9 @@ class IndustryWordResolver(BaseEstimator):
         self.ngram_range = ngram_range
         self.neighbours = neighbours
         self.head_weight = head_weight
+        self.class_weight = class_weight
+        self.temperature = temperature
+        self.veto = veto
         self.limit = limit
 
     # ------------------------------------------------------------------ fit
@@ -163,7 +170,28 @@ class IndustryWordResolver(BaseEstimator):
         self.matrix_ = sparse.csr_matrix(self.vectorizer_.fit_transform(texts))
         self.texts_ = texts
         self.heads_ = _head_shares(self.entries_)
+        self._fit_classes()
         return self
+
+    def _fit_classes(self) -> None:
+        """A linear model from a word's characters to its 大类, learned from every fitted word
+        and name stem (one row per 大类 it names). Character 1–2-grams with the word's two ends
+        marked, so the head (…机, …镜, …油) weighs as an ending, not as any character."""
+        texts, labels = [], []
+        for entry in self.entries_:
+            text = stem(entry.text) if entry.via == "name" else entry.text
+            for major in sorted({major_of(c) for c in entry.codes} - {None}):
+                texts.append(_ends(text))
+                labels.append(major)
+        self.class_vectorizer_ = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 2), sublinear_tf=True
+        )
+        features = self.class_vectorizer_.fit_transform(texts)
+        self.classes_model_ = (
+            LinearSVC(C=1.0, tol=1e-2, max_iter=200).fit(features, labels)
+            if len(set(labels)) > 2
+            else None
+        )
 
     # ------------------------------------------------------------------ resolve
     def resolve(self, word: str) -> WordResolution:
@@ -189,18 +217,47 @@ class IndustryWordResolver(BaseEstimator):
             if candidate.score >= FLOOR:
                 best.setdefault(candidate.code, candidate)
         found = list(best.values())
+        if found and found[0].score >= self.min_score and self._overruled(found[0], key_form):
+            found = [replace(c, score=min(c.score, SUGGESTION_MAX)) for c in found]
         if not found or found[0].score < self.min_score:
-            found = self._suggest(found, votes, key_form[-1])
+            found = self._suggest(found, votes, key_form)
         return found
 
+    def _overruled(self, first: IndustryCandidate, text: str) -> bool:
+        """A head word found inside ``text`` answers only if the characters of the whole word
+        do not point elsewhere: 航空发动机 holds 发动机 (34) but reads as aircraft (37, 56)."""
+        if first.via != "contains" or self.veto is None:
+            return False
+        classes = self._classes(text)
+        top = max(classes, key=classes.__getitem__, default=None)
+        return top is not None and top != major_of(first.code) and classes[top] >= self.veto
+
+    def _classes(self, text: str) -> dict[str, float]:
+        """The linear model's 大类 for ``text`` as shares summing to one (softmax)."""
+        if self.classes_model_ is None:
+            return {}
+        scores = self.classes_model_.decision_function(
+            self.class_vectorizer_.transform([_ends(text)])
+        )
+        scores = np.asarray(scores).ravel() / self.temperature
+        shares = np.exp(scores - scores.max())
+        shares /= shares.sum()
+        top = np.argsort(-shares)[:10]
+        return {str(self.classes_model_.classes_[i]): float(shares[i]) for i in top}
+
     def _suggest(
-        self, found: list[IndustryCandidate], votes: dict[str, float], head: str
+        self, found: list[IndustryCandidate], votes: dict[str, float], text: str
     ) -> list[IndustryCandidate]:
-        """No answer: suggest by what the nearest entries agree on, and by what words ending in
-        the same character (机, 剂, 布 …) belong to: the best code of each 大类, in vote order."""
-        votes = dict(votes)
+        """No answer: suggest by what the nearest entries agree on, by what words ending in the
+        same character (机, 剂, 布 …) belong to, and by the linear model of characters to 大类:
+        the best code of each 大类, in vote order."""
+        head = text[-1]
+        total = sum(votes.values()) or 1.0
+        votes = {m: v / total for m, v in votes.items()}
         for major, share in self.heads_.get(head, {}).items() if _CJK.match(head) else ():
             votes[major] = votes.get(major, 0.0) + self.head_weight * share
+        for major, share in self._classes(text).items():
+            votes[major] = votes.get(major, 0.0) + self.class_weight * share
         known = {major_of(c.code) for c in found}
         top = max(votes.values(), default=1.0) or 1.0
         found = found + [
@@ -303,6 +360,10 @@ def _name_entries(code: str, name: str) -> list[_Entry]:
             if len(item) >= 2 and item not in _VAGUE and item not in texts:
                 entries.append(_Entry(item, (code,), "part", name))
     return entries
+
+
+def _ends(text: str) -> str:
+    return f"^{text}$"
 
 
 def _typo(text: str, other: str) -> bool:

@@ -44,10 +44,19 @@ def _path(source: str, target: str, *, same: bool, two_steps: bool) -> tuple[str
     if (source, target) in links:
         return (source, target)
     if two_steps:
-        for (up, middle), _ in links.items():
-            if up == source and (middle, target) in links:
+        for middle in _successors().get(source, ()):
+            if (middle, target) in links:
                 return (source, middle, target)
     return None
+
+
+@lru_cache
+def _successors() -> dict[str, tuple[str, ...]]:
+    """Each 大类's downstream 大类 in the chain table, in the table's order."""
+    found: dict[str, list[str]] = {}
+    for up, down in chain_links():
+        found.setdefault(up, []).append(down)
+    return {up: tuple(downs) for up, downs in found.items()}
 
 
 def word_matches(

@@ -1,9 +1,11 @@
-"""City-pairing plans: many base cities paired with partners at once, optimally and stably.
+"""City-pairing plans: many base cities paired with partners at once: optimal, stable, fair.
 
 The engine scores every (base, partner) pair; the optimal plan maximises the total score
 under the partners' capacities, the stable plan runs deferred acceptance with the base cities
-proposing (each prefers higher-scoring partners; each partner prefers higher-scoring bases).
-Kept pairs are fixed in both; forbidden pairs never appear.
+proposing (each prefers higher-scoring partners; each partner prefers higher-scoring bases),
+and the fair plan maximises the lowest score first, then the total at that bound (every base
+city gets a viable partner before any gets a second-best one). Kept pairs are fixed in all
+three; forbidden pairs never appear.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,6 +17,7 @@ from matching.assignment import (
     Infeasible,
     blocking_pairs,
     deferred_acceptance,
+    fair_assignment,
     optimal_assignment,
     preferences,
 )
@@ -49,7 +52,7 @@ def city_pairing(
     keep: Sequence[tuple[str, str]] = (),
     forbid: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Solution]:
-    """Both plans for the request; ``Infeasible`` says why one cannot exist."""
+    """The three plans for the request; ``Infeasible`` says why none can exist."""
     if len(set(bases)) != len(bases) or len(set(partners)) != len(partners):
         raise Infeasible("a city is listed twice")
     if set(bases) & set(partners):
@@ -69,11 +72,12 @@ def city_pairing(
     optimal = optimal_assignment(scores, cap, kept).match
     rank = np.where(np.isfinite(scores), -scores, np.inf)
     stable = deferred_acceptance(preferences(scores), rank, cap, kept).match
+    fair = fair_assignment(scores, cap, kept).match
     reasons = engine.pair_reasons(bases, partners, mode)
     fixed = [i for i, _ in kept]
     return {
         name: _solution(bases, partners, scores, match, cap, fixed, reasons)
-        for name, match in (("optimal", optimal), ("stable", stable))
+        for name, match in (("optimal", optimal), ("stable", stable), ("fair", fair))
     }
 
 

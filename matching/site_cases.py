@@ -33,7 +33,7 @@ class SiteCase:
     workers: int | None = None
     chosen: bool = True
     weight: float = 1.0
-    origin: str = "investment"  # or "feedback": a user's verdict on a recommended site
+    origin: str = "investment"  # or "feedback" (a user's verdict), "pipeline" (an outcome)
 
 
 @dataclass

@@ -9,11 +9,16 @@ proxy; a figure the catalogue lacks for the city is a gap too, not a claim.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from matching.explain import Source
 from matching.records import CODE_INDEX, CityRecord, Words, chain_links, reach_matrix
 
 COORDINATES = "cpca resources/adcodes.csv（GB/T 2260 行政区划代码与经纬度，MIT 许可）；球面距离"
 CHAIN_TABLE = "matching/data/industry_chain.csv（产业链上下游编辑对照表，按国民经济行业大类）"
 PAIRINGS = "fixtures/reference/pairings_*.csv（发改振兴〔2022〕766号对口合作方案、东西部协作结对、深赣县区结对）"
+INDUSTRY_CODES = (
+    "fixtures/reference/gbt4754_2017.csv（GB/T 4754-2017 国民经济行业分类）；"
+    "matching/data/industry_synonyms.csv（词语→行业代码编辑对照表）"
+)
 UNIVERSITIES = (
     "fixtures/reference/universities.csv（教育部 2022 年“双一流”名单、2024 年全国高校名单）"
 )
@@ -25,17 +30,6 @@ class DataGap:
 
     feature: str
     text: str
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a figure that a reason uses comes from."""
-
-    figure: str
-    city: str | None
-    year: int | None
-    source: str
-    confidence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,37 +191,59 @@ _FIGURES = {
     "workforce_share": ("常住人口", "population_year", "population_source"),
     "manufacturing_base": ("第二产业占比", "gdp_year", "gdp_source"),
 }
-_PROFILE = ("resource_need", "resource_chain", "industry_cluster", "market_product", "logistics")
+_PROFILE = (
+    "resource_need",
+    "resource_chain",
+    "industry_cluster",
+    "chain_complement",
+    "market_product",
+    "logistics",
+)
+_CODED = ("resource_need", "resource_chain", "industry_cluster", "chain_complement")
+
+
+def reason_sources(feature: str, site: CityRecord, hq: CityRecord) -> list[Source]:
+    """The sources (with year) of the figures one feature's reason uses."""
+    sources = []
+    if feature == "log_distance":
+        sources.append(Source("坐标与距离", None, None, COORDINATES))
+    elif feature == "same_province":
+        sources.append(Source("所属省份", site.name, None, COORDINATES))
+    if feature in _FIGURES:
+        figure, year, source = _FIGURES[feature]
+        cities = (site, hq) if feature == "gdp_per_capita_gap" else (site,)
+        for city in cities:
+            if getattr(city, source):
+                sources.append(
+                    Source(figure, city.name, getattr(city, year), getattr(city, source))
+                )
+    elif feature in _PROFILE and site.profile_source:
+        sources.append(
+            Source(
+                "产业、资源与交通资料",
+                site.name,
+                None,
+                site.profile_source,
+                site.profile_confidence,
+            )
+        )
+    if feature in _CODED:
+        sources.append(Source("行业代码", None, None, INDUSTRY_CODES))
+    if feature in ("resource_chain", "chain_complement"):
+        sources.append(Source("产业链对照", None, None, CHAIN_TABLE))
+    elif feature == "paired_with_hq":
+        sources.append(Source("结对关系", None, None, PAIRINGS))
+    elif feature == "talent_supply":
+        sources.append(Source("高校", site.name, 2024, UNIVERSITIES))
+    return sources
 
 
 def site_sources(features: Sequence[str], site: CityRecord, hq: CityRecord) -> list[Source]:
-    """The sources (with year) of the figures the given features' reasons use."""
+    """The sources of everything a site item says: its coordinates and distance, and what each
+    of its reasons uses."""
     sources = [Source("坐标与距离", None, None, COORDINATES)]
     for feature in features:
-        if feature in _FIGURES:
-            figure, year, source = _FIGURES[feature]
-            cities = (site, hq) if feature == "gdp_per_capita_gap" else (site,)
-            for city in cities:
-                if getattr(city, source):
-                    sources.append(
-                        Source(figure, city.name, getattr(city, year), getattr(city, source))
-                    )
-        elif feature in _PROFILE and site.profile_source:
-            sources.append(
-                Source(
-                    "产业、资源与交通资料",
-                    site.name,
-                    None,
-                    site.profile_source,
-                    site.profile_confidence,
-                )
-            )
-        if feature in ("resource_chain", "chain_complement"):
-            sources.append(Source("产业链对照", None, None, CHAIN_TABLE))
-        elif feature == "paired_with_hq":
-            sources.append(Source("结对关系", None, None, PAIRINGS))
-        elif feature == "talent_supply":
-            sources.append(Source("高校", site.name, 2024, UNIVERSITIES))
+        sources.extend(reason_sources(feature, site, hq))
     return list(dict.fromkeys(sources))
 
 

@@ -27,8 +27,21 @@ from matching.ranker import PairRanker, SavedModel, fingerprint
 from matching.records import CityArrays, EnterpriseArrays
 from matching.site_cases import SiteCase, choice_set
 from matching.site_ranker import SiteRanker
+from matching.vocabulary import Stage
 
 FEEDBACK_WEIGHT = 3.0  # a user's explicit verdict counts for more than an unlabelled candidate
+# What became of a pair teaches as a graded label: the further it went, the more its target
+# weighs (落地 as much as an explicit verdict, 意向 a fifth of that). 终止 (a declined interest
+# too) is a negative as strong as a rejection; a recommendation shown and left at 推荐 is a
+# weak one (half a rejection).
+OUTCOME_GRADES: dict[Stage, int] = {
+    Stage.landed: 5,
+    Stage.signed: 4,
+    Stage.meeting: 3,
+    Stage.contact: 2,
+    Stage.interest: 1,
+}
+IGNORED_WEIGHT = FEEDBACK_WEIGHT / 2
 # Chosen on the held-out protocols of ``counterpart evaluate`` (grouped and leave-one-scheme-out):
 # these features did not help rank unseen pairings, so the learned score leaves them out and
 # only the modes' priors use them.
@@ -58,11 +71,31 @@ class KnownPairing:
 
 @dataclass(frozen=True)
 class Verdict:
-    """A user's verdict on a recommended pair: accepted/contacted (1) or rejected (0)."""
+    """A label on a pair: a user's verdict (accepted/contacted 1, rejected 0) or, with
+    ``origin`` "pipeline", what became of the pair (``outcome_label``), with its weight."""
 
     base: str
     partner: str
     label: int
+    weight: float = FEEDBACK_WEIGHT
+    origin: str = "feedback"
+
+
+def outcome_label(stage: Stage, *, ignored: bool = False) -> tuple[int, float] | None:
+    """(label, weight) for a pair at ``stage``; None while a recommendation is merely open.
+
+    ``ignored``: a 推荐 left untouched for longer than the pipeline's patience."""
+    if stage == Stage.terminated:
+        return 0, FEEDBACK_WEIGHT
+    if stage == Stage.recommended:
+        return (0, IGNORED_WEIGHT) if ignored else None
+    return 1, FEEDBACK_WEIGHT * OUTCOME_GRADES[stage] / max(OUTCOME_GRADES.values())
+
+
+def origins(labels: Sequence[Verdict]) -> dict[str, int]:
+    """How many labels came from users' verdicts and from the pipeline."""
+    counts = Counter(v.origin for v in labels)
+    return {"verdicts": counts["feedback"], "outcomes": counts["pipeline"]}
 
 
 @dataclass
@@ -94,7 +127,7 @@ def city_training_set(
     partners_of: dict[str, set[str]] = defaultdict(set)
     for pairing in pairings:
         partners_of[pairing.base].add(pairing.partner)
-    verdict_of: dict[tuple[str, str], int] = {(v.base, v.partner): v.label for v in verdicts}
+    verdict_of = {(v.base, v.partner): v for v in verdicts}  # the last label of a pair counts
     ties = ties_from(tables, pairings)
     bases = [b for b in sorted(set(partners_of) | {v.base for v in verdicts}) if b in cities.index]
     if bases:  # every base against every city at once; each query then gathers its candidates
@@ -113,8 +146,8 @@ def city_training_set(
         weight = np.ones(len(columns))
         for k, adcode in enumerate(adcodes):
             if (base, adcode) in verdict_of:
-                label[k] = verdict_of[(base, adcode)]
-                weight[k] = FEEDBACK_WEIGHT
+                label[k] = verdict_of[(base, adcode)].label
+                weight[k] = verdict_of[(base, adcode)].weight
         blocks.append(features)
         labels.append(label)
         weights.append(weight)
@@ -153,7 +186,7 @@ def train_city_ranker(
     ranker = fit_city_ranker(data, **params)
     digest = fingerprint(
         sorted((p.base, p.partner, p.scheme) for p in pairings),
-        sorted((v.base, v.partner, v.label) for v in verdicts),
+        sorted((v.base, v.partner, v.label, v.weight, v.origin) for v in verdicts),
         data.X,
     )
     return SavedModel.stamped(
@@ -163,8 +196,9 @@ def train_city_ranker(
         {
             "pairs": len(data.y),
             "positives": int(data.y.sum()),
+            "pairings": len(pairings) - data.uncovered,
             "partners_outside_candidates": data.uncovered,
-            "verdicts": len(verdicts),
+            **origins(verdicts),
             "schemes": dict(Counter(p.scheme for p in pairings)),
         },
     )
@@ -197,7 +231,8 @@ def train_site_ranker(
     pairings: Sequence[KnownPairing] = (),
     **params: Any,
 ) -> SavedModel:
-    """The site ranker, learned from real investments and users' verdicts (``SiteCase``s).
+    """The site ranker, learned from real investments, users' verdicts and the pipeline's
+    outcomes (``SiteCase``s, ``origin`` "investment", "feedback" or "pipeline").
 
     Without enough usable cases it ranks by the modes' priors, scaled on a reference
     population (each partner city's industries as an enterprise there).
@@ -215,8 +250,9 @@ def train_site_ranker(
         ranker.fit(X)
     used = {int(q) for q in np.unique(data.query)} if data.queries else set()
     real = [c for k, c in enumerate(cases) if k in used and c.origin == "investment"]
+    taught = Counter(c.origin for k, c in enumerate(cases) if k in used)
     digest = fingerprint(
-        sorted((c.enterprise, c.hq or "", c.site, c.chosen) for c in cases),
+        sorted((c.enterprise, c.hq or "", c.site, c.chosen, c.weight) for c in cases),
         data.X if data.queries else np.zeros(0),
     )
     return SavedModel.stamped(
@@ -226,7 +262,8 @@ def train_site_ranker(
         {
             **ranker.facts(),
             "cases": len(real),
-            "verdicts": len(used) - len(real),
+            "verdicts": taught["feedback"],
+            "outcomes": taught["pipeline"],
             "clusters": len({c.cluster for c in real}),
             "skipped": data.skipped,
             "weights": ranker.weights_table(),

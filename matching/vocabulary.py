@@ -154,6 +154,33 @@ class Verdict(LabelledEnum):
     rejected = "rejected", "拒绝"
 
 
+class Stage(LabelledEnum):
+    """Where a pairing of two parties stands (推荐 → 意向 → 接洽 → 会谈 → 签约 → 落地, or 终止)."""
+
+    recommended = "recommended", "推荐"
+    interest = "interest", "意向"
+    contact = "contact", "接洽"
+    meeting = "meeting", "会谈"
+    signed = "signed", "签约"
+    landed = "landed", "落地"
+    terminated = "terminated", "终止"
+
+    @property
+    def order(self) -> int:
+        """Its place on the way to 落地 (终止 is off the way: it ends any stage)."""
+        return list(Stage).index(self)
+
+    @property
+    def final(self) -> bool:
+        return self in (Stage.landed, Stage.terminated)
+
+
+class InterestStatus(LabelledEnum):
+    pending = "pending", "待回复"
+    accepted = "accepted", "已接受"
+    declined = "declined", "已拒绝"
+
+
 class PlanKind(LabelledEnum):
     city_pairing = "city_pairing", "城市对口合作方案"
     talent_placement = "talent_placement", "人才选派方案"
@@ -171,3 +198,32 @@ class Role(LabelledEnum):
     enterprise = "enterprise", "企业"
     university = "university", "高校"
     viewer = "viewer", "只读"
+
+
+class OpportunityType(LabelledEnum):
+    """合作机会的类型 (Opinion §一 §四 §九 §十三): offers and requests others can answer."""
+
+    capacity_offer = "capacity_offer", "产品/产能供给"
+    capacity_request = "capacity_request", "采购/产能需求"
+    tech_offer = "tech_offer", "技术成果"
+    tech_request = "tech_request", "技术需求"
+    investment_project = "investment_project", "招商项目"
+    labour_supply = "labour_supply", "劳务输出"
+    labour_demand = "labour_demand", "用工需求"
+    specialty_product = "specialty_product", "特色产品（消费帮扶）"
+    purchase_intent = "purchase_intent", "采购意向（消费帮扶）"
+
+
+class OpportunityStatus(LabelledEnum):
+    open = "open", "开放"
+    closed = "closed", "已关闭"
+    expired = "expired", "已过期"
+
+
+class BuyerType(LabelledEnum):
+    """Who buys under 消费帮扶 (a purchase intent's buyer)."""
+
+    enterprise = "enterprise", "企业"
+    canteen = "canteen", "机关/单位食堂"
+    retailer = "retailer", "商超/零售"
+    platform = "platform", "电商平台"

@@ -9,6 +9,9 @@ owns what the key creates, so a rotated key keeps its principal's objects.
     enterprise  its own enterprise profiles
     university  its own university, its experts
     viewer      reads only
+
+Opportunities (合作机会) are posted by any writer and edited by their owner alone (and admins):
+an office posts only in its scopes, but does not edit what others posted there.
 """
 
 import hashlib
@@ -28,6 +31,7 @@ from profiles.models import (
     City,
     Enterprise,
     Expert,
+    Opportunity,
     Pairing,
     TalentNeed,
     University,
@@ -38,7 +42,9 @@ KEY_TAG = "cpk"
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
     Enterprise: ("needs_resources", "land_mu", "workers", "energy_intensity", "contact"),
     Expert: ("contact", "available_from", "available_months"),
+    Opportunity: ("contact",),
 }
+POSTED: frozenset[type] = frozenset({Opportunity})  # owned by whoever posted them, any role
 OWNER_ROLES: dict[type, Role] = {
     Enterprise: Role.enterprise,
     University: Role.university,
@@ -171,7 +177,7 @@ def cities_of(row: Any) -> list[str | None]:
         return [row.adcode]
     if isinstance(row, Enterprise):
         return [row.hq_city]
-    if isinstance(row, University | Expert | TalentNeed):
+    if isinstance(row, University | Expert | TalentNeed | Opportunity):
         return [row.city]
     if isinstance(row, Pairing):
         return [row.base_city, row.partner_city]
@@ -184,6 +190,8 @@ def may_edit(principal: Principal | None, row: Any) -> bool:
         return False
     if principal.role == Role.admin:
         return True
+    if type(row) in POSTED:
+        return row.owner is not None and row.owner == principal.id
     if principal.role == Role.office:
         return any(principal.covers(adcode) for adcode in cities_of(row))
     owner_role = OWNER_ROLES.get(type(row))
@@ -193,6 +201,8 @@ def may_edit(principal: Principal | None, row: Any) -> bool:
 def may_create(principal: Principal, table: type, values: dict[str, Any]) -> bool:
     """Whether ``principal`` may create a row of ``table`` with these (resolved) values."""
     if principal.role == Role.admin:
+        return True
+    if table in POSTED and principal.role != Role.office:
         return True
     if principal.role == Role.office:
         probe = table.model_construct(**values)
@@ -206,9 +216,12 @@ def may_create(principal: Principal, table: type, values: dict[str, Any]) -> boo
     return OWNER_ROLES.get(table) == principal.role
 
 
-def owner_for(principal: Principal) -> str | None:
-    """Who owns what ``principal`` creates: enterprises and universities own their rows."""
-    return principal.id if principal.role in set(OWNER_ROLES.values()) else None
+def owner_for(principal: Principal, table: type | None = None) -> str | None:
+    """Who owns what ``principal`` creates: enterprises and universities own their rows, and
+    every poster owns the opportunities it posts."""
+    if table in POSTED or principal.role in set(OWNER_ROLES.values()):
+        return principal.id
+    return None
 
 
 def row_permit(principal: Principal, table: type) -> Callable[[dict[str, Any], Any], bool]:

@@ -19,7 +19,9 @@ from profiles.models import (
     Enterprise,
     Expert,
     Feedback,
+    Interest,
     Pairing,
+    PipelineEntry,
     Plan,
     Subscription,
     TalentNeed,
@@ -38,6 +40,8 @@ AUDITED = (
     Subscription,
     ApiKey,
     Feedback,
+    PipelineEntry,
+    Interest,
 )
 SECRET_COLUMNS = {"hash", "secret"}
 

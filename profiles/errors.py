@@ -6,6 +6,7 @@ DomainError
 ├── NotFound            — no such profile (404)
 │   └── Archived        — deleted while referred to: kept, but only for include_archived=true
 ├── Conflict            — a natural key is taken (409), names the existing record
+│   └── StageClosed     — a pipeline pair already at 落地 or 终止 (409)
 ├── InvalidReference    — a field names something unknown or ambiguous (422)
 ├── UnreadableFile      — an import file that cannot be read at all (422)
 └── PlanInfeasible      — no plan can satisfy the request; the message says why (422)
@@ -49,6 +50,18 @@ class Conflict(DomainError):
         self.kind = kind
         self.fields = fields
         self.existing = existing
+
+
+class StageClosed(Conflict):
+    """A pipeline pair at 落地 or 终止: it moves no further (409)."""
+
+    def __init__(self, entry_id: object, stage: object) -> None:
+        DomainError.__init__(
+            self, f"pipeline entry {entry_id} is closed at stage '{stage}': it moves no further"
+        )
+        self.kind = "pipeline entry"
+        self.fields = {"stage": str(stage)}
+        self.existing = entry_id
 
 
 class InvalidReference(DomainError):

@@ -27,7 +27,13 @@ from profiles.industry_fields import INDUSTRY_FIELDS, RESOURCE_FIELDS, resolve_f
 from profiles.kinds import Kind
 from profiles.models import utcnow
 from profiles.names import OrgNames
-from profiles.repository import CityResolver, find_by_natural_keys, org_names, prepare_values
+from profiles.repository import (
+    CityResolver,
+    find_by_natural_keys,
+    org_names,
+    prepare_values,
+    resource_words,
+)
 from profiles.shape import TEXT_CELLS
 
 BATCH = 1_000
@@ -62,7 +68,7 @@ LABELS: dict[str, tuple[str, ...]] = {
     "affiliation": ("工作单位", "单位"),
     "university_id": ("高校编号",),
     "fields": ("专业领域", "领域"),
-    "title": ("职称", "岗位名称", "岗位"),
+    "title": ("职称", "岗位名称", "岗位", "标题", "机会名称"),
     "degree": ("学位",),
     "programmes": ("意向项目", "人才项目"),
     "available_from": ("可到岗时间",),
@@ -86,6 +92,12 @@ LABELS: dict[str, tuple[str, ...]] = {
     "modes": ("模式",),
     "since": ("起始年份",),
     "status": ("状态",),
+    "mode": ("合作模式", "模式"),
+    "keywords": ("关键词",),
+    "quantity": ("数量", "金额", "数量或金额"),
+    "unit": ("单位", "计量单位"),
+    "closes_on": ("截止日期", "截止时间"),
+    "buyer_type": ("采购方类型",),
 }
 
 
@@ -257,6 +269,7 @@ class Importer:
         self._seen: dict[tuple[Any, ...], int] = {}
         self._org_names = org_names
         self._cores: dict[str, tuple[int, str]] | None = None
+        self._known: set[str] | None = None
         columns = set(kind.table.__table__.columns.keys()) - {"id"}  # type: ignore[attr-defined]
         fields = kind.table.model_fields
         self._defaults = {c: fields[c].get_default(call_default_factory=True) for c in columns}
@@ -293,7 +306,9 @@ class Importer:
     def _validate(self, number: int, row: dict[str, Any]) -> _Pending | None:
         try:
             data = self.kind.create.model_validate(row, context=TEXT_CELLS)
-            values = prepare_values(self.session, self.kind, data, self._cities)
+            values = prepare_values(
+                self.session, self.kind, data, self._cities, self._resource_words
+            )
         except ValidationError as error:
             for problem in error.errors():
                 field = ".".join(str(p) for p in problem["loc"]) or "row"
@@ -315,6 +330,12 @@ class Importer:
         self._seen[key] = number
         return _Pending(number, set(data.model_fields_set), values)
 
+    def _resource_words(self) -> set[str]:
+        """The catalogue's resource words, read once per import."""
+        if self._known is None:
+            self._known = resource_words(self.session)
+        return self._known
+
     def _word_errors(self, number: int, row: dict[str, Any], failed: set[str]) -> None:
         """The industry and resource words of a row that failed elsewhere are checked too, so
         the report names every bad field."""
@@ -324,7 +345,7 @@ class Importer:
             if f not in failed and isinstance(row.get(f), list)
         }
         try:
-            resolve_fields(words)
+            resolve_fields(words, known=self._resource_words())
         except InvalidReference as error:
             self._error(number, error.field, error.value, error.reason)
 
@@ -449,7 +470,7 @@ def import_file(
             kind=kind,
             rows=read_rows(kind, stream, filename),
             dry_run=dry_run,
-            owner=access.owner_for(principal),
+            owner=access.owner_for(principal, kind.table),
             org_names=org_names(session),
             permit=access.row_permit(principal, kind.table),
             max_rows=max_rows,

@@ -67,6 +67,10 @@ class IndustryCatalogue:
     def resolve(self, word: str) -> WordResolution:
         return self._resolve(word)
 
+    def resolve_noted(self, word: str) -> WordResolution:
+        """``word`` read without its bracketed note: 锂(锂云母) is 锂, of lithium mica."""
+        return self.resolve(_BRACKETS.sub("", word).strip() or word)
+
     def codes_for(self, text: str) -> list[str]:
         """The codes an industry word or phrase names confidently (empty when unsure)."""
         codes: list[str] = []

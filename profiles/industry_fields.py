@@ -4,11 +4,13 @@ An entry of an industry field (``industry_codes``, ``seeks_industries``) is a GB
 any level, or a word the resolver places with confidence (锂电 → 3841). Words become codes
 before anything is stored, and the word is kept among the record's ``industry_keywords`` when it
 has them. A resource word (``needs_resources``, ``resources``) stays a word, but only one the
-resolver can place: a typo (稀士) is refused with the words it may have meant (稀土).
+resolver can place (a bracketed note aside: 锂(锂云母) is 锂): a typo (稀士) is refused with the
+words it may have meant (稀土).
 Either refusal is an ``InvalidReference`` naming the field and its index, with candidates;
 nothing is ever stored under a guessed code.
 """
 
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,7 +20,7 @@ from profiles.errors import InvalidReference
 from profiles.industries import industry_catalogue
 
 INDUSTRY_FIELDS = ("industry_codes", "seeks_industries")
-RESOURCE_FIELDS = ("needs_resources",)  # city resources are catalogue data, not checked
+RESOURCE_FIELDS = ("needs_resources", "resources")  # an enterprise's needs, a city's resources
 CANDIDATES = 5
 
 
@@ -34,11 +36,14 @@ class Resolution(BaseModel):
     score: float
 
 
-def resolve_fields(values: dict[str, Any], *, prefix: str = "") -> list[Resolution]:
+def resolve_fields(
+    values: dict[str, Any], *, prefix: str = "", known: Collection[str] = (), strict: bool = True
+) -> list[Resolution]:
     """Turn the words of ``values``' industry fields into codes, in place; check resource words.
 
     Returns the report of every entry; raises ``InvalidReference`` on the first word that cannot
-    be placed with confidence.
+    be placed with confidence. A resource word the catalogue's cities already use (``known``:
+    大豆, 地热 …) passes as a word even when no code is sure; ``strict=False`` only reports.
     """
     report: list[Resolution] = []
     for field in INDUSTRY_FIELDS:
@@ -46,7 +51,8 @@ def resolve_fields(values: dict[str, Any], *, prefix: str = "") -> list[Resoluti
             values[field] = _industry_codes(values, field, prefix, report)
     for field in RESOURCE_FIELDS:
         for index, word in enumerate(values.get(field) or ()):
-            answer = _placed(f"{prefix}{field}.{index}", word, resource=True)
+            accepted = word in known or not strict
+            answer = _placed(f"{prefix}{field}.{index}", word, resource=True, accepted=accepted)
             report.append(_report(f"{prefix}{field}", word, answer))
     return report
 
@@ -58,7 +64,7 @@ def takes_words(shape: type[BaseModel]) -> bool:
 
 def report_for(data: BaseModel, *, prefix: str = "") -> list[Resolution]:
     """How the entries of a request that was accepted were read (answers are memoised)."""
-    return resolve_fields(data.model_dump(exclude_unset=True), prefix=prefix)
+    return resolve_fields(data.model_dump(exclude_unset=True), prefix=prefix, strict=False)
 
 
 def resolve_filter(field: str, value: str) -> list[str]:
@@ -82,9 +88,10 @@ def _industry_codes(
     return list(dict.fromkeys(codes))
 
 
-def _placed(field: str, word: str, *, resource: bool) -> WordResolution:
-    answer = industry_catalogue().resolve(word)
-    if answer.certain:
+def _placed(field: str, word: str, *, resource: bool, accepted: bool = False) -> WordResolution:
+    catalogue = industry_catalogue()
+    answer = catalogue.resolve_noted(word) if resource else catalogue.resolve(word)
+    if answer.certain or accepted:
         return answer
     if resource:
         shown = list(dict.fromkeys(c.matched for c in answer.candidates))[:CANDIDATES]
@@ -112,13 +119,13 @@ def _placed(field: str, word: str, *, resource: bool) -> WordResolution:
 
 def _report(field: str, word: str, answer: WordResolution) -> Resolution:
     names = industry_catalogue().by_code
-    first = answer.candidates[0]
+    first = answer.candidates[0] if answer.candidates else None
     return Resolution(
         field=field,
         input=word,
         codes=list(answer.codes),
         names=[names[c].name for c in answer.codes],
-        via=first.via,
-        matched=first.matched,
-        score=round(first.score, 1),
+        via=first.via if first else "similar",
+        matched=first.matched if first else "",
+        score=round(first.score, 1) if first else 0.0,
     )

@@ -17,6 +17,10 @@ from profiles.models import (
     ExpertCreate,
     ExpertPublic,
     ExpertUpdate,
+    Opportunity,
+    OpportunityCreate,
+    OpportunityPublic,
+    OpportunityUpdate,
     Pairing,
     PairingCreate,
     PairingPublic,
@@ -103,6 +107,17 @@ KINDS: dict[str, Kind] = {
             ("natural_key",),
             ("base_city", "partner_city"),
             name_field=None,
+        ),
+        Kind(
+            "opportunities",
+            "合作机会",
+            Opportunity,
+            OpportunityCreate,
+            OpportunityUpdate,
+            OpportunityPublic,
+            ("type", "title", "city"),
+            ("city",),
+            name_field="title",
         ),
     )
 }

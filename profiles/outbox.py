@@ -16,7 +16,15 @@ from profiles.models import OutboxEvent, utcnow
 ENTERPRISE_UPSERTED = "enterprise.upserted"
 RECOMMENDATION_UPDATED = "recommendation.updated"
 PLAN_APPROVED = "plan.approved"
-EVENT_TYPES = (ENTERPRISE_UPSERTED, RECOMMENDATION_UPDATED, PLAN_APPROVED)
+OPPORTUNITY_MATCHED = "opportunity.matched"
+PIPELINE_ADVANCED = "pipeline.advanced"
+EVENT_TYPES = (
+    ENTERPRISE_UPSERTED,
+    RECOMMENDATION_UPDATED,
+    PLAN_APPROVED,
+    PIPELINE_ADVANCED,
+    OPPORTUNITY_MATCHED,
+)
 
 
 def new_id() -> str:

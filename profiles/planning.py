@@ -1,4 +1,4 @@
-"""Building plans: a city-pairing round (optimal and stable) and a talent-placement round.
+"""Building plans: a city-pairing round (optimal, stable, fair) and a talent-placement round.
 
 Each use case resolves what the user named, runs the engine's solver, and saves the result as a
 draft plan (``profiles.plans``). Every entry point calls these; none builds a plan by hand.
@@ -30,6 +30,7 @@ class PlanOut(BaseModel):
     model_version: str | None
     optimal: dict[str, Any] | None = None
     stable: dict[str, Any] | None = None
+    fair: dict[str, Any] | None = None
     placement: dict[str, Any] | None = None
 
 
@@ -46,7 +47,7 @@ def plan_city_pairing(
     title: str | None = None,
     owner: str | None = None,
 ) -> PlanOut:
-    """Pair many base cities with partners: the optimal and the stable plan, saved as a draft.
+    """Pair many base cities with partners: the optimal, stable and fair plans, saved as a draft.
 
     Cities may be adcodes or names; ``capacity`` is one number for every partner or a number
     per partner (unlisted partners take 1).

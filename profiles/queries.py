@@ -19,9 +19,12 @@ from sqlmodel import Session, SQLModel, select
 
 from matching.vocabulary import (
     AffiliationType,
+    BuyerType,
     CityLevel,
     Degree,
     Mode,
+    OpportunityStatus,
+    OpportunityType,
     PairingKind,
     PairingStatus,
     Placement,
@@ -40,6 +43,7 @@ from profiles.models import (
     City,
     Enterprise,
     Expert,
+    Opportunity,
     Pairing,
     TalentNeed,
     University,
@@ -127,6 +131,15 @@ class ExpertFilters(ProfileFilters):
 class NeedFilters(ProfileFilters):
     programme: Programme | None = None
     sort: Literal["id", "-headcount", "headcount"] = "id"
+
+
+class OpportunityFilters(ProfileFilters):
+    type: OpportunityType | None = Field(None, description="slug or Chinese label")
+    status: OpportunityStatus | None = None
+    mode: Mode | None = None
+    buyer_type: BuyerType | None = None
+    owner: str | None = Field(None, max_length=100, description="who posted it")
+    sort: Literal["id", "closes_on", "-closes_on", "quantity", "-quantity"] = "id"
 
 
 class PairingFilters(ListParams):
@@ -241,6 +254,16 @@ def _kind_conditions(filters: ProfileFilters) -> list[ColumnElement[bool]]:
             (Expert.title, filters.title),
             (Expert.degree, filters.degree),
             (Expert.affiliation_type, filters.affiliation_type),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+    if isinstance(filters, OpportunityFilters):
+        for column, value in (
+            (Opportunity.type, filters.type),
+            (Opportunity.status, filters.status),
+            (Opportunity.mode, filters.mode),
+            (Opportunity.buyer_type, filters.buyer_type),
+            (Opportunity.owner, filters.owner),
         ):
             if value is not None:
                 conditions.append(column == value)

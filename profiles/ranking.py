@@ -20,12 +20,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import joblib
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import event, func
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, select
 
 from matching.engine import Engine
+from matching.opportunities import OpportunityIndex, OpportunityScorer
 from matching.ranker import SavedModel
 from matching.records import CityArrays, EnterpriseArrays
 from matching.registry import ModelRegistry
@@ -40,12 +42,21 @@ from profiles.models import (
     Enterprise,
     Expert,
     Feedback,
+    Opportunity,
     Pairing,
     SiteInvestment,
     TalentNeed,
     University,
 )
-from profiles.snapshot import Snapshot, load_snapshot, load_talent, words
+from profiles.pipeline import CITIES, outcomes
+from profiles.snapshot import (
+    Snapshot,
+    city_side,
+    load_opportunity_sides,
+    load_snapshot,
+    load_talent,
+    words,
+)
 
 log = logging.getLogger("counterpart.engine")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
@@ -143,9 +154,33 @@ def _feedback_cases(session: Session) -> list[SiteCase]:
     ]
 
 
+def _outcome_cases(session: Session) -> list[SiteCase]:
+    """What became of enterprise–city pairs in the pipeline: a graded choice, or a refusal."""
+    rows = outcomes(session, CITIES, "enterprises")
+    enterprises = {
+        e.id: e for e in repository.enterprises_by_id(session, [int(r.b_id) for r, *_ in rows])
+    }
+    return [
+        SiteCase(
+            enterprise=e.name,
+            hq=e.hq_city,
+            site=entry.a_id,
+            industry_codes=tuple(e.industry_codes),
+            cluster=f"enterprise-id:{e.id}",
+            need_codes=tuple(c for _, codes in words(e.needs_resources) for c in codes),
+            workers=e.workers,
+            chosen=label == 1,
+            weight=weight,
+            origin="pipeline",
+        )
+        for entry, label, weight in rows
+        if (e := enterprises.get(int(entry.b_id))) is not None
+    ]
+
+
 def site_cases(session: Session) -> list[SiteCase]:
-    """What the site ranker learns from: real investments, then users' verdicts."""
-    return _investment_cases(session) + _feedback_cases(session)
+    """What the site ranker learns from: real investments, users' verdicts, then outcomes."""
+    return _investment_cases(session) + _feedback_cases(session) + _outcome_cases(session)
 
 
 def site_evaluation(
@@ -200,6 +235,7 @@ class EngineState:
         self._stamp: tuple[Any, ...] | None = None
         self._enterprises: tuple[tuple[Any, ...], EnterpriseArrays] | None = None
         self._talent: tuple[tuple[Any, ...], TalentArrays] | None = None
+        self._opportunities: tuple[tuple[Any, ...], OpportunityIndex] | None = None
         self._checked: dict[str, tuple[tuple[int, Any], float]] = {}
 
     def _unchanged(self, what: str) -> bool:
@@ -307,3 +343,42 @@ class EngineState:
         self._talent = (stamp, arrays)
         self._mark_checked("talent", seen)
         return arrays
+
+    # ---------------------------------------------------------- opportunities
+    @property
+    def scorer_path(self) -> Path:
+        return self.registry.directory / "opportunity-scorer.joblib"
+
+    def opportunity_scorer(self) -> OpportunityScorer:
+        """The saved opportunity scorer, or the prior one (learned from 0 labels)."""
+        if self.scorer_path.exists():
+            return joblib.load(self.scorer_path)
+        return OpportunityScorer().fit([], [])
+
+    def save_opportunity_scorer(self, scorer: OpportunityScorer) -> None:
+        self.registry.directory.mkdir(parents=True, exist_ok=True)
+        temporary = self.scorer_path.with_suffix(".tmp")
+        joblib.dump(scorer, temporary)
+        temporary.replace(self.scorer_path)
+
+    def opportunities(self, session: Session, engine: Engine) -> OpportunityIndex:
+        """Opportunities, cities and enterprises as matrices (rebuilt when any of them, the
+        engine or the saved scorer change)."""
+        saved = self.scorer_path.stat().st_mtime_ns if self.scorer_path.exists() else None
+        stamp = (*data_version(session, Opportunity, Enterprise), id(engine), saved)
+        if self._opportunities is not None and self._opportunities[0] == stamp:
+            return self._opportunities[1]
+        with self._lock:
+            if self._opportunities is None or self._opportunities[0] != stamp:
+                known = set(engine.cities.index)
+                opportunities, enterprises = load_opportunity_sides(session, known)
+                index = OpportunityIndex(
+                    opportunities,
+                    cities=engine.cities,
+                    tables=engine.tables,
+                    city_sides=[city_side(r) for r in engine.cities.records],
+                    enterprises=enterprises,
+                    scorer=self.opportunity_scorer(),
+                )
+                self._opportunities = (stamp, index)
+        return self._opportunities[1]

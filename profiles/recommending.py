@@ -55,6 +55,14 @@ class MatchOut(BaseModel):
     steps: list[str]
 
 
+class SourceOut(BaseModel):
+    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
+    city: str | None
+    year: int | None
+    source: str
+    confidence: str | None = None
+
+
 class ReasonOut(BaseModel):
     feature: str
     text: str
@@ -63,6 +71,9 @@ class ReasonOut(BaseModel):
     source: str | None = None
     year: int | None = None
     confidence: str | None = None
+    sources: list[SourceOut] = Field(
+        [], description="sites: the sources (with year) of every figure this sentence uses"
+    )
 
 
 class DataGapOut(BaseModel):
@@ -96,14 +107,6 @@ class CityItem(Item):
     )
 
 
-class SourceOut(BaseModel):
-    figure: str = Field(description="the figure a reason uses, e.g. 常住人口, 人均GDP")
-    city: str | None
-    year: int | None
-    source: str
-    confidence: str | None = None
-
-
 class SiteItem(CityItem):
     """A site: ``score`` is the probability of being chosen among every base-area city;
     ``data_gaps`` are the needs and figures the catalogue has no data for (not counted, no
@@ -121,8 +124,21 @@ class LearnedFrom(BaseModel):
     investments: int = Field(description="real investments trained on (site_investment rows)")
     clusters: int = Field(description="enterprise/event clusters among them")
     feedback: int = Field(description="users' verdicts on recommended sites")
+    outcomes: int = Field(
+        0, description="pipeline outcomes on enterprise–city pairs (graded labels: 落地 … 终止)"
+    )
     skipped: dict[str, int] = Field(description="real investments that could not train, by why")
     prior_only: list[str] = Field(description="features no case informs: the modes' prior weight")
+
+
+class CityLearnedFrom(BaseModel):
+    """What the city model learned from."""
+
+    pairings: int = Field(description="real partners among the candidates (existing pairings)")
+    verdicts: int = Field(description="users' verdicts on recommended partners")
+    outcomes: int = Field(
+        description="pipeline outcomes on city pairs (graded labels: 落地 5 … 意向 1; 终止 negative)"
+    )
 
 
 class EnterpriseBrief(BaseModel):
@@ -142,6 +158,7 @@ class CityRecommendations(BaseModel):
     mode: Mode | None
     model_version: str
     learned: bool
+    learned_from: CityLearnedFrom
     items: list[CityItem]
 
 
@@ -171,6 +188,7 @@ class EnterpriseRecommendations(BaseModel):
     mode: Mode | None
     model_version: str
     learned: bool
+    learned_from: LearnedFrom
     note: str | None
     items: list[EnterpriseItem]
 
@@ -275,7 +293,8 @@ def sites_for_profile(
     """Relocation sites for an unsaved enterprise profile (its city given as any name)."""
     hq = repository.resolve_city(session, value=enterprise.hq_city, field="enterprise.hq_city")
     values = enterprise.model_dump()
-    resolved = resolve_fields(values, prefix="enterprise.")  # words to codes, or a 422
+    known = repository.resource_words(session) if values.get("needs_resources") else ()
+    resolved = resolve_fields(values, prefix="enterprise.", known=known)  # or a 422
     enterprise = type(enterprise).model_validate(values)
     brief = enterprise.model_dump(include={"name", "industry_codes"}) | {"hq_city": hq}
     answer = _sites(
@@ -323,6 +342,7 @@ def enterprises_to_invite(
         mode=mode,
         model_version=engine.site_model.version,
         learned=learned,
+        learned_from=learned_from(engine),
         note=site_note(engine),
         items=items,
     )
@@ -353,6 +373,7 @@ def _item_fields(item: Recommendation) -> dict[str, Any]:
                 source=r.source,
                 year=r.year,
                 confidence=r.confidence,
+                sources=[SourceOut(**vars(source)) for source in r.sources],
             )
             for r in item.reasons
         ],
@@ -414,7 +435,17 @@ def _city_answer(
         mode=mode,
         model_version=engine.city_model.version,
         learned=engine.city_model.ranker.learned_,
+        learned_from=city_learned_from(engine),
         items=_city_items(session, items, pair_of),
+    )
+
+
+def city_learned_from(engine: Engine) -> CityLearnedFrom:
+    facts = engine.city_model.metrics
+    return CityLearnedFrom(
+        pairings=int(facts.get("pairings", facts.get("positives", 0))),
+        verdicts=int(facts.get("verdicts", 0)),
+        outcomes=int(facts.get("outcomes", 0)),
     )
 
 
@@ -468,6 +499,7 @@ def learned_from(engine: Engine) -> LearnedFrom:
         investments=int(facts.get("cases", 0)) if engine.site_model.ranker.learned_ else 0,
         clusters=int(facts.get("clusters", 0)),
         feedback=int(facts.get("verdicts", 0)),
+        outcomes=int(facts.get("outcomes", 0)),
         skipped=dict(facts.get("skipped", {})),
         prior_only=list(facts.get("prior_only", [])),
     )
@@ -480,7 +512,8 @@ def site_note(engine: Engine) -> str:
     facts = learned_from(engine)
     return (
         f"按 {facts.investments} 个真实投资案例（{facts.clusters} 组企业/事件）与 "
-        f"{facts.feedback} 条用户反馈学习；得分为该企业在全部老区候选城市中选中此城市的概率"
+        f"{facts.feedback} 条用户反馈、{facts.outcomes} 条合作进程结果学习；"
+        "得分为该企业在全部老区候选城市中选中此城市的概率"
     )
 
 

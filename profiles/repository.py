@@ -139,6 +139,13 @@ def get_city(session: Session, *, adcode: str, include_archived: bool = False) -
     return city
 
 
+def resource_words(session: Session) -> set[str]:
+    """The resource and specialty-product words the catalogue's cities use: such a word is
+    accepted in a resource field even when the resolver places it on no code (大豆, 地热)."""
+    rows = session.exec(select(City.resources, City.specialty_products)).all()
+    return {word for resources, products in rows for word in (*resources, *products)}
+
+
 _CITIES_BY_ADCODE = select(City).where(City.adcode.in_(bindparam("adcodes", expanding=True)))  # type: ignore[attr-defined]
 
 
@@ -236,7 +243,7 @@ def create_city(session: Session, *, data: CityCreate) -> City:
     if session.get(City, data.adcode) is not None:
         raise Conflict("city", {"adcode": data.adcode}, data.adcode)
     values = data.model_dump()
-    resolve_fields(values)
+    resolve_fields(values, known=resource_words(session))
     city = City.model_validate(values)
     session.add(city)
     session.flush()
@@ -245,15 +252,21 @@ def create_city(session: Session, *, data: CityCreate) -> City:
 
 # ---------------------------------------------------------------- profiles
 def prepare_values(
-    session: Session, kind: Kind, data: SQLModel, cities: CityResolver | None = None
+    session: Session,
+    kind: Kind,
+    data: SQLModel,
+    cities: CityResolver | None = None,
+    known: Callable[[], set[str]] | None = None,
 ) -> dict[str, Any]:
-    """Resolve names to keys and check every reference; the values ready for the table."""
+    """Resolve names to keys and check every reference; the values ready for the table
+    (``known``: the catalogue's resource words, when the caller keeps them)."""
     values = data.model_dump()
     resolve = cities or CityResolver(session)
     for field in kind.city_fields:
         if values.get(field):
             values[field] = resolve(values[field], field)
-    resolve_fields(values)
+    words = known or (lambda: resource_words(session))
+    resolve_fields(values, known=words() if values.get("needs_resources") else ())
     if (
         values.get("university_id") is not None
         and session.get(University, values["university_id"]) is None
@@ -343,7 +356,10 @@ def update_profile(session: Session, *, kind: Kind, id: int, data: SQLModel) -> 
     for field in kind.city_fields:
         if changes.get(field):
             changes[field] = resolve_city(session, value=changes[field], field=field)
-    resolve_fields(_with_keywords(changes, row))
+    resolve_fields(
+        _with_keywords(changes, row),
+        known=resource_words(session) if changes.get("needs_resources") else (),
+    )
     merged = {f: changes.get(f, getattr(row, f)) for f in kind.natural_key if f != "natural_key"}
     if kind.natural_key != ("natural_key",) and any(f in changes for f in kind.natural_key):
         clash = find_by_natural_key(session, kind, merged)
@@ -614,7 +630,10 @@ def remove(session: Session, row: Any, *, references: int) -> str:
 def update_city(session: Session, *, adcode: str, data: Any) -> City:
     city = get_city(session, adcode=adcode)
     changes = data.model_dump(exclude_unset=True)
-    resolve_fields(_with_keywords(changes, city))
+    resolve_fields(
+        _with_keywords(changes, city),
+        known=resource_words(session) if changes.get("resources") else (),
+    )
     city.sqlmodel_update(changes)
     city.updated_at = utcnow()
     session.add(city)

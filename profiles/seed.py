@@ -28,6 +28,8 @@ from profiles.models import (
     Framework,
     FrameworkBase,
     Industry,
+    Opportunity,
+    OpportunityCreate,
     Pairing,
     PairingCreate,
     SiteInvestment,
@@ -43,6 +45,7 @@ from profiles.models import (
 DEMO_ENTERPRISES = 600
 DEMO_EXPERTS = 2400
 DEMO_NEEDS = 600
+DEMO_OPPORTUNITIES = 630  # 70 of each type
 BATCH = 5_000
 
 Progress = Callable[[str, int], None]
@@ -205,10 +208,12 @@ def seed_demo(
     enterprises: int = DEMO_ENTERPRISES,
     experts: int = DEMO_EXPERTS,
     needs: int = DEMO_NEEDS,
+    opportunities: int = DEMO_OPPORTUNITIES,
     seed: int = demo.DEFAULT_SEED,
     progress: Progress | None = None,
 ) -> None:
-    """Insert demo enterprises, experts and needs, then link the planted duplicates."""
+    """Insert demo enterprises, experts, needs and opportunities, then link the planted
+    duplicates."""
     demo_flags = ("is_demo", "owner", "duplicate_of_key")
     enterprise_rows = list(
         _validated(
@@ -245,6 +250,17 @@ def seed_demo(
         _validated(TalentNeedCreate, demo.talent_needs(catalogue, needs, seed=seed), demo_flags),
         lambda r: (r["city"], r["title"], r["programme"]),
         _keys(session, TalentNeed.city, TalentNeed.title, TalentNeed.programme),
+        report,
+        progress,
+    )
+    insert_missing(
+        session,
+        Opportunity,
+        _validated(
+            OpportunityCreate, demo.opportunities(catalogue, opportunities, seed=seed), demo_flags
+        ),
+        lambda r: (r["type"], r["title"], r["city"]),
+        _keys(session, Opportunity.type, Opportunity.title, Opportunity.city),
         report,
         progress,
     )

@@ -23,3 +23,18 @@ class StoreSettings(BaseSettings):
 @lru_cache
 def get_settings() -> StoreSettings:
     return StoreSettings()
+
+
+class PipelineSettings(BaseSettings):
+    """How the pipeline reads silence: a recommendation left at 推荐 this long was ignored (a weak
+    negative label); a pairing without activity for this many months is flagged for review."""
+
+    model_config = SettingsConfigDict(env_prefix="COUNTERPART_PIPELINE_", extra="ignore")
+
+    ignored_after_days: int = 90
+    inactive_months: int = 6
+
+
+@lru_cache
+def get_pipeline_settings() -> PipelineSettings:
+    return PipelineSettings()

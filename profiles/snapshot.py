@@ -12,21 +12,31 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from matching.frameworks import FrameworkTie
+from matching.opportunities import Side
 from matching.records import CityRecord, Words
 from matching.talent import ExpertRecord, NeedRecord, UniversityRecord
 from matching.training import KnownPairing, Verdict
-from matching.vocabulary import CityLevel, PairingKind, PairingStatus
+from matching.vocabulary import (
+    CityLevel,
+    OpportunityStatus,
+    OpportunityType,
+    PairingKind,
+    PairingStatus,
+)
 from profiles.industries import industry_catalogue
 from profiles.models import (
     BaseAreaCity,
     City,
+    Enterprise,
     Expert,
     Feedback,
     Framework,
+    Opportunity,
     Pairing,
     TalentNeed,
     University,
 )
+from profiles.pipeline import CITIES, outcomes
 
 CITY_LEVELS = (CityLevel.prefecture, CityLevel.municipality)
 
@@ -251,12 +261,28 @@ def load_frameworks(session: Session) -> list[FrameworkTie]:
 
 
 def load_verdicts(session: Session) -> list[Verdict]:
+    """Users' verdicts on recommended city pairs, then what became of city pairs in the pipeline."""
     rows = session.exec(select(Feedback).where(Feedback.kind == PairingKind.city_city)).all()
-    return [
+    verdicts = [
         Verdict(f.base_city, f.partner_city, 0 if f.verdict == "rejected" else 1)
         for f in rows
         if f.base_city and f.partner_city
     ]
+    return verdicts + load_outcomes(session)
+
+
+def load_outcomes(session: Session) -> list[Verdict]:
+    """City–city pairs of the pipeline as graded labels, at prefecture level, by entry id."""
+    prefecture = _prefecture_of(session)
+    labels = []
+    for entry, label, weight in outcomes(session, CITIES, CITIES):
+        if not (entry.base_city and entry.partner_city):
+            continue
+        base = prefecture.get(entry.base_city, entry.base_city)
+        partner = prefecture.get(entry.partner_city, entry.partner_city)
+        if base != partner:
+            labels.append(Verdict(base, partner, label, weight, origin="pipeline"))
+    return labels
 
 
 def load_talent(
@@ -319,3 +345,82 @@ def load_talent(
             )
         )
     return experts, needs, universities
+
+
+# ---------------------------------------------------------------- opportunities
+def coded_words(codes: list[str], keywords: list[str]) -> Words:
+    """Industry words with their codes: the keywords, then each code no keyword names (as its
+    name in the standard, 3841 → 锂离子电池制造)."""
+    named = words(keywords)
+    covered = {c for _, found in named for c in found}
+    by_code = industry_catalogue().by_code
+    extra = tuple((by_code[c].name, (c,)) for c in codes if c not in covered and c in by_code)
+    return named + extra
+
+
+def _text(*parts: str | list[str] | None) -> str:
+    return " ".join(" ".join(p) if isinstance(p, list) else p for p in parts if p)
+
+
+def opportunity_side(row: Opportunity, place: str | None) -> Side:
+    """An opportunity as one side of a pair; ``place`` is its city as the engine knows it."""
+    return Side(
+        key=row.id or 0,
+        name=row.title,
+        text=_text(row.title, row.keywords, row.industry_keywords, row.description),
+        city=place,
+        words=coded_words(row.industry_codes, row.industry_keywords),
+        modes=(row.mode.value,) if row.mode else (),
+        open=row.status == OpportunityStatus.open and not row.archived,
+    )
+
+
+def city_side(record: CityRecord) -> Side:
+    """A city as the side that answers an opportunity: its industries, resources, products."""
+    every = record.industry_words + record.resources + record.products
+    covered = {c for _, codes in every for c in codes}
+    by_code = industry_catalogue().by_code
+    extra = tuple(
+        (by_code[c].name, (c,)) for c in record.industry_codes if c not in covered and c in by_code
+    )
+    return Side(
+        key=record.adcode,
+        name=record.name,
+        text=_text([w for w, _ in every]),
+        city=record.adcode,
+        words=every + extra,
+    )
+
+
+def enterprise_side(row: Enterprise, place: str | None) -> Side:
+    return Side(
+        key=row.id or 0,
+        name=row.name,
+        text=_text(row.name, row.industry_keywords, row.target_markets),
+        city=place,
+        words=coded_words(row.industry_codes, row.industry_keywords),
+        modes=tuple(m.value if hasattr(m, "value") else str(m) for m in row.preferred_modes),
+    )
+
+
+def load_opportunity_sides(
+    session: Session, known: set[str]
+) -> tuple[list[tuple[OpportunityType, Side]], list[Side]]:
+    """Every live opportunity (closed ones too, marked) and every live enterprise as sides,
+    each placed in a city the engine knows (a county's opportunity in its prefecture)."""
+    prefecture = _prefecture_of(session)
+
+    def place(adcode: str) -> str | None:
+        found = adcode if adcode in known else prefecture.get(adcode)
+        return found if found in known else None
+
+    opportunities = session.exec(
+        select(Opportunity).where(Opportunity.archived.is_(False)).order_by(Opportunity.id)  # type: ignore[attr-defined]
+    ).all()
+    enterprises = session.exec(
+        select(Enterprise).where(Enterprise.archived.is_(False)).order_by(Enterprise.id)  # type: ignore[attr-defined]
+    ).all()
+    return (
+        [(OpportunityType(o.type), opportunity_side(o, place(o.city))) for o in opportunities],
+        [enterprise_side(e, place(e.hq_city)) for e in enterprises],
+    )

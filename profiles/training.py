@@ -1,6 +1,6 @@
 """Training, saved and guarded: the one path that the ``retrain`` job and ``counterpart train`` take.
 
-Both rankers are fitted on the store's pairings and feedback and saved with a version (every
+Both rankers are fitted on the store's pairings, feedback and pipeline outcomes and saved with a version (every
 version is kept). The new city model is promoted only if it ranks the current pairings at least
 as well (MRR) as the model in use, so feedback that contradicts the real pairings never replaces
 a better model; the site model has no such yardstick yet and is promoted as it is.
@@ -30,7 +30,8 @@ class TrainingRun:
     no_worse: bool  # it ranks the current pairings at least as well as the model in use
     mrr: float  # the new city model's MRR on the current pairings
     previous_mrr: float | None  # the same for the model in use; None when there was none
-    verdicts: int
+    verdicts: int  # users' verdicts on city pairs and sites
+    outcomes: int  # pipeline outcomes (graded labels) on city pairs and enterprise–city pairs
     report: EvaluationReport | None  # grouped cross-validation, when asked for
 
 
@@ -73,6 +74,7 @@ def train(
         no_worse=no_worse,
         mrr=mrr,
         previous_mrr=previous,
-        verdicts=len(snapshot.verdicts),
+        verdicts=int(trained.city.metrics["verdicts"]) + int(trained.site.metrics["verdicts"]),
+        outcomes=int(trained.city.metrics["outcomes"]) + int(trained.site.metrics["outcomes"]),
         report=report,
     )

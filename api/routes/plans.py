@@ -82,7 +82,7 @@ class TalentPlacementRequest(Shape):
     "/city-pairing",
     response_model_exclude_none=True,
     status_code=status.HTTP_201_CREATED,
-    summary="对口合作方案 Pair many base cities with partners: optimal and stable plans",
+    summary="对口合作方案 Pair many base cities with partners: optimal, stable and fair plans",
 )
 def city_pairing_plan(
     session: SessionDep, state: EngineStateDep, principal: Planner, body: CityPairingRequest
@@ -148,7 +148,7 @@ def get_plan(session: SessionDep, plan_id: PlanId) -> PlanPublic:
 def export_plan(
     session: SessionDep,
     plan_id: PlanId,
-    solution: Literal["optimal", "stable", "placement"] = "optimal",
+    solution: Literal["optimal", "stable", "fair", "placement"] = "optimal",
 ) -> StreamingResponse:
     text = plans.plan_csv(session, id=plan_id, solution=solution)
     headers = {"Content-Disposition": f'attachment; filename="plan-{plan_id}-{solution}.csv"'}
@@ -163,6 +163,6 @@ def approve_plan(
     session: SessionDep,
     principal: Planner,
     plan_id: PlanId,
-    solution: Literal["optimal", "stable", "placement"] = "optimal",
+    solution: Literal["optimal", "stable", "fair", "placement"] = "optimal",
 ) -> Approval:
     return plans.approve_as(session, principal, id=plan_id, solution=solution)

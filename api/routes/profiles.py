@@ -1,4 +1,5 @@
-"""Enterprises, universities, experts, talent needs and pairings: one router per kind.
+"""Enterprises, universities, experts, talent needs, pairings and opportunities: one router
+per kind.
 
 The routes are the same for every kind (list, export, import, get, create, update, delete);
 what differs — models, filters, natural key — comes from ``profiles.kinds``.
@@ -30,6 +31,7 @@ from profiles.queries import (
     ExpertFilters,
     ListParams,
     NeedFilters,
+    OpportunityFilters,
     PairingFilters,
     UniversityFilters,
     paginate,
@@ -47,6 +49,7 @@ FILTERS: dict[str, type[ListParams]] = {
     "experts": ExpertFilters,
     "needs": NeedFilters,
     "pairings": PairingFilters,
+    "opportunities": OpportunityFilters,
 }
 WRITE_ROLES = {
     "enterprises": (Role.admin, Role.office, Role.enterprise),
@@ -54,8 +57,15 @@ WRITE_ROLES = {
     "experts": (Role.admin, Role.office, Role.university),
     "needs": (Role.admin, Role.office),
     "pairings": (Role.admin, Role.office),
+    "opportunities": (Role.admin, Role.office, Role.enterprise, Role.university),
 }
-CITY_COLUMN = {"enterprises": "hq_city", "universities": "city", "experts": "city", "needs": "city"}
+CITY_COLUMN = {
+    "enterprises": "hq_city",
+    "universities": "city",
+    "experts": "city",
+    "needs": "city",
+    "opportunities": "city",
+}
 
 
 def _statement(kind: Kind, filters: Any) -> Select[Any]:
@@ -167,7 +177,7 @@ def profile_router(kind: Kind) -> APIRouter:
             session,
             kind=kind,
             data=body,
-            owner=access.owner_for(principal),
+            owner=access.owner_for(principal, kind.table),
             permit=lambda values: access.may_create(principal, kind.table, values),
         )
         return with_report(Public, row, body)

@@ -3,6 +3,8 @@
 - ``catalogue``: industries, cities, base areas
 - ``organisations``: enterprises, universities, experts, talent needs
 - ``cooperation``: pairings, feedback, plans, real site investments
+- ``opportunities``: cooperation opportunities (合作机会), offers and requests
+- ``pipeline``: what became of pairings of two parties (stages, changes), expressions of interest
 - ``operations``: idempotency, jobs, review queues, webhooks, keys, audit
 - ``common``: identifier patterns, bounds and the owned / stamped blocks every table shares
 
@@ -82,6 +84,13 @@ from profiles.models.operations import (
     SubscriptionCreate,
     SubscriptionPublic,
 )
+from profiles.models.opportunities import (
+    Opportunity,
+    OpportunityBase,
+    OpportunityCreate,
+    OpportunityPublic,
+    OpportunityUpdate,
+)
 from profiles.models.organisations import (
     Enterprise,
     EnterpriseBase,
@@ -104,6 +113,19 @@ from profiles.models.organisations import (
     UniversityPublic,
     UniversityUpdate,
 )
+from profiles.models.pipeline import (
+    AdvanceRequest,
+    ChangeOut,
+    Interest,
+    InterestAnswer,
+    InterestCreate,
+    InterestPublic,
+    PartyIn,
+    PartyOut,
+    PipelineChange,
+    PipelineEntry,
+    PipelineEntryPublic,
+)
 
 __all__ = [
     "ADCODE",
@@ -114,6 +136,7 @@ __all__ = [
     "MONTH",
     "PARTIES",
     "STRICT",
+    "AdvanceRequest",
     "ApiKey",
     "ApiKeyPublic",
     "AuditEntry",
@@ -121,6 +144,7 @@ __all__ = [
     "BaseAreaBase",
     "BaseAreaCity",
     "BaseAreaPublic",
+    "ChangeOut",
     "City",
     "CityBase",
     "CityCreate",
@@ -152,8 +176,17 @@ __all__ = [
     "IdempotencyState",
     "Industry",
     "IndustryPublic",
+    "Interest",
+    "InterestAnswer",
+    "InterestCreate",
+    "InterestPublic",
     "JobRun",
     "JobStatus",
+    "Opportunity",
+    "OpportunityBase",
+    "OpportunityCreate",
+    "OpportunityPublic",
+    "OpportunityUpdate",
     "OutboxEvent",
     "Owned",
     "OwnedProfile",
@@ -162,6 +195,11 @@ __all__ = [
     "PairingCreate",
     "PairingPublic",
     "PairingUpdate",
+    "PartyIn",
+    "PartyOut",
+    "PipelineChange",
+    "PipelineEntry",
+    "PipelineEntryPublic",
     "Plan",
     "PlanPublic",
     "ProfileFlag",

@@ -115,7 +115,8 @@ class ProfileFlag(SQLModel, table=True):
 class SubscriptionBase(Shape):
     url: str = Field(max_length=500, description="https, or a loopback address the operator allows")
     event: str = Field(
-        max_length=40, description="enterprise.upserted | recommendation.updated | plan.approved"
+        max_length=40,
+        description="enterprise.upserted | recommendation.updated | plan.approved | pipeline.advanced",
     )
     city: str | None = Field(
         default=None, max_length=6, description="the city the subscriber cares about"

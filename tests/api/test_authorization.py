@@ -28,6 +28,9 @@ SAMPLES = {
     "delivery_id": "1",
     "key_id": "1",
     "name": "deliver",
+    "entry_id": "1",
+    "interest_id": "1",
+    "pairing_id": "1",
 }
 PRINCIPAL_OF = {
     Role.admin: "admin",

@@ -110,6 +110,29 @@ def test_a_resource_typo_gets_did_you_mean(client: TestClient) -> None:
     assert problem["candidates"][0]["word"] == "稀土" and "稀土" in problem["detail"]
 
 
+def test_a_city_resource_typo_gets_did_you_mean_and_real_words_keep_their_codes(
+    client: TestClient,
+) -> None:
+    before = client.get("/api/v1/cities/360900").json()["resources"]
+    refused = client.patch("/api/v1/cities/360900", json={"resources": ["锂(锂云母)", "稀士"]})
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert problem["errors"][0]["field"] == "resources.1"
+    assert problem["candidates"][0]["word"] == "稀土" and "稀土" in problem["detail"]
+    assert client.get("/api/v1/cities/360900").json()["resources"] == before
+    # a bracketed note is read aside (锂 of 锂云母); 地热, which other cities' resources name,
+    # passes as a word though no code is sure; a word no city uses and no code fits does not
+    written = client.patch(
+        "/api/v1/cities/360900", json={"resources": ["锂(锂云母)", "稀土", "地热"]}
+    )
+    assert written.status_code == 200, written.json()
+    report = {r["input"]: r["codes"] for r in written.json()["resolved"]}
+    assert "0939" in report["锂(锂云母)"] and "09" in report["稀土"] and report["地热"] == []
+    assert written.json()["resources"] == ["锂(锂云母)", "稀土", "地热"]
+    unknown = client.patch("/api/v1/cities/360900", json={"resources": ["量子波动速读"]})
+    assert unknown.status_code == 422
+
+
 def test_industry_filters_take_any_level_and_words(client: TestClient) -> None:
     body = ENTERPRISE | {"name": "深圳市过滤测试电池有限公司", "industry_codes": ["3841"]}
     created = client.post("/api/v1/enterprises", json=body).json()

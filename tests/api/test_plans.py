@@ -33,7 +33,7 @@ def test_city_pairing_gives_both_plans_with_reasons(client: TestClient) -> None:
     response = client.post(PAIRING, json=body)
     assert response.status_code == 201, response.json()
     plan = response.json()
-    for name in ("optimal", "stable"):
+    for name in ("optimal", "stable", "fair"):
         solution = plan[name]
         pairs = {(p["base"], p["partner"]) for p in solution["pairs"]}
         assert len(pairs) == len(bases) and {p["base"] for p in solution["pairs"]} == set(bases)
@@ -48,8 +48,12 @@ def test_city_pairing_gives_both_plans_with_reasons(client: TestClient) -> None:
         assert abs(solution["total_score"] - sum(p["score"] for p in solution["pairs"])) < 1e-3
     assert plan["stable"]["blocking_pairs"] == 0
     assert plan["optimal"]["total_score"] >= plan["stable"]["total_score"] - 1e-9
+    assert plan["fair"]["min_score"] >= plan["optimal"]["min_score"]
+    assert plan["optimal"]["total_score"] >= plan["fair"]["total_score"] - 1e-9
     stored = client.get(f"/api/v1/plans/{plan['id']}").json()
     assert stored["status"] == "draft" and stored["inputs"]["keep"] == [["360700", "440300"]]
+    approved = client.post(f"/api/v1/plans/{plan['id']}/approve", params={"solution": "fair"})
+    assert approved.status_code == 200, approved.text
 
 
 def test_infeasible_plans_say_why(client: TestClient) -> None:

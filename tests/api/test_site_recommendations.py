@@ -73,10 +73,17 @@ def test_every_site_carries_distance_coordinates_and_sources(client: TestClient)
         assert "坐标与距离" in {figure for figure, _ in figures}
         for reason in item["reasons"]:
             assert "用地与用工成本" not in reason["text"] and "成本较低" not in reason["text"]
+            own = {(s["figure"], s["city"]) for s in reason["sources"]}
+            assert own and own <= set(figures), reason  # each sentence names its own sources
+            if reason["feature"] == "log_distance":
+                assert ("坐标与距离", None) in own
+            if reason["feature"] in ("resource_need", "resource_chain", "industry_cluster"):
+                assert ("行业代码", None) in own and ("产业、资源与交通资料", city["name"]) in own
             if reason["feature"] == "gdp_per_capita_gap":
                 assert "人均GDP" in reason["text"] and "2023年" in reason["text"]
                 source = figures[("人均GDP", city["name"])]
                 assert source["year"] == 2023 and source["source"]
+                assert {("人均GDP", city["name"]), ("人均GDP", "深圳市")} <= own
             if reason["feature"] in ("labour_pool", "workforce_share"):
                 assert figures[("常住人口", city["name"])]["year"] == city["population_year"]
 
@@ -121,6 +128,35 @@ def test_a_resource_need_is_met_by_code_and_named_in_the_reasons(client: TestCli
             assert not claimed and gap
         if claimed:
             assert "稀土" in claimed[0]["text"] and "〔" in claimed[0]["text"]
+
+
+def test_a_battery_maker_needing_lithium_is_told_where_and_by_which_code(
+    client: TestClient,
+) -> None:
+    """The 锂 journey: 深圳, 锂电, needs 锂. 宜春 (锂(锂云母) in the catalogue) says so, with the
+    code the need was met at; every claim of a met need is checked against the city's data."""
+    enterprise = BATTERY | {"industry_codes": ["锂电"], "needs_resources": ["锂"]}
+    body = _all_sites(client, enterprise, mode="enterprise_resource")
+    lithium = {r["input"]: r["codes"] for r in body["resolved"]}["锂"]
+    assert "0939" in lithium  # 其他稀有金属矿采选 (锂矿)
+    by_city = {i["city"]["adcode"]: i for i in body["items"]}
+    yichun = [r for r in by_city["360900"]["reasons"] if r["feature"] == "resource_need"]
+    assert yichun and "锂(锂云母)〔0939〕合所需锂〔0939〕" in yichun[0]["text"]
+    assert by_city["360900"]["rank"] <= 10
+    claims = 0
+    for item in body["items"]:
+        city = client.get(f"/api/v1/cities/{item['city']['adcode']}").json()
+        for reason in item["reasons"]:
+            if reason["feature"] != "resource_need":
+                continue
+            claims += 1
+            held = reason["text"].removeprefix(city["name"] + "有").split("〔")[0]
+            code = reason["text"].split("〔")[1].split("〕")[0]
+            assert held in city["resources"] and code in lithium, (city["name"], reason["text"])
+            plain = held.split("(")[0]  # 锂(锂云母) is 锂, of lithium mica
+            placed = client.get("/api/v1/resolve", params={"kind": "industry", "q": plain}).json()
+            assert code in {c["code"] for c in placed["items"]}
+    assert claims >= 1
 
 
 def test_verdicts_on_sites_teach_the_next_model(

@@ -40,9 +40,11 @@ def test_stale_profiles_follow_the_clock(ctx: Context, clock: Clock) -> None:
     clock.advance(400 * 86_400)  # a year on, nobody has confirmed the demo profiles
     counts = tasks.run(ctx, "stale-profiles").counts
     assert counts["flagged"] >= 600 + 2400 + 600 and counts["already_flagged"] > 0
+    assert counts["inactive_pairings"] > 0  # and no pairing recorded any activity all year
     with Session(ctx.engine) as session:
         reasons = set(session.exec(select(ProfileFlag.reason)).all())
-    assert reasons == {"statistics_old", "unconfirmed"}
+    assert reasons == {"statistics_old", "unconfirmed", "inactive"}
+    assert tasks.run(ctx, "stale-profiles").counts["inactive_pairings"] == 0  # flagged once
 
 
 def test_retrain_promotes_only_a_model_that_is_no_worse(ctx: Context) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from jobs import tasks
 from jobs.lease import Lease
 
 COUNTERPART = str(Path(sys.executable).with_name("counterpart"))
@@ -43,7 +44,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> bool:
     return False
 
 
-JOBS = {"deliver", "dedupe-audit", "refresh", "retrain", "stale-profiles"}
+JOBS = set(tasks.JOBS)  # every job the service defines
 
 
 def stored_jobs(engine: Engine) -> set[str]:

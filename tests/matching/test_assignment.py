@@ -10,6 +10,7 @@ from matching.assignment import (
     Infeasible,
     blocking_pairs,
     deferred_acceptance,
+    fair_assignment,
     optimal_assignment,
     preferences,
 )
@@ -117,3 +118,58 @@ def test_infeasible_requests_say_why(
 ) -> None:
     with pytest.raises(Infeasible, match=words):
         optimal_assignment(scores, capacity, keep)
+
+
+def brute_force_fair(
+    scores: np.ndarray, capacity: np.ndarray, keep: list[tuple[int, int]]
+) -> tuple[float, float] | None:
+    """(lowest score of the rows not kept, total) of the best max-min assignment, by brute force."""
+    n, m = scores.shape
+    kept = {i for i, _ in keep}
+    best = None
+    for choice in itertools.product(range(m), repeat=n):
+        if any(choice[i] != j for i, j in keep):
+            continue
+        if np.any(np.bincount(choice, minlength=m) > capacity):
+            continue
+        values = [scores[i, j] for i, j in enumerate(choice)]
+        if not np.all(np.isfinite(values)):
+            continue
+        free = [v for i, v in enumerate(values) if i not in kept]
+        key = (min(free, default=np.inf), float(sum(values)))
+        best = key if best is None or key > best else best
+    return best
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_fair_assignment_maximises_the_lowest_score_then_the_total(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    scores, capacity = random_instance(rng)
+    keep = []
+    finite = np.argwhere(np.isfinite(scores))
+    if seed % 3 == 0 and len(finite):
+        keep = [tuple(int(x) for x in finite[int(rng.integers(len(finite)))])]
+    best = brute_force_fair(scores, capacity, keep)
+    if best is None:
+        with pytest.raises(Infeasible):
+            fair_assignment(scores, capacity, keep)
+        return
+    match = fair_assignment(scores, capacity, keep).match
+    assert np.all(np.bincount(match, minlength=len(capacity)) <= capacity)
+    assert all(match[i] == j for i, j in keep)
+    chosen = scores[np.arange(len(match)), match]
+    free = [v for i, v in enumerate(chosen) if i not in {i for i, _ in keep}]
+    assert min(free, default=np.inf) == pytest.approx(best[0])
+    assert chosen.sum() == pytest.approx(best[1])
+    optimal = optimal_assignment(scores, capacity, keep).match
+    assert chosen.min() >= scores[np.arange(len(optimal)), optimal].min()
+
+
+def test_fair_gives_up_total_to_lift_the_worst_off() -> None:
+    scores = np.array([[10.0, 10.0, 3.0], [10.0, 10.0, 3.0], [8.0, 0.0, 2.0]])
+    capacity = np.ones(3, dtype=int)
+    optimal = optimal_assignment(scores, capacity).match
+    fair = fair_assignment(scores, capacity).match
+    rows = np.arange(3)
+    assert scores[rows, optimal].sum() == 22 and scores[rows, optimal].min() == 2
+    assert scores[rows, fair].sum() == 21 and scores[rows, fair].min() == 3
