@@ -1,12 +1,13 @@
 """Dependencies injected into routes: the session and the settings."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.settings import ApiSettings, get_api_settings
 from matching.engine import Engine as RankingEngine
@@ -15,37 +16,41 @@ from profiles.ranking import EngineState
 from profiles.text import text_problems
 
 
-def get_db_engine(request: Request) -> Engine:
-    return request.app.state.engine
-
-
-def get_session(
-    request: Request, engine: Annotated[Engine, Depends(get_db_engine)]
-) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request: committed when the route succeeds, rolled back otherwise.
 
     ``SessionDep`` closes it as the route returns, so the commit happens before the response
     is sent: a client never sees success for a write that a crash could still lose. Reads
     (GET, HEAD) use a read-only transaction so they never queue behind writers. A POST with an
     Idempotency-Key runs on the session the idempotency middleware opened, which commits the
-    route's writes together with the stored response.
+    route's writes together with the stored response. Making the session costs nothing; only a
+    session that began a transaction goes to a worker thread to commit or roll back.
     """
     shared = getattr(request.state, "idempotent_session", None)
     if shared is not None:
         try:
             yield shared
         except BaseException:
-            shared.rollback()
+            await run_in_threadpool(shared.rollback)
             raise
         return
+    engine: Engine = request.app.state.engine
     bind = read_only(engine) if request.method in ("GET", "HEAD") else engine
-    with Session(bind, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    session = Session(bind, expire_on_commit=False)
+    try:
+        yield session
+        if _pending(session):
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        if _pending(session):
+            await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        session.close()  # no transaction is left open: nothing to wait for
+
+
+def _pending(session: Session) -> bool:
+    return bool(session.in_transaction() or session.new or session.dirty or session.deleted)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -53,7 +58,7 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 StreamingSessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_engine_state(request: Request) -> EngineState:
+async def get_engine_state(request: Request) -> EngineState:
     return request.app.state.engine_state
 
 
@@ -67,14 +72,14 @@ EngineStateDep = Annotated[EngineState, Depends(get_engine_state)]
 EngineDep = Annotated[RankingEngine, Depends(get_ranking_engine)]
 
 
-def get_app_settings(request: Request) -> ApiSettings:
+async def get_app_settings(request: Request) -> ApiSettings:
     return getattr(request.app.state, "settings", None) or get_api_settings()
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_app_settings)]
 
 
-def refuse_control_text(request: Request) -> None:
+async def refuse_control_text(request: Request) -> None:
     """The text rule (``profiles.text``) for every query and path parameter of every route,
     names included; bodies follow it through their ``Shape``. A 422 names the parameter."""
     found = [

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from api.security.ratelimit import RateLimited
 from matching.engine import HelperCity, UnknownCity
 from profiles.errors import (
     AuthenticationFailed,
@@ -150,6 +151,16 @@ def _unauthenticated(_: Request, error: AuthenticationFailed) -> JSONResponse:
     )
 
 
+def rate_limited(_: Request | None, error: RateLimited) -> JSONResponse:
+    return problem(
+        429,
+        "Too many requests",
+        str(error),
+        slug="429",
+        headers={"retry-after": str(error.wait)},
+    )
+
+
 def _forbidden(_: Request, error: Forbidden) -> JSONResponse:
     return problem(403, "Forbidden", str(error), slug="forbidden")
 
@@ -218,6 +229,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(AuthenticationFailed, _unauthenticated)  # type: ignore[arg-type]
     app.add_exception_handler(Forbidden, _forbidden)  # type: ignore[arg-type]
+    app.add_exception_handler(RateLimited, rate_limited)  # type: ignore[arg-type]
     app.add_exception_handler(UnknownCity, _unknown_city)  # type: ignore[arg-type]
     app.add_exception_handler(HelperCity, _helper_city)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]

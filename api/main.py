@@ -1,6 +1,7 @@
 """The FastAPI application: ``api.main:app``."""
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 from starlette.routing import compile_path
 
 import console.app as console
@@ -37,7 +39,7 @@ from api.store_guard import StoreGuard
 from jobs.scheduler import SchedulerService
 from jobs.settings import get_job_settings
 from matching.registry import ModelRegistry
-from profiles.db import get_engine, upgrade_schema
+from profiles.db import get_engine, read_only, upgrade_schema
 from profiles.ranking import EngineState, get_engine_settings
 
 log = logging.getLogger("counterpart.api")
@@ -103,6 +105,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         upgrade_schema(app.state.engine)
     except SQLAlchemyError as error:  # start anyway: StoreGuard answers 503 until it returns
         log.error("the store is unavailable at start: %s", error)
+    if get_engine_settings().engine_warmup:  # the first request must not pay for the build
+        threading.Thread(target=_warm, args=(app,), name="engine-warmup", daemon=True).start()
     service = None
     if app.state.start_scheduler:
         service = SchedulerService(app.state.engine)
@@ -111,6 +115,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
     if service is not None:
         service.stop()
+
+
+def _warm(app: FastAPI) -> None:
+    """Build the ranking engine in the background; requests that need it meanwhile wait for
+    this build (``EngineState``'s lock) instead of starting their own."""
+    try:
+        with Session(read_only(app.state.engine)) as session:
+            app.state.engine_state.get(session)
+    except SQLAlchemyError as error:
+        log.error("the ranking engine could not be built at start: %s", error)
 
 
 def create_app(
@@ -149,10 +163,12 @@ def create_app(
     rate = None
     if settings.rate_limit_enabled:
         rate = RateLimiter(
-            app.state.engine,
             per_key=settings.rate_per_minute_key,
             per_address=settings.rate_per_minute_address,
+            storage=settings.rate_limit_storage,
+            trusted_proxies=settings.trusted_proxies,
         )
+    app.state.rate_limiter = rate
     app.add_middleware(Limits, settings_of=lambda: settings, rate=rate)
     app.add_middleware(StoreGuard, engine=app.state.engine)
     app.state.engine_state = EngineState(

@@ -20,6 +20,12 @@ class ApiSettings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_per_minute_key: int = 3000
     rate_per_minute_address: int = 3000
+    # "memory://" counts per worker process; "redis://host:6379/0" shares the counts.
+    rate_limit_storage: str = "memory://"
+    # Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    trusted_proxies: list[str] = []
+    # /health/ready recounts the catalogue at most this often.
+    ready_cache_seconds: float = 5.0
 
 
 @lru_cache

@@ -1,64 +1,71 @@
-"""How ``counterpart serve`` runs the app: uvicorn's h11 protocol with the request head capped.
+"""How ``counterpart serve`` runs the app: uvicorn's httptools protocol with the request head capped.
 
-uvicorn's default protocol (httptools) accepts request headers of any size — 8 MiB went
-through. h11 buffers at most ``h11_max_incomplete_event_size`` bytes of request line and
-headers (``HEAD_MAX_BYTES``) and refuses more; uvicorn answers that with a bare 400, so
-``HeaderCappedH11`` answers it as what it is: 431 Request Header Fields Too Large, in
-problem+json like every other error. Headers above the app's own cap
-(``COUNTERPART_HEADER_MAX_BYTES``, 16 KiB, kept below this one) get the same 431 from the app.
+httptools (llhttp) is uvicorn's fast parser, but it accepts request headers of any size — 8 MiB
+went through. ``HeaderCappedHttpTools`` counts the bytes of each request head as they arrive
+and, once more than ``HEAD_MAX_BYTES`` have come without the head ending, answers 431 Request
+Header Fields Too Large in problem+json, like every other error, and closes the connection.
+Headers above the app's own cap (``COUNTERPART_HEADER_MAX_BYTES``, 16 KiB, kept below this
+one) get the same 431 from the app. A head that ends inside one read is at most one read long
+(uvicorn reads 256 KiB at a time) and is then measured exactly by the app.
 """
 
 import json
 from typing import Any
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_MAX_BYTES = 64 * 1024  # request line and headers the server reads at most
-PROTOCOL = "cli.protocol:HeaderCappedH11"  # an import string: each worker imports it
+PROTOCOL = "cli.protocol:HeaderCappedHttpTools"  # an import string: each worker imports it
+
+_BODY = json.dumps(
+    {
+        "type": "https://counterpart.example/problems/431",
+        "title": "Request header fields too large",
+        "status": 431,
+        "detail": "the request's headers are larger than this server accepts",
+    }
+).encode()
+REFUSAL = b"".join(
+    [
+        b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
+        b"content-type: application/problem+json\r\n",
+        b"content-length: " + str(len(_BODY)).encode() + b"\r\n",
+        b"connection: close\r\n\r\n",
+        _BODY,
+    ]
+)
 
 
 def uvicorn_options() -> dict[str, Any]:
-    """The ``uvicorn.run`` options that cap the request head."""
-    return {"http": PROTOCOL, "h11_max_incomplete_event_size": HEAD_MAX_BYTES}
+    """The ``uvicorn.run`` options of ``counterpart serve``: the capped parser, and no
+    ``X-Forwarded-For`` rewriting by uvicorn (the app honours it only from
+    ``COUNTERPART_TRUSTED_PROXIES``). A worker builds its ranking engine as it starts, which
+    holds the GIL for a while on a busy machine: uvicorn's 5 s health check would kill it."""
+    return {"http": PROTOCOL, "proxy_headers": False, "timeout_worker_healthcheck": 120}
 
 
-class HeaderCappedH11(H11Protocol):
-    """h11, answering 431 (not 400) when the request head outgrows the buffer."""
+class HeaderCappedHttpTools(HttpToolsProtocol):
+    """httptools, answering 431 when a request head outgrows ``HEAD_MAX_BYTES``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._refusal: int | None = None
-        next_event = self.conn.next_event
+        self._in_head = True  # a connection starts with a request head
+        self._head_bytes = 0
 
-        def noting_refusals() -> Any:
-            try:
-                return next_event()
-            except h11.RemoteProtocolError as error:
-                self._refusal = error.error_status_hint
-                raise
-
-        self.conn.next_event = noting_refusals  # type: ignore[method-assign]
-
-    def send_400_response(self, msg: str) -> None:
-        if self._refusal != 431:
-            super().send_400_response(msg)
+    def data_received(self, data: bytes) -> None:
+        counting = self._in_head
+        super().data_received(data)
+        if not counting or not self._in_head or self.transport.is_closing():
             return
-        body = json.dumps(
-            {
-                "type": "https://counterpart.example/problems/431",
-                "title": "Request header fields too large",
-                "status": 431,
-                "detail": "the request's headers are larger than this server accepts",
-            }
-        ).encode()
-        headers = [(b"content-type", b"application/problem+json"), (b"connection", b"close")]
-        for event in (
-            h11.Response(
-                status_code=431, headers=headers, reason=b"Request Header Fields Too Large"
-            ),
-            h11.Data(data=body),
-            h11.EndOfMessage(),
-        ):
-            self.transport.write(self.conn.send(event))
-        self.transport.close()
+        self._head_bytes += len(data)
+        if self._head_bytes > HEAD_MAX_BYTES:
+            self.transport.write(REFUSAL)
+            self.transport.close()
+
+    def on_headers_complete(self) -> None:
+        self._in_head, self._head_bytes = False, 0
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_head = True

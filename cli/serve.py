@@ -19,9 +19,21 @@ def serve(
     seed: Annotated[
         bool, typer.Option(help="Load the shipped catalogue into an empty store.")
     ] = True,
+    access_log: Annotated[bool, typer.Option(help="Log every request (uvicorn.access).")] = True,
 ) -> None:
     """Run the API (docs at http://HOST:PORT/docs); an empty store is seeded first."""
+    import os
+
     import uvicorn
 
     prepare_store(seed=seed)
-    uvicorn.run(APPLICATION, host=host, port=port, workers=workers, **uvicorn_options())
+    # Each worker builds its ranking engine as it starts, not on its first request.
+    os.environ.setdefault("COUNTERPART_ENGINE_WARMUP", "true")
+    uvicorn.run(
+        APPLICATION,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        **uvicorn_options(),
+    )

@@ -21,6 +21,8 @@ class JobSettings(BaseSettings):
     job_timeout_seconds: int = 1800
     lease_seconds: int = 30
     refresh_top_k: int = 10
+    # tcp://host:8786: refresh and bulk scoring run on this Dask cluster (the [dask] extra)
+    dask_scheduler: str | None = None
     stale_after_years: int = 3
     unconfirmed_after_days: int = 365
     duplicate_threshold: float = 92.0

@@ -76,6 +76,15 @@ class Context:
     clock: Clock = system_clock
     http: Any = None  # an httpx.Client for deliveries (tests pass their own)
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+    dask: Any = None  # a distributed.Client: batch scoring on a cluster (``jobs.distributed``)
+
+    def cluster(self) -> Any:
+        """The Dask client batch work runs on, or None to run in this process."""
+        if self.dask is None and self.settings.dask_scheduler:
+            from jobs import distributed
+
+            self.dask = distributed.connect(self.settings.dask_scheduler)
+        return self.dask
 
 
 # ---------------------------------------------------------------- retrain
@@ -159,14 +168,26 @@ def _refresh_enterprises(
 ) -> int:
     arrays = ctx.state.enterprises(session, engine)
     stamp_of = dict(stale)
-    positions = np.array(
-        [p for i, _ in stale if (p := arrays.position_of(i)) is not None], dtype=np.int64
+    positions = np.sort(
+        np.array([p for i, _ in stale if (p := arrays.position_of(i)) is not None], dtype=np.int64)
     )
+    changed = arrays.subset(positions)  # in id order: blocks are id ranges
+    client = ctx.cluster()
+    if client is None:
+        scored: Any = (
+            (block, *engine.batch_sites(block, k=k))
+            for begin in range(0, len(changed), REFRESH_CHUNK)
+            for block in [
+                changed.subset(np.arange(begin, min(begin + REFRESH_CHUNK, len(changed))))
+            ]
+        )
+    else:
+        from jobs import distributed
+
+        scored = distributed.batch_sites(client, engine, changed, k=k, block=REFRESH_CHUNK)
+    adcodes = np.array([r.adcode for r in engine.cities.records])
     written = 0
-    for begin in range(0, len(positions), REFRESH_CHUNK):
-        subset = arrays.subset(positions[begin : begin + REFRESH_CHUNK])
-        top, scores = engine.batch_sites(subset, k=k)
-        adcodes = np.array([r.adcode for r in engine.cities.records])
+    for subset, top, scores in scored:
         rows = {
             f"enterprise:{enterprise_id}": (
                 [
@@ -180,11 +201,7 @@ def _refresh_enterprises(
         }
         written += _store_cache(session, rows, ctx.clock())
         session.flush()
-        log.info(
-            "refresh: %d of %d changed enterprises",
-            min(begin + REFRESH_CHUNK, len(positions)),
-            len(positions),
-        )
+        log.info("refresh: %d of %d changed enterprises", written, len(changed))
     return written
 
 

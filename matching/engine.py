@@ -18,6 +18,7 @@ from matching.features import (
     PROFILE_FEATURES,
     SITE_FEATURES,
     SiteSide,
+    SiteWeights,
     city_pair_features,
     site_columns,
     site_features,
@@ -142,6 +143,34 @@ def linear_scores(
     return modes.max(axis=-1), modes
 
 
+def site_logits(
+    side: SiteSide,
+    arrays: EnterpriseArrays,
+    rows: np.ndarray,
+    ranker: PairRanker,
+    mode: Mode | None = None,
+    folded: dict[object, SiteWeights] | None = None,
+) -> np.ndarray:
+    """enterprises × sites overall logits (or one mode's), as ``linear_scores`` gives them,
+    without building the feature block (``SiteWeights``); ``folded`` caches the folding."""
+    key = (id(side), mode)
+    weights = None if folded is None else folded.get(key)
+    if weights is None:
+        if mode is not None:
+            w, b = ranker.mode_terms_[:, [MODE_ORDER.index(mode)]], np.array([ranker.mode_bias_])
+        elif ranker.learned_:
+            w, b = ranker.coef_[:, None], np.array([ranker.intercept_])
+        else:
+            w = ranker.mode_terms_
+            b = np.full(w.shape[1], ranker.mode_bias_, dtype=float)
+        scaler = ranker.scaler_
+        weights = SiteWeights.build(side, w, b, scaler.mean_, scaler.scale_)
+        if folded is not None:
+            folded[key] = weights
+    out = weights.logits(arrays, rows, side)
+    return out[..., 0] if out.shape[-1] == 1 else out.max(axis=-1)
+
+
 class Engine:
     """Queries over one snapshot of the catalogue and one set of fitted rankers."""
 
@@ -172,6 +201,7 @@ class Engine:
         self.partner_rows = np.flatnonzero(self.candidates[self.base_rows].any(axis=0))
         self.site_pairs = frozenset((p.base, p.partner) for p in pairings)
         self.site_side = SiteSide.build(cities, self.base_rows, self.site_pairs)
+        self._folded: dict[object, SiteWeights] = {}  # the site model folded into site_side
 
     # ------------------------------------------------------------ helpers
     def _row(self, adcode: str, role: str) -> int:
@@ -584,10 +614,7 @@ class Engine:
             raise UnknownCity(city, "base-area city")  # only base-area cities are sites
         side = SiteSide.build(self.cities, np.array([row]), self.site_pairs)
         ranker = self.site_model.ranker
-        overall, modes = linear_scores(
-            site_columns(self.cities, arrays, np.arange(len(arrays)), side), ranker
-        )
-        logits = (modes[:, 0, MODE_ORDER.index(mode)] if mode else overall[:, 0]).copy()
+        logits = site_logits(side, arrays, np.arange(len(arrays)), ranker, mode)[:, 0]
         logits[arrays.hq == row] = -np.inf  # an enterprise already there is not an investor
         keep = np.flatnonzero(np.isfinite(logits))
         count = min(shortlist, len(keep))
@@ -597,7 +624,8 @@ class Engine:
         chance = self._choice_of(arrays, near, row, logits[near], mode)
         order = np.lexsort((near, -chance))[:limit]
         top = near[order]
-        return top, chance[order], modes[top, 0, :]
+        _, modes = linear_scores(site_columns(self.cities, arrays, top, side), ranker)
+        return top, chance[order], modes[:, 0, :]
 
     def _choice_of(
         self,
@@ -634,9 +662,7 @@ class Engine:
         scores_out = np.empty((len(arrays), count), dtype=np.float32)
         for begin in range(0, len(arrays), chunk):
             block = np.arange(begin, min(begin + chunk, len(arrays)))
-            overall, _ = linear_scores(
-                site_columns(self.cities, arrays, block, self.site_side), ranker
-            )
+            overall = site_logits(self.site_side, arrays, block, ranker, folded=self._folded)
             overall[arrays.hq[block][:, None] == self.site_side.rows[None, :]] = -np.inf
             top = np.argpartition(-overall, count - 1, axis=1)[:, :count]
             order = np.take_along_axis(overall, top, axis=1).argsort(axis=1)[:, ::-1]

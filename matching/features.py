@@ -295,3 +295,84 @@ def site_features(
 ) -> np.ndarray:
     """enterprises × cities × features."""
     return np.stack([m for _, m in site_columns(cities, enterprises, rows, side)], axis=-1)
+
+
+@dataclass(frozen=True)
+class SiteWeights:
+    """A linear site model folded into the city side: logits without the feature block.
+
+    A linear ranker scores ``Σ_j w_j · (x_j − μ_j) / σ_j + b`` with an unknown (NaN) feature
+    counting 0. Everything that depends on the headquarters and the site alone (distance,
+    income gap, pairing, province, and the site-only features) folds into one table
+    ``hq × C × m``; the industry terms that enter linearly fold into one ``97 × C·m`` matrix;
+    only the log terms, the resource need and the workforce share are computed per
+    enterprise. ``weights`` is features × m (m = 1 for a learned model, 4 for the mode priors).
+    """
+
+    table: np.ndarray  # every city as headquarters × C × m
+    linear: np.ndarray  # 97 × C·m: cluster and chain terms, weighted
+    log_side: np.ndarray  # 97 × 2C: the resource-chain and product reach, before log1p
+    scale: dict[str, np.ndarray]  # feature → its m weights divided by σ
+    mean: dict[str, float]
+
+    @classmethod
+    def build(
+        cls,
+        side: SiteSide,
+        weights: np.ndarray,
+        bias: np.ndarray,
+        mean: np.ndarray,
+        std: np.ndarray,
+    ) -> "SiteWeights":
+        count = len(side.rows)
+        scale = {f: weights[j] / std[j] for j, f in enumerate(SITE_FEATURES)}
+        mu = {f: float(mean[j]) for j, f in enumerate(SITE_FEATURES)}
+
+        def term(feature: str, values: np.ndarray) -> np.ndarray:
+            return np.nan_to_num(values - mu[feature])[..., None] * scale[feature]
+
+        table = np.zeros((len(side.by_hq["log_distance"]), count, len(bias))) + bias
+        for feature, values in side.by_hq.items():
+            table += term(feature, values)
+        for feature, values in side.constant.items():
+            table += term(feature, values)[None, :, :]
+        for feature in ("industry_cluster", "chain_complement", "resource_chain", "market_product"):
+            table -= mu[feature] * scale[feature]  # their raw terms are added per enterprise
+        linear = (
+            side.industry_side[:, :count, None] * scale["industry_cluster"]
+            + side.industry_side[:, count : 2 * count, None] * scale["chain_complement"]
+        )
+        return cls(
+            table=table,
+            linear=np.ascontiguousarray(linear.reshape(len(linear), -1)),
+            log_side=np.ascontiguousarray(side.industry_side[:, 2 * count :]),
+            scale=scale,
+            mean=mu,
+        )
+
+    def logits(self, enterprises: EnterpriseArrays, rows: np.ndarray, side: SiteSide) -> np.ndarray:
+        """enterprises × C × m logits, equal to the feature block's product."""
+        count = len(side.rows)
+        industries = enterprises.industries[rows]
+        out = self.table[enterprises.hq[rows]]
+        out += np.asarray(industries @ self.linear).reshape(out.shape)
+        reach = np.log1p(np.asarray(industries @ self.log_side))
+        out += reach[:, :count, None] * self.scale["resource_chain"]
+        out += reach[:, count:, None] * self.scale["market_product"]
+        if enterprises.need_detail is None:
+            need = np.zeros((len(rows), 1))
+        else:
+            needs = enterprises.need_detail[rows]
+            met = _dense(needs @ side.resource_detail_t)
+            need = met / np.maximum(np.asarray(needs.sum(axis=1)), 1.0)
+        out += (
+            np.nan_to_num(need - self.mean["resource_need"])[..., None]
+            * self.scale["resource_need"]
+        )
+        workers = np.zeros(len(rows)) if enterprises.workers is None else enterprises.workers[rows]
+        share = workforce_share(workers, side.people) if workers.any() else np.zeros((1, count))
+        out += (
+            np.nan_to_num(share - self.mean["workforce_share"])[..., None]
+            * self.scale["workforce_share"]
+        )
+        return out

@@ -36,6 +36,14 @@ class ModelRegistry:
         temporary.write_text(json.dumps(current, indent=2))
         temporary.replace(self._pointer)
 
+    def pointer_stamp(self) -> tuple[int, int] | None:
+        """When the promoted versions last changed (a stat, no read): a cheap version check."""
+        try:
+            status = self._pointer.stat()
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_mtime_ns
+
     def current_version(self, kind: str) -> str | None:
         return self._current().get(kind)
 

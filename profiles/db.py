@@ -2,6 +2,7 @@
 
 import json
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -80,9 +81,15 @@ def get_engine() -> Engine:
     return make_engine(get_settings())
 
 
+_READERS: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
 def read_only(engine: Engine) -> Engine:
-    """The same engine (and pool) for sessions that only read."""
-    return engine.execution_options(read_only=True)
+    """The same engine (and pool) for sessions that only read (made once per engine)."""
+    reader = _READERS.get(engine)
+    if reader is None:
+        reader = _READERS[engine] = engine.execution_options(read_only=True)
+    return reader
 
 
 def upgrade_schema(engine: Engine) -> None:

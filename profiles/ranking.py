@@ -1,14 +1,20 @@
 """The engine as the API, the CLI and the jobs use it: built once from the store, rebuilt when data change.
 
 ``EngineState.get(session)`` returns an ``Engine`` for the current catalogue and promoted
-models. It checks a cheap version stamp (row counts and last update times) on each call and
-rebuilds only when the catalogue, the pairings, the feedback or the promoted model changed.
-With no saved model it trains one and saves it, so a fresh install recommends at once.
+models. It checks a cheap version stamp (row counts and last update times, and the promoted
+model versions) and rebuilds only when the catalogue, the pairings, the feedback or the
+promoted model changed. The stamp itself is read at most every
+``COUNTERPART_ENGINE_CHECK_SECONDS`` (1 s), and at once after this process committed a write
+or the model pointer changed: a request in between costs no query at all. So every API host
+picks up another host's writes and a newly promoted model within a second, without a restart
+and without loading anything per request. With no saved model it trains one and saves it, so
+a fresh install recommends at once.
 """
 
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +22,8 @@ from typing import Any
 
 import joblib
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import func
+from sqlalchemy import event, func
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session, select
 
 from matching.engine import Engine
@@ -61,6 +68,31 @@ _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
 class EngineSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COUNTERPART_", extra="ignore")
     model_dir: Path = Path("var/models")
+    engine_check_seconds: float = 1.0  # how stale another host's writes may be seen
+    engine_warmup: bool = False  # build the engine as the app starts (``counterpart serve``)
+
+
+class _Writes:
+    """Commits that wrote, in this process: a cached stamp is re-read after any of them."""
+
+    count = 0
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: Any) -> None:
+    session.info["wrote"] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop("wrote", False):
+        _Writes.count += 1
 
 
 @lru_cache
@@ -196,8 +228,11 @@ def train_models(session: Session, snapshot: Snapshot | None = None) -> Trained:
 class EngineState:
     """One engine per process, rebuilt when its inputs change."""
 
-    def __init__(self, registry: ModelRegistry) -> None:
+    def __init__(self, registry: ModelRegistry, check_seconds: float | None = None) -> None:
         self.registry = registry
+        self.check_seconds = (
+            get_engine_settings().engine_check_seconds if check_seconds is None else check_seconds
+        )
         self._lock = threading.Lock()
         self._engine: Engine | None = None
         self._stamp: tuple[Any, ...] | None = None
@@ -205,6 +240,20 @@ class EngineState:
         self._talent: tuple[tuple[Any, ...], TalentArrays] | None = None
         self._opportunities: tuple[tuple[Any, ...], OpportunityIndex] | None = None
         self._zones: tuple[tuple[Any, ...], ZoneRanker] | None = None
+        self._checked: dict[str, tuple[tuple[int, Any], float]] = {}
+
+    def _unchanged(self, what: str) -> bool:
+        """Whether ``what`` was checked within ``check_seconds``, with no write or promotion
+        since: then its cached stamp still holds and no query is needed."""
+        seen = self._checked.get(what)
+        return (
+            seen is not None
+            and seen[0] == (_Writes.count, self.registry.pointer_stamp())
+            and time.monotonic() < seen[1]
+        )
+
+    def _mark_checked(self, what: str, seen: tuple[int, Any]) -> None:
+        self._checked[what] = (seen, time.monotonic() + self.check_seconds)
 
     def data_stamp(self, session: Session) -> tuple[Any, ...]:
         """What the rankings depend on: cities, zones (their kinds flag the cities), pairings,
@@ -219,13 +268,16 @@ class EngineState:
         return (*self.data_stamp(session), *models)
 
     def get(self, session: Session) -> Engine:
-        stamp = self._stamp_now(session)
-        if self._engine is not None and stamp == self._stamp:
+        if self._engine is not None and self._unchanged("engine"):
             return self._engine
-        with self._lock:
-            if self._engine is None or stamp != self._stamp:
-                self._engine = self._build(session)
-                self._stamp = self._stamp_now(session)
+        seen = (_Writes.count, self.registry.pointer_stamp())
+        stamp = self._stamp_now(session)
+        if self._engine is None or stamp != self._stamp:
+            with self._lock:
+                if self._engine is None or stamp != self._stamp:
+                    self._engine = self._build(session)
+                    self._stamp = self._stamp_now(session)
+        self._mark_checked("engine", seen)
         return self._engine
 
     def _build(self, session: Session) -> Engine:
@@ -244,8 +296,12 @@ class EngineState:
 
     def enterprises(self, session: Session, engine: Engine) -> EnterpriseArrays:
         """Every active enterprise as arrays (cached until enterprises change)."""
+        if self._enterprises is not None and self._unchanged("enterprises"):
+            return self._enterprises[1]
+        seen = (_Writes.count, self.registry.pointer_stamp())
         stamp = data_version(session, Enterprise)
         if self._enterprises is not None and self._enterprises[0] == stamp:
+            self._mark_checked("enterprises", seen)
             return self._enterprises[1]
         rows = session.exec(
             select(
@@ -268,12 +324,18 @@ class EngineState:
             workers=[r[4] for r in rows],
         )
         self._enterprises = (stamp, arrays)
+        self._mark_checked("enterprises", seen)
         return arrays
 
     def talent(self, session: Session, engine: Engine) -> TalentArrays:
         """Experts, posts and universities as arrays (cached until any of them change)."""
+        cached = self._talent is not None and self._talent[0][-1] == id(engine)
+        if cached and self._unchanged("talent"):
+            return self._talent[1]  # type: ignore[index]
+        seen = (_Writes.count, self.registry.pointer_stamp())
         stamp = (*data_version(session, Expert, TalentNeed, University), id(engine))
         if self._talent is not None and self._talent[0] == stamp:
+            self._mark_checked("talent", seen)
             return self._talent[1]
         experts, needs, universities = load_talent(session)
         known = engine.cities.index
@@ -284,6 +346,7 @@ class EngineState:
             [u for u in universities if u.city in known],
         )
         self._talent = (stamp, arrays)
+        self._mark_checked("talent", seen)
         return arrays
 
     # ---------------------------------------------------------- opportunities

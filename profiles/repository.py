@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import func, tuple_
+from sqlalchemy import bindparam, func, tuple_
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
 from matching.vocabulary import CityLevel, PairingKind, Scheme, ZoneKind
@@ -163,9 +165,12 @@ def resource_words(session: Session) -> set[str]:
     return {word for resources, products in rows for word in (*resources, *products)}
 
 
+_CITIES_BY_ADCODE = select(City).where(City.adcode.in_(bindparam("adcodes", expanding=True)))  # type: ignore[attr-defined]
+
+
 def cities_by_adcode(session: Session, adcodes: Sequence[str]) -> list[City]:
-    """The cities with these adcodes (in no particular order)."""
-    return list(session.exec(select(City).where(City.adcode.in_(adcodes))).all())  # type: ignore[attr-defined]
+    """The cities with these adcodes (in no particular order); the statement is built once."""
+    return list(session.exec(_CITIES_BY_ADCODE, params={"adcodes": list(adcodes)}).all())
 
 
 def enterprises_by_id(session: Session, ids: Sequence[int]) -> list[Enterprise]:
@@ -524,6 +529,25 @@ def count_rows(session: Session, table: type[SQLModel]) -> int:
 
 
 # ---------------------------------------------------------------- catalogue reads
+_PING = "SELECT 1 FROM city LIMIT 1"
+
+
+def ping(engine: Engine) -> None:
+    """One cheap read on a pooled driver connection (no ORM, no transaction events): fails
+    when the store is unreachable or has no schema."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_PING)
+        cursor.fetchall()
+        cursor.close()
+    except engine.dialect.loaded_dbapi.Error as error:
+        connection.invalidate()  # never hand a broken connection back to the pool
+        raise OperationalError(_PING, None, error) from error
+    finally:
+        connection.close()
+
+
 def catalogue_counts(session: Session) -> dict[str, int]:
     tables = {
         "cities": City,

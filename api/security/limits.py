@@ -2,14 +2,14 @@
 security headers."""
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem
-from api.security.ratelimit import RateLimiter
-from profiles.access import key_prefix
+from api.errors import problem, rate_limited
+from api.security.ratelimit import RateLimited, RateLimiter, defer, settle
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -62,18 +62,18 @@ class Limits:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, with_headers)
             return
+        keyed = False
         if self.rate is not None:
-            wait = await self.rate.check(_buckets(scope, headers))
-            if wait:
-                slow_down = problem(
-                    429,
-                    "Too many requests",
-                    "slow down",
-                    slug="429",
-                    headers={"retry-after": str(wait)},
-                )
-                await slow_down(scope, receive, with_headers)
-                return
+            # A keyed request is charged once its key is verified (``get_principal``), to the
+            # key, or to the address if it does not verify; any other, to the address, now.
+            keyed = b"authorization" in headers
+            defer(scope, self.rate, self.rate.address(scope))
+            if not keyed:
+                try:
+                    await settle(scope, None)
+                except RateLimited as limited:
+                    await too_many(limited)(scope, receive, with_headers)
+                    return
         if declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
             body = await _read_at_most(receive, limit)
             if body is None:
@@ -81,6 +81,13 @@ class Limits:
                 return
             receive = _replay(body)
         await self.app(scope, receive, with_headers)
+        if keyed:  # a route that never looked at the key: the address pays (already answered,
+            with suppress(RateLimited):  # the count stands for the next request)
+                await settle(scope, None)
+
+
+def too_many(limited: RateLimited) -> Response:
+    return rate_limited(None, limited)
 
 
 def _too_large(limit: int) -> Response:
@@ -114,15 +121,3 @@ def _replay(body: bytes) -> Receive:
         return {"type": "http.request", "body": body, "more_body": False}
 
     return receive
-
-
-def _buckets(scope: Scope, headers: dict[bytes, bytes]) -> list[str]:
-    """The rate buckets a request counts against: its key (when well-formed) and its address."""
-    buckets = []
-    token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")[2].strip()
-    prefix = key_prefix(token)
-    if prefix is not None:
-        buckets.append(f"key:{prefix}")
-    client = scope.get("client")
-    buckets.append(f"ip:{client[0] if client else 'unknown'}")
-    return buckets

@@ -11,8 +11,10 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPBearer
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import SessionDep, SettingsDep
+from api.security.ratelimit import settle
 from matching.vocabulary import Role
 from profiles import access
 from profiles.access import Principal
@@ -26,25 +28,35 @@ WRITERS = (Role.admin, Role.office, Role.enterprise, Role.university)
 BEARER = HTTPBearer(auto_error=False, description="`counterpart keys create` 生成的 API 密钥")
 
 
-def get_principal(
+async def get_principal(
     request: Request, session: SessionDep, _documented: Annotated[Any, Security(BEARER)]
 ) -> Principal | None:
     """The caller, from ``Authorization: Bearer <key>``; None without the header.
 
     The key is checked in a short read-only session of its own, so that authenticating never
     opens (and, on SQLite, locks) the request's write transaction; the request's session is
-    only told who acts, for the audit log.
+    only told who acts, for the audit log. The rate limit is charged here (``settle``): to the
+    key once it is verified, to the client's address when it is not.
     """
     header = request.headers.get("authorization")
     if header is None:
         return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise AuthenticationFailed("send the key as Authorization: Bearer <key>")
-    with Session(read_only(request.app.state.engine)) as lookup:
-        principal = access.authenticate(lookup, token.strip())
+    try:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthenticationFailed("send the key as Authorization: Bearer <key>")
+        principal = await run_in_threadpool(_authenticate, request, token.strip())
+    except AuthenticationFailed:
+        await settle(request.scope, None)
+        raise
+    await settle(request.scope, str(principal.key_id))
     session.info["principal"] = principal.id
     return principal
+
+
+def _authenticate(request: Request, token: str) -> Principal:
+    with Session(read_only(request.app.state.engine)) as lookup:
+        return access.authenticate(lookup, token)
 
 
 PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
@@ -53,7 +65,7 @@ PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
 def allow(*roles: Role, read: bool = False) -> Any:
     """The route's policy: which roles may call it, and whether it is a (possibly public) read."""
 
-    def policy(principal: PrincipalDep, settings: SettingsDep) -> Principal | None:
+    async def policy(principal: PrincipalDep, settings: SettingsDep) -> Principal | None:
         if principal is None:
             if read and settings.public_read:
                 return None

@@ -1,53 +1,124 @@
-"""Requests per minute, counted in a database table that every worker process shares."""
+"""Requests per minute, counted by the ``limits`` library (a moving window of one minute).
 
+Two kinds of bucket: ``key`` (a verified API key, by its id) and ``ip`` (the client address).
+A request with a key is charged to the key only once the key is verified
+(``api.security.policy.get_principal``); a request without one, or with a key that does not
+verify, is charged to its address. So nobody can spend another key's quota by knowing its
+prefix, and made-up keys cost their sender.
+
+Storage: in memory by default — counted per worker process, so with ``--workers N`` a client
+gets up to N times the limit — or Redis when ``COUNTERPART_RATE_LIMIT_STORAGE=redis://…``,
+which every worker and every host shares. Either way nothing is written to the store.
+
+The client address is the peer's, unless the peer is one of ``COUNTERPART_TRUSTED_PROXIES``
+(addresses or networks; none by default): then it is the last address in ``X-Forwarded-For``
+that is not itself a trusted proxy.
+"""
+
+import ipaddress
+import math
 import time
+from collections.abc import Sequence
 
-from sqlalchemy import create_engine
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine, make_url
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
 from starlette.concurrency import run_in_threadpool
+from starlette.types import Scope
 
-from profiles.models import RateWindow
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class RateLimited(Exception):
+    """Over a bucket's limit; ``wait`` seconds until a request would count again."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(f"slow down: try again in {wait} s")
+        self.wait = wait
 
 
 class RateLimiter:
-    """Fixed one-minute windows counted in a database table, so every worker process shares them.
+    """Per-minute limits for keys and addresses, over ``storage`` (a ``limits`` storage URI)."""
 
-    On PostgreSQL the service's own database holds the counts; on SQLite a separate file next to
-    the store does, so that counting never waits behind the store's writers.
-    """
+    def __init__(
+        self,
+        *,
+        per_key: int,
+        per_address: int,
+        storage: str = "memory://",
+        trusted_proxies: Sequence[str] = (),
+    ) -> None:
+        self.storage = storage_from_string(storage)
+        self.window = MovingWindowRateLimiter(self.storage)
+        self.limits: dict[str, RateLimitItem] = {
+            "key": RateLimitItemPerMinute(per_key),
+            "ip": RateLimitItemPerMinute(per_address),
+        }
+        self.trusted: tuple[Network, ...] = tuple(
+            ipaddress.ip_network(p, strict=False) for p in trusted_proxies
+        )
+        # Memory answers at once; a network storage is asked from a worker thread.
+        self._local = isinstance(self.storage, MemoryStorage)
 
-    def __init__(self, engine: Engine, *, per_key: int, per_address: int) -> None:
-        self.engine = _rate_engine(engine)
-        self.limits = {"key": per_key, "ip": per_address}
-        RateWindow.__table__.create(self.engine, checkfirst=True)  # type: ignore[attr-defined]
+    async def charge(self, kind: str, who: str) -> None:
+        """Count one request in bucket ``kind:who``; ``RateLimited`` if it is over its limit."""
+        wait = (
+            self._hit(kind, who) if self._local else await run_in_threadpool(self._hit, kind, who)
+        )
+        if wait:
+            raise RateLimited(wait)
 
-    async def check(self, buckets: list[str]) -> int:
-        """Count one request in each bucket; the seconds to wait if one is over, else 0."""
-        return await run_in_threadpool(self._hit, buckets)
+    def _hit(self, kind: str, who: str) -> int:
+        item = self.limits[kind]
+        if self.window.hit(item, kind, who):
+            return 0
+        reset = self.window.get_window_stats(item, kind, who).reset_time
+        return max(1, math.ceil(reset - time.time()))
 
-    def _hit(self, buckets: list[str]) -> int:
-        now = time.time()
-        window = int(now // 60)
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        with self.engine.begin() as connection:
-            for bucket in buckets:
-                statement = insert(RateWindow).values(bucket=bucket, window=window, count=1)
-                statement = statement.on_conflict_do_update(
-                    index_elements=["bucket", "window"], set_={"count": RateWindow.count + 1}
-                ).returning(RateWindow.count)
-                count = connection.execute(statement).scalar_one()
-                if count > self.limits[bucket.split(":", 1)[0]]:
-                    return max(1, 60 - int(now % 60))
-        return 0
+    def address(self, scope: Scope) -> str:
+        """The client's address: the peer's, or the one a trusted proxy forwarded."""
+        client = scope.get("client")
+        peer = client[0] if client else "unknown"
+        if not self.trusted or not self._is_trusted(peer):
+            return peer
+        forwarded = [
+            value.decode("latin-1")
+            for name, value in scope.get("headers", [])
+            if name == b"x-forwarded-for"
+        ]
+        hops = [hop.strip() for value in forwarded for hop in value.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not self._is_trusted(hop):
+                return hop
+        return peer
+
+    def _is_trusted(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in self.trusted)
+
+    def reset(self) -> None:
+        """Forget every count (tests; an operator's escape hatch)."""
+        self.storage.reset()
 
 
-def _rate_engine(engine: Engine) -> Engine:
-    if engine.dialect.name != "sqlite":
-        return engine
-    database = make_url(str(engine.url)).database
-    path = f"{database}-ratelimit" if database and database != ":memory:" else ":memory:"
-    return create_engine(
-        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}
-    )
+_PENDING = "rate_pending"
+
+
+def defer(scope: Scope, limiter: RateLimiter, address: str) -> None:
+    """Note that this request is still to be charged, and to which address."""
+    scope.setdefault("state", {})[_PENDING] = (limiter, address)
+
+
+async def settle(scope: Scope, key_id: str | None) -> None:
+    """Charge the request once: to its verified key, or (``key_id`` None) to its address."""
+    pending = scope.get("state", {}).pop(_PENDING, None)
+    if pending is None:
+        return
+    limiter, address = pending
+    if key_id is None:
+        await limiter.charge("ip", address)
+    else:
+        await limiter.charge("key", key_id)

@@ -227,12 +227,3 @@ class AuditEntry(SQLModel, table=True):
     key: str = Field(max_length=80)
     before: dict | None = Field(default=None, sa_type=JSON)
     after: dict | None = Field(default=None, sa_type=JSON)
-
-
-class RateWindow(SQLModel, table=True):
-    """Requests per client per minute, shared by every worker process."""
-
-    __tablename__ = "rate_window"
-    bucket: str = Field(primary_key=True, max_length=120)
-    window: int = Field(primary_key=True, description="minutes since the epoch")
-    count: int = 0

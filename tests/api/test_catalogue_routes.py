@@ -5,10 +5,18 @@ from fastapi.testclient import TestClient
 PROBLEM = "application/problem+json"
 
 
-def test_health_reports_the_database_and_counts(client: TestClient) -> None:
+def test_health_is_cheap_and_readiness_reports_the_counts(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
-    assert body["status"] == "ok" and body["database"] in ("sqlite", "postgresql")
-    assert body["counts"]["cities"] == 3207 and body["counts"]["key_cities"] == 20
+    assert body == {"status": "ok", "database": body["database"]}
+    assert body["database"] in ("sqlite", "postgresql")
+    ready = client.get("/api/v1/health/ready").json()
+    assert ready["counts"]["cities"] == 3207 and ready["counts"]["key_cities"] == 20
+    client.post(
+        "/api/v1/enterprises",
+        json={"name": "就绪计数企业", "hq_city": "440300", "industry_codes": ["39"]},
+    )
+    again = client.get("/api/v1/health/ready").json()  # counted a moment ago: from the cache
+    assert again["counts"] == ready["counts"] and again["counted_seconds_ago"] > 0
 
 
 def test_city_by_adcode_carries_its_figures_and_base_areas(client: TestClient) -> None:

@@ -1,4 +1,4 @@
-"""Limits (body, page, import, rate), the audit log, security headers, the keys CLI."""
+"""Limits (body, page, import; rate: test_rate_limits.py), the audit log, security headers, the keys CLI."""
 
 import os
 import subprocess
@@ -75,31 +75,6 @@ def test_limits_are_refused_not_clamped(client: TestClient) -> None:
         ).status_code
         == 422
     )
-
-
-def test_rate_limits_hold_across_worker_processes(engine: Engine, model_dir: Path) -> None:
-    settings = ApiSettings(rate_per_minute_key=5, rate_per_minute_address=1_000)
-    first = create_app(engine, model_dir, start_scheduler=False, settings=settings)
-    second = create_app(
-        engine, model_dir, start_scheduler=False, settings=settings
-    )  # another worker
-    with (
-        TestClient(first, headers=bearer("viewer")) as a,
-        TestClient(second, headers=bearer("viewer")) as b,
-    ):
-        answers = [client.get("/api/v1/health").status_code for client in (a, b, a, b, a)]
-        assert answers == [200] * 5
-        limited = b.get("/api/v1/health")
-        assert limited.status_code == 429 and 1 <= int(limited.headers["retry-after"]) <= 60
-        assert (
-            a.get("/api/v1/health", headers=bearer("admin")).status_code == 200
-        )  # another key, its own count
-    per_address = ApiSettings(rate_per_minute_key=1_000, rate_per_minute_address=3)
-    with TestClient(
-        create_app(engine, model_dir, start_scheduler=False, settings=per_address)
-    ) as anonymous:
-        codes = [anonymous.get("/api/v1/cities/360700").status_code for _ in range(4)]
-        assert codes[-1] == 429
 
 
 def test_every_write_is_audited_and_the_log_is_read_only(client: TestClient) -> None:

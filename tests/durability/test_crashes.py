@@ -104,9 +104,9 @@ def test_kill9_during_writes_loses_nothing_acknowledged(
     with Server(
         url_of(engine), model_dir, tmp_path
     ) as server:  # it restarts cleanly after the last kill
-        assert httpx.get(f"{server.url}/api/v1/health").json()["counts"]["enterprises"] >= len(
-            acknowledged
-        )
+        assert httpx.get(f"{server.url}/api/v1/health/ready").json()["counts"][
+            "enterprises"
+        ] >= len(acknowledged)
 
 
 def test_concurrent_writers_and_importers_lose_and_double_nothing(

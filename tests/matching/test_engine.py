@@ -7,12 +7,18 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from matching.engine import Engine, EnterpriseProfile, SiteConstraints, linear_scores
+from matching.engine import (
+    Engine,
+    EnterpriseProfile,
+    SiteConstraints,
+    linear_scores,
+    site_logits,
+)
 from matching.evaluation import cross_validate
 from matching.features import CITY_FEATURES, SITE_FEATURES, site_columns, site_features
 from matching.metrics import query_metrics
 from matching.modes import MODES, mode_of
-from matching.ranker import PairRanker, SavedModel
+from matching.ranker import MODE_ORDER, PairRanker, SavedModel
 from matching.records import CityArrays, EnterpriseArrays, EnterpriseRecord, haversine_km
 from matching.registry import ModelRegistry
 from matching.training import KnownPairing, Verdict, train_city_ranker, train_site_ranker
@@ -197,6 +203,20 @@ def test_fast_paths_agree_with_the_explained_path(world: World) -> None:
     assert engine.invited(profiles, arrays, top, city) == one_by_one
     batch_rows, batch_scores = engine.batch_sites(arrays, k=3, chunk=7)
     assert batch_rows.shape == (40, 3) and np.all(np.diff(batch_scores, axis=1) <= 1e-6)
+
+
+def test_folded_site_scores_equal_the_feature_block(world: World) -> None:
+    """``site_logits`` folds the model into the city side; it must not change one score."""
+    cities, pairings = world
+    engine = make_engine(cities, pairings)
+    _, arrays = enterprises(cities, 60, seed=11)
+    rows = np.arange(len(arrays))
+    ranker = engine.site_model.ranker
+    overall, modes = linear_scores(site_columns(cities, arrays, rows, engine.site_side), ranker)
+    assert np.allclose(site_logits(engine.site_side, arrays, rows, ranker), overall, atol=1e-9)
+    for n, mode in enumerate(MODE_ORDER):
+        folded = site_logits(engine.site_side, arrays, rows, ranker, Mode(mode))
+        assert np.allclose(folded, modes[..., n], atol=1e-9)
 
 
 def test_modes_are_data_and_accept_labels() -> None:

@@ -1,0 +1,253 @@
+"""HTTP throughput of ``counterpart serve --workers 2`` beside a bare FastAPI app, in one run.
+
+For each store (SQLite, PostgreSQL) this starts ``counterpart serve --workers N`` on a fresh
+seeded database and a bare FastAPI "hello" app served the same way (uvicorn, N workers,
+httptools, no access log), then loads each route with wrk (Debian's ``wrk``) for
+``--seconds``, running the bare app right before each route so that both see the same load
+on a shared machine. It prints req/s, p50, p99, errors and the ratio to the bare app, with the
+targets of issue 16. The rate limiter is off (one client address sends all the load), as in
+the issue's own figures.
+
+    python benchmarks/http.py [--stores sqlite,postgresql] [--seconds 10] [--connections 16]
+
+PostgreSQL: ``--postgres postgresql+psycopg://postgres@127.0.0.1/postgres`` (the default) is
+used to create and drop a database of the benchmark's own.
+"""
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder comes first on sys.path, and this file would stand in
+# for the standard library's ``http`` package: take the folder off before importing more.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+
+import httpx  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+BARE = """
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/hello")
+async def hello() -> dict[str, str]:
+    return {"status": "ok"}
+"""
+# wrk prints one JSON line at the end: requests, errors, p50 and p99 in microseconds.
+REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %f, "errors": %d, "p50": %f, "p99": %f}\\n',
+    summary.requests, summary.duration / 1e6,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+POST = """
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("tid", threads .. "-" .. os.time())
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format(
+    '{"name": "压测企业%s-%d", "hq_city": "440300", "industry_codes": ["39"]}',
+    tid, counter)
+  return wrk.format("POST", nil, nil, body)
+end
+"""
+ROUTES = [
+    ("GET /api/v1/health", "GET", "/api/v1/health", 0.40),
+    ("GET /api/v1/cities?limit=50", "GET", "/api/v1/cities?limit=50", 0.15),
+    (
+        "GET /recommendations/partners",
+        "GET",
+        "/api/v1/recommendations/partners?city=360700&limit=10",
+        0.10,
+    ),
+    ("POST /api/v1/enterprises", "POST", "/api/v1/enterprises", 0.08),
+]
+
+
+class Served:
+    """A uvicorn process tree on ``port``, stopped on exit."""
+
+    def __init__(self, command: list[str], port: int, env: dict[str, str], ready: str) -> None:
+        self.command, self.port, self.env, self.ready = command, port, env, ready
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115  (closed in __exit__)
+
+    def __enter__(self) -> "Served":
+        self.process = subprocess.Popen(
+            self.command, env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        try:
+            self._wait()
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 900
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError(self.log.read().decode(errors="replace")[-2000:])
+            try:
+                # Both workers must be up, their engines built: a few answers in a row (a
+                # worker's first recommendation waits for its engine, built as it starts).
+                if all(
+                    httpx.get(f"http://127.0.0.1:{self.port}{self.ready}", timeout=600).is_success
+                    for _ in range(6)
+                ):
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"port {self.port} did not answer")
+
+    def __exit__(self, *_: object) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def wrk(url: str, args: argparse.Namespace, script: Path, headers: list[str]) -> dict:
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s"]
+    command += ["--timeout", "10s"]
+    command += ["--latency", "-s", str(script)]
+    for header in headers:
+        command += ["-H", header]
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    result["rps"] = result["requests"] / result["seconds"]
+    return result
+
+
+def make_database(store: str, args: argparse.Namespace, work: Path) -> tuple[str, object]:
+    if store == "sqlite":
+        return f"sqlite:///{work / 'bench.db'}", None
+    import sqlalchemy
+
+    admin = sqlalchemy.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+    name = f"cp_bench_http_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sqlalchemy.engine.make_url(args.postgres).set(database=name)
+    return url.render_as_string(hide_password=False), (admin, name)
+
+
+def drop_database(handle: object) -> None:
+    if handle is None:
+        return
+    admin, name = handle  # type: ignore[misc]
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def run_store(store: str, args: argparse.Namespace, work: Path) -> list[dict]:
+    url, handle = make_database(store, args, work)
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "COUNTERPART_MODEL_DIR": str(work / f"models-{store}"),
+        "COUNTERPART_SCHEDULER_ENABLED": "false",
+        # One client address sends everything: the limiter is off, as in issue 16's figures.
+        "COUNTERPART_RATE_LIMIT_ENABLED": "false",
+        "PYTHONPATH": str(work),
+    }
+    rows = []
+    serve = [str(BIN / "counterpart"), "serve", "--port", str(args.port)]
+    serve += ["--workers", str(args.workers), "--no-access-log"]
+    bare = [str(BIN / "uvicorn"), "bare_app:app", "--port", str(args.port + 1)]
+    bare += ["--workers", str(args.workers), "--no-access-log", "--http", "httptools"]
+    try:
+        with (
+            Served(serve, args.port, env, "/api/v1/recommendations/partners?city=360700") as app,
+            Served(bare, args.port + 1, env, "/hello"),
+        ):
+            key = subprocess.run(
+                [str(BIN / "counterpart"), "keys", "create", "--role", "admin", "--name", "压测"],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=work,
+            ).stdout.split()[-1]
+            for label, method, path, target in ROUTES:
+                base = wrk(f"http://127.0.0.1:{args.port + 1}/hello", args, work / "report.lua", [])
+                headers = [f"Authorization: Bearer {key}"] if method == "POST" else []
+                if method == "POST":
+                    headers.append("Content-Type: application/json")
+                script = work / ("post.lua" if method == "POST" else "report.lua")
+                result = wrk(f"http://127.0.0.1:{app.port}{path}", args, script, headers)
+                result |= {"store": store, "route": label, "bare": base["rps"], "target": target}
+                rows.append(result)
+                print_row(result)
+    finally:
+        drop_database(handle)
+    return rows
+
+
+def print_row(r: dict) -> None:
+    ratio = r["rps"] / r["bare"]
+    ok = ratio >= r["target"] and r["errors"] == 0 and r["p99"] <= 10 * r["p50"]
+    print(
+        f"| {r['route']:<31} | {r['store']:<10} | {r['rps']:8.0f} | {r['p50'] / 1000:7.1f} |"
+        f" {r['p99'] / 1000:7.1f} | {r['errors']:6d} | {r['bare']:8.0f} | {ratio:6.1%} |"
+        f" ≥ {r['target']:.0%} | {'met' if ok else 'NOT met'} |",
+        flush=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stores", default="sqlite,postgresql")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8120, help="the app; the bare app on +1")
+    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1/postgres")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        (work / "bare_app.py").write_text(BARE)
+        (work / "report.lua").write_text(REPORT)
+        (work / "post.lua").write_text(POST + REPORT)
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print(
+            f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s;"
+            f" {args.workers} workers each; ratio = app req/s ÷ bare req/s (measured just before)\n"
+        )
+        print(
+            "| route                           | store      |    req/s | p50 ms  | p99 ms  |"
+            " errors |  bare/s  | ratio  | target | |"
+        )
+        print("|---|---|---:|---:|---:|---:|---:|---:|---|---|")
+        for store in args.stores.split(","):
+            run_store(store, args, work)
+        print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
