@@ -1,7 +1,7 @@
 """Development zones and open platforms; 共建园区 pairings between two zones
 
-Revision ID: 0007
-Revises: 0010
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01 13:56:33.278261
 """
 
@@ -17,8 +17,8 @@ CONFIDENCE = sa.Enum("high", "medium", "low", name="confidence").with_variant(
     postgresql.ENUM("high", "medium", "low", name="confidence", create_type=False), "postgresql"
 )
 
-revision: str = "0007"
-down_revision: str | None = "0009"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Cooperation opportunities (合作机会)
 
-Revision ID: 0009
-Revises: 0010
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 13:59:46.231272
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0010"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

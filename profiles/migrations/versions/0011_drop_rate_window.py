@@ -1,7 +1,7 @@
 """Drop rate_window: rate limits are counted by the ``limits`` library (memory or Redis)
 
-Revision ID: 0008
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01 14:20:00.000000
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0011"
+revision: str = "0011"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
