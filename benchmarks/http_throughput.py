@@ -8,29 +8,27 @@ on a shared machine. It prints req/s, p50, p99, errors and the ratio to the bare
 targets of issue 16. The rate limiter is off (one client address sends all the load), as in
 the issue's own figures.
 
-    python benchmarks/http.py [--stores sqlite,postgresql] [--seconds 10] [--connections 16]
+    python benchmarks/http_throughput.py [--stores sqlite,postgresql] [--seconds 10] [--connections 16]
 
 PostgreSQL: ``--postgres postgresql+psycopg://postgres@127.0.0.1/postgres`` (the default) is
 used to create and drop a database of the benchmark's own.
+
+(Issue 16 named it ``benchmarks/http.py``; a script of that name in this folder stands in for
+the standard library's ``http`` package for every other benchmark run as a script.)
 """
 
+import argparse
+import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
+import time
+import uuid
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, and this file would stand in
-# for the standard library's ``http`` package: take the folder off before importing more.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-
-import httpx  # noqa: E402
+import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
