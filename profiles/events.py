@@ -63,6 +63,7 @@ PROFILE_KINDS = {
     ParticipantKind.enterprise: KINDS["enterprises"],
     ParticipantKind.university: KINDS["universities"],
     ParticipantKind.expert: KINDS["experts"],
+    ParticipantKind.opportunity: KINDS["opportunities"],  # its poster, named by the opportunity
 }
 
 
@@ -144,7 +145,7 @@ def _profile(session: Session, kind: ParticipantKind, ref: str) -> tuple[Any, st
     except NotFound as error:
         raise InvalidReference("ref", ref, str(error)) from error
     city = getattr(row, "hq_city", None) or getattr(row, "city", None)
-    return row, str(row.id), row.name, city
+    return row, str(row.id), getattr(row, table.name_field or "name"), city
 
 
 def acts_for(session: Session, principal: Principal | None, participant: Participant) -> bool:
@@ -533,6 +534,7 @@ PIPELINE_KINDS = {
     ParticipantKind.enterprise: "enterprises",
     ParticipantKind.university: "universities",
     ParticipantKind.expert: "experts",
+    ParticipantKind.opportunity: "opportunities",
 }
 
 

@@ -25,6 +25,7 @@ class ParticipantKind(LabelledEnum):
     enterprise = "enterprise", "企业"
     university = "university", "高校"
     expert = "expert", "专家"
+    opportunity = "opportunity", "合作机会发布方"
 
 
 class RequestStatus(LabelledEnum):

@@ -82,6 +82,34 @@ def test_registration_by_own_key_or_organiser_only(client: TestClient) -> None:
     assert late.status_code == 422 and "6 slots" in late.json()["detail"]
 
 
+def test_an_opportunitys_poster_takes_part_through_the_opportunity(client: TestClient) -> None:
+    setup = make_event(client)
+    posted = client.post(
+        "/api/v1/opportunities",
+        json={
+            "type": "tech_request",
+            "title": "对接会测试：稀土深加工技术需求",
+            "city": "深圳",
+            "industry_codes": ["3985"],
+            "mode": "研发+制造",
+        },
+        headers=bearer("某某科技"),
+    )
+    assert posted.status_code == 201, posted.json()
+    ref = str(posted.json()["id"])
+    # only its poster (or the organiser) may register it
+    stranger = client.post(
+        f"{setup.url}/participants",
+        json={"kind": "opportunity", "ref": ref},
+        headers=bearer("另一家公司"),
+    )
+    assert stranger.status_code == 404
+    own = register(client, setup.url, "某某科技", kind="opportunity", ref=ref)
+    people = {p["id"]: p for p in client.get(f"{setup.url}/participants").json()["items"]}
+    assert people[own]["name"] == "对接会测试：稀土深加工技术需求"
+    assert people[own]["kind"] == "opportunity"
+
+
 def test_requests_answers_and_proposals(client: TestClient) -> None:
     setup = make_event(client)
     request = ask(client, setup, "某某科技", setup.enterprise, setup.ganzhou, priority=5)
