@@ -22,10 +22,10 @@ from matching.vocabulary import PairingKind, PairingStatus, Stage
 from profiles import recommending, repository
 from profiles.cells import neutralise
 from profiles.errors import InvalidReference, NotFound
-from profiles.kinds import KINDS
 from profiles.models import (
     City,
     Interest,
+    Opportunity,
     Pairing,
     PipelineChange,
     PipelineEntry,
@@ -55,7 +55,7 @@ COLUMNS = {
 class Month(BaseModel):
     month: str = Field(description="YYYY-MM (UTC)")
     opportunities: int | None = Field(
-        description="posted in the city; null while the kind is absent"
+        description="posted in the base city; null on a pairing's own rows (an opportunity is the city's)"
     )
     interests: int
     meetings: int
@@ -148,15 +148,10 @@ def _activity(session: Session, base: str, partner: str | None) -> tuple[list[Ch
     )
 
 
-def _opportunities(session: Session, base: str) -> list[datetime] | None:
-    kind = KINDS.get("opportunities")
-    if kind is None or not kind.city_fields:
-        return None
-    city = getattr(kind.table, kind.city_fields[0])
-    return [
-        _aware(t)
-        for t in session.exec(select(kind.table.created_at).where(_under(city, base))).all()  # type: ignore[attr-defined]
-    ]
+def _opportunities(session: Session, base: str) -> list[datetime]:
+    """When each opportunity in the base city (or its counties) was posted."""
+    rows = session.exec(select(Opportunity.created_at).where(_under(Opportunity.city, base))).all()
+    return [_aware(t) for t in rows]
 
 
 def _placed(session: Session, base: str) -> list[datetime]:

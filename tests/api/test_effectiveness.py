@@ -70,7 +70,7 @@ def test_a_base_city_report_lists_its_pairings_activity_by_month(
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.text.lstrip("\ufeff"))))
     assert rows[0][:3] == ["结对", "月份", "合作机会"]
-    assert ["赣州市（全部）", "2026-05", "", "0", "0", "1", "2.5", "0", "0"] in rows
+    assert ["赣州市（全部）", "2026-05", "0", "0", "0", "1", "2.5", "0", "0"] in rows
 
     # an enterprise is no office: the report is not for it; a month must be YYYY-MM
     assert client.get(path, headers=bearer("某某科技")).status_code == 403
