@@ -16,14 +16,13 @@ candidates weighted by GDP, industries from the headquarters' own), directly as 
 
 import argparse
 import math
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from sqlmodel import Session
+from timing import median_ms
 
 from matching.engine import Engine, EnterpriseProfile
 from matching.features import SITE_FEATURES
@@ -40,15 +39,6 @@ from profiles.ranking import train_models
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
 from profiles.snapshot import load_snapshot
-
-
-def median_ms(call: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def build_engine(directory: Path) -> Engine:

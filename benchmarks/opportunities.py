@@ -14,15 +14,14 @@ once, and prints, measured in the same run:
 """
 
 import argparse
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 from sqlmodel import Session
+from timing import median_ms
 
 from fixtures import demo
 from matching.frameworks import TieTables
@@ -35,15 +34,6 @@ from profiles.settings import StoreSettings
 from profiles.snapshot import city_side, coded_words, load_snapshot
 
 TARGET_MS = 50.0
-
-
-def median_ms(call: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def side_of(number: int, record: dict) -> Side:

@@ -10,14 +10,12 @@ Prints medians measured in the same run:
 """
 
 import argparse
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from sqlmodel import Session
+from timing import median_ms
 
 from matching.engine import Engine
 from matching.features import city_pair_features
@@ -30,15 +28,6 @@ from profiles.ranking import train_models
 from profiles.seed import seed_catalogue
 from profiles.settings import StoreSettings
 from profiles.snapshot import load_snapshot, load_zones
-
-
-def median_ms(call: Callable[[], object], repeat: int) -> float:
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
 
 
 def synthetic(engine: Engine, count: int, seed: int = 11) -> list[ZoneRecord]:
