@@ -20,13 +20,15 @@ def train(
     """Fit the rankers on the stored pairings and feedback; save them with a version."""
     from sqlmodel import Session
 
-    from profiles import training
+    from profiles import opportunities, training
     from profiles.db import get_engine
+    from profiles.ranking import EngineState
 
     prepare_store(seed=True)
     started = time.perf_counter()
     with Session(get_engine()) as session:
         run = training.train(session, registry(), promote=promote, evaluate=True)
+        scorer = opportunities.learn_from_pipeline(session, EngineState(registry()))
     for kind, model in (("city", run.city), ("site", run.site)):
         typer.echo(f"{kind}: {model.version}  fingerprint {model.fingerprint}  → {run.paths[kind]}")
     previous = "none" if run.previous_mrr is None else f"{run.previous_mrr:.3f}"
@@ -57,6 +59,10 @@ def train(
         f"({facts.get('clusters', 0)} clusters), {facts.get('verdicts', 0)} verdicts and "
         f"{facts.get('outcomes', 0)} pipeline outcomes; "
         f"could not train: {facts.get('skipped') or 'none'}"
+    )
+    typer.echo(
+        f"opportunity scorer: {scorer.model}, from {scorer.labels} pipeline outcomes "
+        "naming an opportunity"
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from matching.training import FEEDBACK_WEIGHT, outcome_label
 from matching.vocabulary import Stage
+from tests.api.test_opportunities import OFFER, REQUEST, post
 from tests.api.test_pipeline import GANZHOU, make_enterprise
 from tests.conftest import bearer
 
@@ -55,6 +56,19 @@ def test_signed_pairs_are_counted_by_the_next_train(
             headers=bearer(GANZHOU),
         )
         assert signed.status_code == 200, signed.text
+    # the enterprise's 技术需求 and a university's 技术成果 signed together: an opportunity label
+    request, offer = post(client, REQUEST, "某某科技"), post(client, OFFER, "某大学")
+    signed = client.post(
+        "/api/v1/pipeline",
+        json={
+            "party_a": {"kind": "opportunities", "id": str(request["id"])},
+            "party_b": {"kind": "opportunities", "id": str(offer["id"])},
+            "stage": "signed",
+            "amount_100m": 0.05,
+        },
+        headers=bearer("某某科技"),
+    )
+    assert signed.status_code == 200, signed.text
     before = client.get("/api/v1/recommendations/sites", params={"enterprise": enterprise}).json()
     assert before["learned_from"]["outcomes"] == 0
 
@@ -68,6 +82,7 @@ def test_signed_pairs_are_counted_by_the_next_train(
     assert trained.returncode == 0, trained.stderr
     assert "0 verdicts and 1 pipeline outcomes" in trained.stdout  # the city pair 赣州—深圳
     assert "0 verdicts and 1 pipeline outcomes; could not train" in trained.stdout  # the site
+    assert "opportunity scorer: learned, from 1 pipeline outcomes" in trained.stdout
 
     after = client.get("/api/v1/recommendations/sites", params={"enterprise": enterprise}).json()
     assert after["learned_from"]["outcomes"] == 1
