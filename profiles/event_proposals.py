@@ -7,7 +7,9 @@ the engine's first reason ("建议会见 深圳市（研发+制造）：…"):
   it could support (``recommending.base_cities``), and universities to build with
   (``talent.universities``);
 - an enterprise: its ranked sites (``recommending.sites_for_enterprise``) among the cities;
-- an expert: the posts it fits (``talent.talent``), as the posts' cities.
+- an expert: the posts it fits (``talent.talent``), as the posts' cities;
+- an opportunity (its poster): its matches (``opportunities.matches``): the complementary
+  opportunities, the cities and, for a 招商项目, the enterprises that take part.
 
 A proposal is a request in status ``proposed``: nothing is sent until the requester sends it
 (``POST …/requests`` for the same pair), and the scheduler ignores it until then.
@@ -19,7 +21,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from matching.engine import HelperCity, UnknownCity
-from profiles import recommending, talent
+from profiles import opportunities, recommending, talent
 from profiles.access import Principal
 from profiles.errors import DomainError
 from profiles.events import organised, participants
@@ -102,7 +104,32 @@ def _suggestions(
                         f"，{item.reasons[0]['text']}" if item.reasons else ""
                     )
                     add(p, other, _text(other, reason))
+    for p in by_kind[ParticipantKind.opportunity].values():
+        _opportunity_matches(session, state, p, by_kind, add)
     return found
+
+
+def _opportunity_matches(
+    session: Session,
+    state: EngineState,
+    p: Participant,
+    by_kind: dict[ParticipantKind, dict[str, Participant]],
+    add: Callable[[Participant, Participant | None, str], None],
+) -> None:
+    """An opportunity's matches among the participants, each with its first reason."""
+    try:
+        found = opportunities.matches(session, state, id=int(p.ref), limit=LIMIT)
+    except (DomainError, UnknownCity, HelperCity):
+        return
+    for items, kind, key in (
+        (found.opportunities, ParticipantKind.opportunity, lambda i: str(i.opportunity.id)),
+        (found.cities, ParticipantKind.city, lambda i: i.city.adcode),
+        (found.enterprises, ParticipantKind.enterprise, lambda i: str(i.enterprise.id)),
+    ):
+        for item in items:
+            other = by_kind[kind].get(key(item))
+            if other is not None:
+                add(p, other, _text(other, item.reasons[0].text if item.reasons else ""))
 
 
 def propose(

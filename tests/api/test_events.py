@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from profiles.models import OutboxEvent
 from tests.api.events_factory import EVENTS, OFFICE, ask, make_event, register
+from tests.api.test_opportunities import OFFER, REQUEST
 from tests.conftest import bearer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -82,32 +83,29 @@ def test_registration_by_own_key_or_organiser_only(client: TestClient) -> None:
     assert late.status_code == 422 and "6 slots" in late.json()["detail"]
 
 
-def test_an_opportunitys_poster_takes_part_through_the_opportunity(client: TestClient) -> None:
+def test_opportunities_take_part_and_their_matches_are_proposed(client: TestClient) -> None:
     setup = make_event(client)
-    posted = client.post(
-        "/api/v1/opportunities",
-        json={
-            "type": "tech_request",
-            "title": "对接会测试：稀土深加工技术需求",
-            "city": "深圳",
-            "industry_codes": ["3985"],
-            "mode": "研发+制造",
-        },
-        headers=bearer("某某科技"),
-    )
-    assert posted.status_code == 201, posted.json()
-    ref = str(posted.json()["id"])
-    # only its poster (or the organiser) may register it
+    request = client.post("/api/v1/opportunities", json=REQUEST, headers=bearer("某某科技"))
+    offer = client.post("/api/v1/opportunities", json=OFFER, headers=bearer("某大学"))
+    assert request.status_code == offer.status_code == 201, (request.json(), offer.json())
+    # only its poster (or the organiser) may register an opportunity
     stranger = client.post(
         f"{setup.url}/participants",
-        json={"kind": "opportunity", "ref": ref},
+        json={"kind": "opportunity", "ref": str(request.json()["id"])},
         headers=bearer("另一家公司"),
     )
     assert stranger.status_code == 404
-    own = register(client, setup.url, "某某科技", kind="opportunity", ref=ref)
+    needs = register(
+        client, setup.url, "某某科技", kind="opportunity", ref=str(request.json()["id"])
+    )
+    offers = register(client, setup.url, "某大学", kind="opportunity", ref=str(offer.json()["id"]))
     people = {p["id"]: p for p in client.get(f"{setup.url}/participants").json()["items"]}
-    assert people[own]["name"] == "对接会测试：稀土深加工技术需求"
-    assert people[own]["kind"] == "opportunity"
+    assert people[needs]["name"] == "稀土深加工技术需求" and people[needs]["kind"] == "opportunity"
+
+    proposed = client.post(f"{setup.url}/proposals", headers=bearer(OFFICE)).json()["items"]
+    pair = next(p for p in proposed if {p["requester_id"], p["requested_id"]} == {needs, offers})
+    # the reason is the match's own: the terms both opportunities hold
+    assert pair["reasons"][0].startswith("建议会见 ") and "稀土深加工" in pair["reasons"][0]
 
 
 def test_requests_answers_and_proposals(client: TestClient) -> None:
