@@ -535,7 +535,10 @@ _PING = "SELECT 1 FROM city LIMIT 1"
 def ping(engine: Engine) -> None:
     """One cheap read on a pooled driver connection (no ORM, no transaction events): fails
     when the store is unreachable or has no schema."""
-    connection = engine.raw_connection()
+    try:
+        connection = engine.raw_connection()
+    except engine.dialect.loaded_dbapi.Error as error:  # a raw connection is not wrapped
+        raise OperationalError(_PING, None, error) from error
     try:
         cursor = connection.cursor()
         cursor.execute(_PING)
