@@ -92,6 +92,12 @@ def test_kill9_during_writes_loses_nothing_acknowledged(
         ]
         for thread in threads:
             thread.start()
+        # kill it mid-stream: once writes are being acknowledged (a worker that has just started
+        # may still be warming its engine), then at a random moment
+        first = len(acknowledged)
+        deadline = time.monotonic() + 120
+        while len(acknowledged) == first and time.monotonic() < deadline:
+            time.sleep(0.05)
         time.sleep(rng.uniform(0.3, 1.5))
         server.kill()
         stop.set()
