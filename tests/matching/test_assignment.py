@@ -42,14 +42,20 @@ def brute_force_best(
     return best
 
 
-@pytest.mark.parametrize("seed", range(60))
-def test_optimal_assignment_matches_brute_force(seed: int) -> None:
+def instance_with_kept_pair(seed: int) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
+    """A random instance; every third seed also keeps one feasible pair fixed."""
     rng = np.random.default_rng(seed)
     scores, capacity = random_instance(rng)
     keep = []
     finite = np.argwhere(np.isfinite(scores))
     if seed % 3 == 0 and len(finite):
         keep = [tuple(int(x) for x in finite[int(rng.integers(len(finite)))])]
+    return scores, capacity, keep
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_optimal_assignment_matches_brute_force(seed: int) -> None:
+    scores, capacity, keep = instance_with_kept_pair(seed)
     best = brute_force_best(scores, capacity, keep)
     if best is None:
         with pytest.raises(Infeasible):
@@ -143,12 +149,7 @@ def brute_force_fair(
 
 @pytest.mark.parametrize("seed", range(60))
 def test_fair_assignment_maximises_the_lowest_score_then_the_total(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    scores, capacity = random_instance(rng)
-    keep = []
-    finite = np.argwhere(np.isfinite(scores))
-    if seed % 3 == 0 and len(finite):
-        keep = [tuple(int(x) for x in finite[int(rng.integers(len(finite)))])]
+    scores, capacity, keep = instance_with_kept_pair(seed)
     best = brute_force_fair(scores, capacity, keep)
     if best is None:
         with pytest.raises(Infeasible):
