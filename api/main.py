@@ -16,6 +16,7 @@ from starlette.routing import compile_path
 
 import console.app as console
 from api import errors
+from api.cache import PageCache
 from api.deps import refuse_control_text
 from api.idempotency import IdempotencyMiddleware
 from api.routes import (
@@ -39,8 +40,10 @@ from api.store_guard import StoreGuard
 from jobs.scheduler import SchedulerService
 from jobs.settings import get_job_settings
 from matching.registry import ModelRegistry
+from profiles import access, repository
 from profiles.db import get_engine, read_only, upgrade_schema
 from profiles.ranking import EngineState, get_engine_settings
+from profiles.versions import Versioned
 
 log = logging.getLogger("counterpart.api")
 DESCRIPTION = """
@@ -155,6 +158,7 @@ def create_app(
             allow_headers=["*"],
         )
     app.state.engine = engine or get_engine()
+    app.state.ping = health.SharedPing(app.state.engine)
     app.state.settings = settings
     app.state.start_scheduler = (
         get_job_settings().scheduler_enabled if start_scheduler is None else start_scheduler
@@ -171,9 +175,17 @@ def create_app(
     app.state.rate_limiter = rate
     app.add_middleware(Limits, settings_of=lambda: settings, rate=rate)
     app.add_middleware(StoreGuard, engine=app.state.engine)
+    check = get_engine_settings().engine_check_seconds
+    # A city version is a fresh object each time the cities' stamp changes.
+    city_version = Versioned(
+        repository.city_pages_stamp, lambda _: object(), check, tables=repository.CITY_PAGE_TABLES
+    )
+    app.state.city_pages = PageCache(city_version)
     app.state.engine_state = EngineState(
         ModelRegistry(model_dir or get_engine_settings().model_dir)
     )
+    app.state.recommendation_pages = PageCache(app.state.engine_state)
+    app.state.verified_keys = access.VerifiedKeys(check)
     errors.install(app)
     routers = (
         health.router,

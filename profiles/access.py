@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from matching.vocabulary import Role
@@ -38,6 +39,7 @@ from profiles.models import (
     Zone,
     utcnow,
 )
+from profiles.versions import Versioned
 
 KEY_TAG = "cpk"
 PRIVATE_FIELDS: dict[type, tuple[str, ...]] = {
@@ -114,13 +116,49 @@ def key_prefix(key: str) -> str | None:
 
 def authenticate(session: Session, key: str) -> Principal:
     """The principal a presented key acts for, or ``AuthenticationFailed``."""
+    return _valid(_verified(session, key))
+
+
+def _verified(session: Session, key: str) -> ApiKey:
     prefix = key_prefix(key)
     if prefix is None:
         raise AuthenticationFailed("not a Counterpart API key")
     row = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
     if row is None or not hmac.compare_digest(row.hash, _hash(key)):
         raise AuthenticationFailed("unknown API key")
-    return _valid(row)
+    return row
+
+
+def keys_stamp(session: Session) -> tuple[Any, ...]:
+    """Changes when a key is created, revoked or deleted."""
+    latest = select(func.count(), func.max(ApiKey.created_at), func.max(ApiKey.revoked_at))
+    return tuple(session.exec(latest).one())
+
+
+class VerifiedKeys:
+    """Keys verified since the key table last changed, so that a request with a known key
+    needs no query. The table's stamp is checked as ``Versioned`` does: a key revoked on
+    another host stops working here within ``check_seconds``, on this host at once. Expiry is
+    checked on every use; only keys that verified are kept."""
+
+    def __init__(self, check_seconds: float) -> None:
+        self._known: Versioned[dict[str, ApiKey]] = Versioned(
+            keys_stamp, lambda _: {}, check_seconds, tables=(ApiKey,)
+        )
+
+    def cached(self, key: str) -> Principal | None:
+        """The principal of a key verified under the current stamp (no query), else None."""
+        known = self._known.fresh()
+        row = known.get(key) if known is not None else None
+        return _valid(row) if row is not None else None
+
+    def authenticate(self, session: Session, key: str) -> Principal:
+        """``authenticate``, keeping the key's record once it verifies."""
+        known = self._known.get(session)
+        row = known.get(key)
+        if row is None:
+            row = known[key] = ApiKey.model_validate(_verified(session, key))  # detached copy
+        return _valid(row)
 
 
 def principal_of_key(session: Session, key_id: int) -> Principal:

@@ -1,11 +1,12 @@
 """The audit log: every change to an audited table, with who made it, before and after.
 
 A ``before_flush`` hook adds the entries to the same session, so they commit (or roll back)
-with the change itself. The acting principal is ``session.info["principal"]`` (set by the API
-from the request's key); bulk writes that bypass the ORM (imports, seeding) add one summary
+with the change itself. The acting principal is ``ACTING`` (the API sets it, for its request,
+from the verified key; everything else acts as "system"); bulk writes that bypass the ORM (imports, seeding) add one summary
 entry each through ``record``.
 """
 
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ from profiles.models import (
     University,
     utcnow,
 )
+
+ACTING: ContextVar[str] = ContextVar("acting_principal", default="system")
 
 AUDITED = (
     City,
@@ -99,7 +102,7 @@ def record(
     """Add an audit entry for the acting principal to ``session``'s transaction."""
     session.add(
         AuditEntry(
-            principal=session.info.get("principal", "system"),
+            principal=ACTING.get(),
             action=action,
             kind=kind,
             key=key,

@@ -1,6 +1,8 @@
 """The engine and sessions: SQLite by default (WAL, foreign keys), PostgreSQL by URL."""
 
 import json
+import sqlite3
+import threading
 import time
 import weakref
 from collections.abc import Iterator
@@ -10,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 import profiles.audit  # noqa: F401  (registers the audit hook on every session)
@@ -67,13 +70,36 @@ def _configure_sqlite(engine: Engine, settings: StoreSettings) -> None:
         if deadline is not None:
             deadline[0] = time.monotonic() + settings.query_timeout_ms / 1000
 
+    # SQLite has one writer at a time. Threads of this process that want to write queue here,
+    # each woken the moment the last one ends, rather than polling the file's lock with ever
+    # longer sleeps (which left some writers waiting seconds under concurrent load); only
+    # other processes still meet at the file lock.
+    writer = threading.Lock()
+    wait = settings.sqlite_busy_timeout_ms / 1000
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # A read-then-write transaction that began DEFERRED fails at once with "database is
         # locked" when another writer commits first; IMMEDIATE waits for the lock instead.
         # Read-only sessions (see ``read_only``) opt out so readers never queue behind writers.
-        readonly = connection.get_execution_options().get("read_only", False)
-        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("read_only", False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        if not writer.acquire(timeout=wait):
+            locked = sqlite3.OperationalError("database is locked")
+            raise OperationalError("BEGIN IMMEDIATE", None, locked)
+        connection.info["writer"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _release(connection: Any) -> None:
+        if connection.info.pop("writer", False):
+            writer.release()
 
 
 @lru_cache

@@ -22,8 +22,7 @@ from typing import Any
 
 import joblib
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import event, func
-from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from matching.engine import Engine
@@ -60,6 +59,7 @@ from profiles.snapshot import (
     load_zones,
     words,
 )
+from profiles.versions import Writes, data_version
 
 log = logging.getLogger("counterpart.engine")
 _BRACKETED = re.compile(r"[(（][^)）]*[)）]")
@@ -72,39 +72,9 @@ class EngineSettings(BaseSettings):
     engine_warmup: bool = False  # build the engine as the app starts (``counterpart serve``)
 
 
-class _Writes:
-    """Commits that wrote, in this process: a cached stamp is re-read after any of them."""
-
-    count = 0
-
-
-@event.listens_for(Session, "after_flush")
-def _flushed(session: Session, _context: Any) -> None:
-    session.info["wrote"] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _executed(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info["wrote"] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    if session.info.pop("wrote", False):
-        _Writes.count += 1
-
-
 @lru_cache
 def get_engine_settings() -> EngineSettings:
     return EngineSettings()
-
-
-def data_version(session: Session, *tables: Any) -> tuple[Any, ...]:
-    stamp: list[Any] = []
-    for table in tables:
-        stamp.extend(session.exec(select(func.count(), func.max(table.updated_at))).one())
-    return tuple(stamp)
 
 
 def _investment_cases(session: Session) -> list[SiteCase]:
@@ -248,7 +218,7 @@ class EngineState:
         seen = self._checked.get(what)
         return (
             seen is not None
-            and seen[0] == (_Writes.count, self.registry.pointer_stamp())
+            and seen[0] == (Writes.count, self.registry.pointer_stamp())
             and time.monotonic() < seen[1]
         )
 
@@ -267,10 +237,16 @@ class EngineState:
         models = (self.registry.current_version("city"), self.registry.current_version("site"))
         return (*self.data_stamp(session), *models)
 
+    def fresh(self) -> Engine | None:
+        """The engine if its stamp needs no check yet (no query), else None."""
+        return self._engine if self._engine is not None and self._unchanged("engine") else None
+
     def get(self, session: Session) -> Engine:
-        if self._engine is not None and self._unchanged("engine"):
-            return self._engine
-        seen = (_Writes.count, self.registry.pointer_stamp())
+        """The engine for the store as it is now (within ``check_seconds`` for other hosts)."""
+        engine = self.fresh()
+        if engine is not None:
+            return engine
+        seen = (Writes.count, self.registry.pointer_stamp())
         stamp = self._stamp_now(session)
         if self._engine is None or stamp != self._stamp:
             with self._lock:
@@ -298,7 +274,7 @@ class EngineState:
         """Every active enterprise as arrays (cached until enterprises change)."""
         if self._enterprises is not None and self._unchanged("enterprises"):
             return self._enterprises[1]
-        seen = (_Writes.count, self.registry.pointer_stamp())
+        seen = (Writes.count, self.registry.pointer_stamp())
         stamp = data_version(session, Enterprise)
         if self._enterprises is not None and self._enterprises[0] == stamp:
             self._mark_checked("enterprises", seen)
@@ -332,7 +308,7 @@ class EngineState:
         cached = self._talent is not None and self._talent[0][-1] == id(engine)
         if cached and self._unchanged("talent"):
             return self._talent[1]  # type: ignore[index]
-        seen = (_Writes.count, self.registry.pointer_stamp())
+        seen = (Writes.count, self.registry.pointer_stamp())
         stamp = (*data_version(session, Expert, TalentNeed, University), id(engine))
         if self._talent is not None and self._talent[0] == stamp:
             self._mark_checked("talent", seen)

@@ -48,6 +48,7 @@ from profiles.names import (
     zone_aliases,
     zone_canonical,
 )
+from profiles.versions import data_version, row_counts
 
 LEVEL_PRIORITY = {
     CityLevel.municipality: 3.0,
@@ -601,27 +602,37 @@ def list_frameworks(
     ]
 
 
+CITY_PAGE_TABLES = (City, BaseAreaCity, Framework)  # what a city's public shape reads
+
+
+def city_pages_stamp(session: Session) -> tuple[Any, ...]:
+    """The stamp of ``CITY_PAGE_TABLES`` (base areas and frameworks only gain rows, by seeding)."""
+    return (*data_version(session, City), *row_counts(session, BaseAreaCity, Framework))
+
+
 def frameworks_of(session: Session, adcodes: list[str]) -> dict[str, list[CityFramework]]:
-    """For each city, the frameworks it belongs to and on which side."""
+    """For each city, the frameworks it belongs to and on which side (by framework id, helper
+    side first). A county belongs where its prefecture does."""
     rows = session.exec(select(Framework).order_by(Framework.id)).all()  # type: ignore[arg-type]
     result: dict[str, list[CityFramework]] = {a: [] for a in adcodes}
-    for adcode in adcodes:
-        for framework in rows:
-            for side, label in SIDES.items():
-                if framework.covers(adcode, side):
-                    result[adcode].append(
-                        CityFramework.model_validate(
-                            framework,
-                            from_attributes=True,
-                            update={
-                                "scheme_label": framework.scheme.label,
-                                "side": side,
-                                "side_label": label,
-                                "active": framework.is_active(),
-                            },
-                        )
-                    )
+    for framework in rows:
+        for side, label in SIDES.items():
+            for adcode in framework.covering(adcodes, side):
+                result[adcode].append(_city_framework(framework, side, label))
     return result
+
+
+def _city_framework(framework: Framework, side: str, label: str) -> CityFramework:
+    return CityFramework.model_validate(
+        framework,
+        from_attributes=True,
+        update={
+            "scheme_label": framework.scheme.label,
+            "side": side,
+            "side_label": label,
+            "active": framework.is_active(),
+        },
+    )
 
 
 def base_areas_of(session: Session, adcodes: list[str]) -> dict[str, list[str]]:

@@ -2,9 +2,9 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Response, status
 
-from api.deps import SessionDep
+from api.deps import CityPagesDep, SessionDep
 from api.routes.common import IncludeArchived, ItemList, Removed, with_report, written
 from api.security import ALL, Office, allow
 from matching.vocabulary import Scheme
@@ -45,15 +45,21 @@ def _public(session: SessionDep, cities: list[City]) -> list[CityPublic]:
     ]
 
 
-@router.get("/cities", tags=["cities"], summary="城市列表 List cities")
-def list_cities(
-    session: SessionDep, filters: Annotated[CityFilters, Query()]
-) -> ItemList[CityPublic]:
-    filters = repository.with_places_resolved(session, filters)
-    page = paginate(session, city_query(filters), pk=City.adcode, sort=filters.sort, params=filters)
-    return ItemList(
-        items=_public(session, page.items), next_cursor=page.next_cursor, total=page.total
-    )
+@router.get(
+    "/cities", tags=["cities"], summary="城市列表 List cities", response_model=ItemList[CityPublic]
+)
+async def list_cities(
+    session: SessionDep, pages: CityPagesDep, filters: Annotated[CityFilters, Query()]
+) -> Response:
+    def render() -> ItemList[CityPublic]:
+        resolved = repository.with_places_resolved(session, filters)
+        query = city_query(resolved)
+        page = paginate(session, query, pk=City.adcode, sort=resolved.sort, params=resolved)
+        return ItemList(
+            items=_public(session, page.items), next_cursor=page.next_cursor, total=page.total
+        )
+
+    return await pages.answer(session, filters.model_dump_json(), render)
 
 
 @router.get("/cities/{adcode}", tags=["cities"], summary="城市详情 One city by adcode")

@@ -1,6 +1,7 @@
 """Liveness (``/health``: one cheap read) and readiness with the catalogue's counts
 (``/health/ready``: counted at most every ``COUNTERPART_READY_CACHE_SECONDS``)."""
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,14 +30,31 @@ class Ready(Health):
     counted_seconds_ago: float
 
 
+class SharedPing:
+    """The store's liveness ping, one at a time: probes that arrive while a ping is under way
+    share its answer instead of each taking a connection and a worker thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._running: asyncio.Future[None] | None = None
+
+    async def __call__(self) -> None:
+        if self.engine.dialect.name == "sqlite":
+            ping(self.engine)  # a local file: microseconds, cheaper than a hop to a thread
+            return
+        if self._running is None:
+            self._running = asyncio.ensure_future(run_in_threadpool(ping, self.engine))
+            self._running.add_done_callback(self._finished)
+        await asyncio.shield(self._running)
+
+    def _finished(self, _: asyncio.Future[None]) -> None:
+        self._running = None
+
+
 @router.get("/health", summary="存活 Liveness: the service answers and its store is readable")
 async def health(request: Request) -> Health:
-    engine = request.app.state.engine
-    if engine.dialect.name == "sqlite":
-        ping(engine)  # a local file: microseconds, cheaper than a hop to a worker thread
-    else:
-        await run_in_threadpool(ping, engine)
-    return Health(status="ok", database=engine.dialect.name)
+    await request.app.state.ping()
+    return Health(status="ok", database=request.app.state.engine.dialect.name)
 
 
 @router.get("/health/ready", summary="就绪 Readiness, with the catalogue's counts (cached)")

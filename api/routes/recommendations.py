@@ -1,15 +1,19 @@
 """Recommendations: partners, base cities, relocation sites, enterprises to invite; feedback."""
 
-from typing import Annotated, ClassVar, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, ClassVar, Literal
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 from pydantic import ConfigDict, Field
+from sqlmodel import Session
 
-from api.deps import EngineStateDep, SessionDep
+from api.cache import PageCache
+from api.deps import EngineStateDep, RecommendationPagesDep, SessionDep
 from api.security import ALL, Writer, allow
 from matching.vocabulary import Mode
 from profiles import recommending, repository, zones
 from profiles.models import MAX_ID, EnterpriseCreate, FeedbackCreate, FeedbackPublic
+from profiles.ranking import EngineState
 from profiles.recommending import (
     CityRecommendations,
     Constraints,
@@ -50,31 +54,67 @@ class SiteQuery(Shape):
     explain_excluded: bool = False
 
 
-@router.get("/partners", summary="推荐合作城市 Partner cities for a base city")
-def partners(
+async def _kept(
+    pages: PageCache,
+    session: Session,
+    recommend: Callable[..., CityRecommendations],
+    state: EngineState,
+    **query: Any,
+) -> Response:
+    """``recommend``'s answer, kept for the engine that computed it."""
+    key = (recommend.__name__, *sorted(query.items()))
+    return await pages.answer(session, key, lambda: recommend(session, state, **query))
+
+
+@router.get(
+    "/partners",
+    summary="推荐合作城市 Partner cities for a base city",
+    response_model=CityRecommendations,
+)
+async def partners(
     session: SessionDep,
     state: EngineStateDep,
+    pages: RecommendationPagesDep,
     city: Annotated[str, Query(max_length=40, description="adcode or name", examples=["赣州"])],
     mode: ModeQuery = None,
     limit: Limit = 10,
     exclude_existing: bool = False,
-) -> CityRecommendations:
-    return recommending.partners(
-        session, state, city=city, mode=mode, limit=limit, exclude_existing=exclude_existing
+) -> Response:
+    return await _kept(
+        pages,
+        session,
+        recommending.partners,
+        state,
+        city=city,
+        mode=mode,
+        limit=limit,
+        exclude_existing=exclude_existing,
     )
 
 
-@router.get("/base-cities", summary="推荐对口老区城市 Base-area cities for a developed city")
-def base_cities(
+@router.get(
+    "/base-cities",
+    summary="推荐对口老区城市 Base-area cities for a developed city",
+    response_model=CityRecommendations,
+)
+async def base_cities(
     session: SessionDep,
     state: EngineStateDep,
+    pages: RecommendationPagesDep,
     city: Annotated[str, Query(max_length=40, examples=["深圳"])],
     mode: ModeQuery = None,
     limit: Limit = 10,
     exclude_existing: bool = False,
-) -> CityRecommendations:
-    return recommending.base_cities(
-        session, state, city=city, mode=mode, limit=limit, exclude_existing=exclude_existing
+) -> Response:
+    return await _kept(
+        pages,
+        session,
+        recommending.base_cities,
+        state,
+        city=city,
+        mode=mode,
+        limit=limit,
+        exclude_existing=exclude_existing,
     )
 
 

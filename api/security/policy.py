@@ -13,11 +13,12 @@ from fastapi.security import HTTPBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import SessionDep, SettingsDep
+from api.deps import get_app_settings
 from api.security.ratelimit import settle
 from matching.vocabulary import Role
 from profiles import access
 from profiles.access import Principal
+from profiles.audit import ACTING
 from profiles.db import read_only
 from profiles.errors import AuthenticationFailed, Forbidden
 
@@ -29,14 +30,15 @@ BEARER = HTTPBearer(auto_error=False, description="`counterpart keys create` 生
 
 
 async def get_principal(
-    request: Request, session: SessionDep, _documented: Annotated[Any, Security(BEARER)]
+    request: Request, _documented: Annotated[Any, Security(BEARER)]
 ) -> Principal | None:
     """The caller, from ``Authorization: Bearer <key>``; None without the header.
 
     The key is checked in a short read-only session of its own, so that authenticating never
-    opens (and, on SQLite, locks) the request's write transaction; the request's session is
-    only told who acts, for the audit log. The rate limit is charged here (``settle``): to the
-    key once it is verified, to the client's address when it is not.
+    opens (and, on SQLite, locks) the request's write transaction, and a route that needs no
+    session makes none; the audit log learns who acts from ``ACTING``, set for the rest of
+    this request. The rate limit is charged here (``settle``): to the key once it is verified,
+    to the client's address when it is not.
     """
     header = request.headers.get("authorization")
     if header is None:
@@ -45,18 +47,21 @@ async def get_principal(
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthenticationFailed("send the key as Authorization: Bearer <key>")
-        principal = await run_in_threadpool(_authenticate, request, token.strip())
+        keys: access.VerifiedKeys = request.app.state.verified_keys
+        principal = keys.cached(token.strip()) or await run_in_threadpool(
+            _authenticate, request, token.strip()
+        )
     except AuthenticationFailed:
         await settle(request.scope, None)
         raise
     await settle(request.scope, str(principal.key_id))
-    session.info["principal"] = principal.id
+    ACTING.set(principal.id)
     return principal
 
 
 def _authenticate(request: Request, token: str) -> Principal:
     with Session(read_only(request.app.state.engine)) as lookup:
-        return access.authenticate(lookup, token)
+        return request.app.state.verified_keys.authenticate(lookup, token)
 
 
 PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
@@ -65,9 +70,9 @@ PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
 def allow(*roles: Role, read: bool = False) -> Any:
     """The route's policy: which roles may call it, and whether it is a (possibly public) read."""
 
-    async def policy(principal: PrincipalDep, settings: SettingsDep) -> Principal | None:
+    async def policy(principal: PrincipalDep, request: Request) -> Principal | None:
         if principal is None:
-            if read and settings.public_read:
+            if read and (await get_app_settings(request)).public_read:
                 return None
             raise AuthenticationFailed("this needs an API key: Authorization: Bearer <key>")
         if principal.role not in roles:

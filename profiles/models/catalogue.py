@@ -213,8 +213,12 @@ class FrameworkBase(SQLModel):
 
     def covers(self, adcode: str, side: str) -> bool:
         """Whether ``adcode`` (or, for a county, its prefecture) is on ``side`` of the tie."""
-        cities = self.helper_cities if side == "helper" else self.assisted_cities
-        return adcode in cities or adcode[:4] + "00" in cities
+        return bool(self.covering([adcode], side))
+
+    def covering(self, adcodes: list[str], side: str) -> list[str]:
+        """Those of ``adcodes`` on ``side`` of the tie (a county where its prefecture is)."""
+        cities = set(self.helper_cities if side == "helper" else self.assisted_cities)
+        return [a for a in adcodes if a in cities or a[:4] + "00" in cities]
 
 
 class Framework(FrameworkBase, table=True):
