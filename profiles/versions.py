@@ -101,15 +101,18 @@ class Versioned(Generic[T]):
         return None
 
     def get(self, session: Session) -> T:
-        """The value for the store as it is now (within ``check_seconds`` for other hosts)."""
+        """The value for the store as it is now (within ``check_seconds`` for other hosts).
+        One thread checks the stamp; the others wait for its answer rather than repeat it."""
         value = self.fresh()
         if value is not None:
             return value
-        seen = Writes.to(self.tables)
-        stamp = self.stamp(session)
-        if self._value is None or self._value[0] != stamp:
-            with self._lock:
-                if self._value is None or self._value[0] != stamp:
-                    self._value = (stamp, self.build(session))
-        self._checked = (seen, time.monotonic() + self.check_seconds)
-        return self._value[1]
+        with self._lock:
+            value = self.fresh()
+            if value is not None:
+                return value
+            seen = Writes.to(self.tables)
+            stamp = self.stamp(session)
+            if self._value is None or self._value[0] != stamp:
+                self._value = (stamp, self.build(session))
+            self._checked = (seen, time.monotonic() + self.check_seconds)
+            return self._value[1]

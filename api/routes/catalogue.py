@@ -45,21 +45,24 @@ def _public(session: SessionDep, cities: list[City]) -> list[CityPublic]:
     ]
 
 
+def city_list(session: SessionDep, filters: CityFilters) -> ItemList[CityPublic]:
+    """One page of cities, each with its base areas and frameworks."""
+    resolved = repository.with_places_resolved(session, filters)
+    query = city_query(resolved)
+    page = paginate(session, query, pk=City.adcode, sort=resolved.sort, params=resolved)
+    return ItemList(
+        items=_public(session, page.items), next_cursor=page.next_cursor, total=page.total
+    )
+
+
 @router.get(
     "/cities", tags=["cities"], summary="城市列表 List cities", response_model=ItemList[CityPublic]
 )
 async def list_cities(
     session: SessionDep, pages: CityPagesDep, filters: Annotated[CityFilters, Query()]
 ) -> Response:
-    def render() -> ItemList[CityPublic]:
-        resolved = repository.with_places_resolved(session, filters)
-        query = city_query(resolved)
-        page = paginate(session, query, pk=City.adcode, sort=resolved.sort, params=resolved)
-        return ItemList(
-            items=_public(session, page.items), next_cursor=page.next_cursor, total=page.total
-        )
-
-    return await pages.answer(session, filters.model_dump_json(), render)
+    key = filters.model_dump_json()
+    return await pages.answer(session, key, lambda: city_list(session, filters))
 
 
 @router.get("/cities/{adcode}", tags=["cities"], summary="城市详情 One city by adcode")

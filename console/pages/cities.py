@@ -50,7 +50,7 @@ def find_city(request: Request, db: SessionDep, principal: ViewerDep, q: Q = "")
         runner_up = candidates[1]["score"] if len(candidates) > 1 else 0
         if best is not None and best["score"] >= 80 and best["score"] > runner_up:
             return RedirectResponse(f"/cities/{best['code']}", status_code=303)
-    keys = catalogue.list_cities(db, CityFilters(key_city=True, limit=50)).items
+    keys = catalogue.city_list(db, CityFilters(key_city=True, limit=50)).items
     return render.page(request, "city_search.html", q=q, candidates=candidates, key_cities=keys)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EngineStateDep, SessionDep
-from api.routes.catalogue import list_cities
+from api.routes.catalogue import city_list
 from console import charts, downloads, render
 from console.deps import SignedInDep
 from console.pages.cities import lonlat
@@ -27,7 +27,7 @@ COOPERATION = Scheme.counterpart_cooperation.value
 
 
 def _key_cities(db: Any) -> list[City]:
-    return list(list_cities(db, CityFilters(key_city=True, limit=100)).items)
+    return list(city_list(db, CityFilters(key_city=True, limit=100)).items)
 
 
 def _names(engine: Any, rows: Any) -> list[dict[str, str]]:
