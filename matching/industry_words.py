@@ -132,7 +132,8 @@ class IndustryWordResolver(BaseEstimator):
         head_weight: float = 0.3,
         class_weight: float = 3.0,
         temperature: float = 0.2,
-        veto: float | None = 0.5,
+        veto: float | None = 0.4,
+        rival: float = 0.5,
         limit: int = 8,
     ) -> None:
         self.min_score = min_score
@@ -143,6 +144,7 @@ class IndustryWordResolver(BaseEstimator):
         self.class_weight = class_weight
         self.temperature = temperature
         self.veto = veto
+        self.rival = rival
         self.limit = limit
 
     # ------------------------------------------------------------------ fit
@@ -188,7 +190,7 @@ class IndustryWordResolver(BaseEstimator):
         )
         features = self.class_vectorizer_.fit_transform(texts)
         self.classes_model_ = (
-            LinearSVC(C=1.0, tol=1e-2, max_iter=200).fit(features, labels)
+            LinearSVC(C=1.0, tol=1e-2, max_iter=200, random_state=0).fit(features, labels)
             if len(set(labels)) > 2
             else None
         )
@@ -225,12 +227,15 @@ class IndustryWordResolver(BaseEstimator):
 
     def _overruled(self, first: IndustryCandidate, text: str) -> bool:
         """A head word found inside ``text`` answers only if the characters of the whole word
-        do not point elsewhere: 航空发动机 holds 发动机 (34) but reads as aircraft (37, 56)."""
+        do not point elsewhere: 航空发动机 holds 发动机 (34) but reads as aircraft (37, 56).
+        Another 大类 points elsewhere when its share reaches ``veto``, or ``rival`` times the
+        head's own share (住房租赁 holds 租赁, 71, but reads almost as much as housing, 70)."""
         if first.via != "contains" or self.veto is None:
             return False
         classes = self._classes(text)
-        top = max(classes, key=classes.__getitem__, default=None)
-        return top is not None and top != major_of(first.code) and classes[top] >= self.veto
+        head = classes.pop(major_of(first.code) or "", 0.0)
+        other = max(classes.values(), default=0.0)
+        return other >= self.veto or other >= self.rival * head
 
     def _classes(self, text: str) -> dict[str, float]:
         """The linear model's 大类 for ``text`` as shares summing to one (softmax)."""
