@@ -132,7 +132,7 @@ class IndustryWordResolver(BaseEstimator):
         head_weight: float = 0.3,
         class_weight: float = 3.0,
         temperature: float = 0.2,
-        veto: float | None = 0.4,
+        agree: float | None = 0.6,
         rival: float = 0.5,
         limit: int = 8,
     ) -> None:
@@ -143,7 +143,7 @@ class IndustryWordResolver(BaseEstimator):
         self.head_weight = head_weight
         self.class_weight = class_weight
         self.temperature = temperature
-        self.veto = veto
+        self.agree = agree
         self.rival = rival
         self.limit = limit
 
@@ -226,16 +226,15 @@ class IndustryWordResolver(BaseEstimator):
         return found
 
     def _overruled(self, first: IndustryCandidate, text: str) -> bool:
-        """A head word found inside ``text`` answers only if the characters of the whole word
-        do not point elsewhere: 航空发动机 holds 发动机 (34) but reads as aircraft (37, 56).
-        Another 大类 points elsewhere when its share reaches ``veto``, or ``rival`` times the
-        head's own share (住房租赁 holds 租赁, 71, but reads almost as much as housing, 70)."""
-        if first.via != "contains" or self.veto is None:
+        """A head word found inside ``text`` answers only if the linear model, reading the whole
+        word, gives the head's 大类 at least ``agree`` of its weight and no other 大类 ``rival``
+        times as much: 航空发动机 holds 发动机 (34) but reads as aircraft (37, 56), and 住房租赁
+        holds 租赁 (71) but reads almost as much as housing (70)."""
+        if first.via != "contains" or self.agree is None:
             return False
         classes = self._classes(text)
         head = classes.pop(major_of(first.code) or "", 0.0)
-        other = max(classes.values(), default=0.0)
-        return other >= self.veto or other >= self.rival * head
+        return head < self.agree or max(classes.values(), default=0.0) >= self.rival * head
 
     def _classes(self, text: str) -> dict[str, float]:
         """The linear model's 大类 for ``text`` as shares summing to one (softmax)."""
