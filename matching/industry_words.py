@@ -132,8 +132,7 @@ class IndustryWordResolver(BaseEstimator):
         head_weight: float = 0.3,
         class_weight: float = 3.0,
         temperature: float = 0.2,
-        agree: float | None = 0.6,
-        rival: float = 0.5,
+        veto: float | None = 0.5,
         limit: int = 8,
     ) -> None:
         self.min_score = min_score
@@ -143,8 +142,7 @@ class IndustryWordResolver(BaseEstimator):
         self.head_weight = head_weight
         self.class_weight = class_weight
         self.temperature = temperature
-        self.agree = agree
-        self.rival = rival
+        self.veto = veto
         self.limit = limit
 
     # ------------------------------------------------------------------ fit
@@ -226,15 +224,17 @@ class IndustryWordResolver(BaseEstimator):
         return found
 
     def _overruled(self, first: IndustryCandidate, text: str) -> bool:
-        """A head word found inside ``text`` answers only if the linear model, reading the whole
-        word, gives the head's 大类 at least ``agree`` of its weight and no other 大类 ``rival``
-        times as much: 航空发动机 holds 发动机 (34) but reads as aircraft (37, 56), and 住房租赁
-        holds 租赁 (71) but reads almost as much as housing (70)."""
-        if first.via != "contains" or self.agree is None:
+        """A head word found inside ``text`` answers unless the linear model, reading the whole
+        word, gives another 大类 at least ``veto`` of its weight: 航空发动机 holds 发动机 (34)
+        but reads as aircraft (37, 56). A head naming several 大类 (新材料: 26, 30, 32) is
+        weighed by all of them: none of them is "another"."""
+        if first.via != "contains" or self.veto is None:
             return False
         classes = self._classes(text)
-        head = classes.pop(major_of(first.code) or "", 0.0)
-        return head < self.agree or max(classes.values(), default=0.0) >= self.rival * head
+        meant = self._synonym_codes(first.matched) or (first.code,)
+        for major in {major_of(c) for c in meant}:
+            classes.pop(major or "", None)
+        return max(classes.values(), default=0.0) >= self.veto
 
     def _classes(self, text: str) -> dict[str, float]:
         """The linear model's 大类 for ``text`` as shares summing to one (softmax)."""
