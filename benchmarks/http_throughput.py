@@ -6,7 +6,8 @@ httptools, no access log), then loads each route with wrk (Debian's ``wrk``) for
 ``--seconds``, running the bare app right before each route so that both see the same load
 on a shared machine. It prints req/s, p50, p99, errors and the ratio to the bare app, with the
 targets of issue 16. The rate limiter is off (one client address sends all the load), as in
-the issue's own figures.
+the issue's own figures; a last row loads ``/health`` once more with the limiter on (in-memory
+counts, a limit too high to reach) to show what it costs.
 
     python benchmarks/http_throughput.py [--stores sqlite,postgresql] [--seconds 10] [--connections 16]
 
@@ -172,8 +173,7 @@ def run_store(store: str, args: argparse.Namespace, work: Path) -> list[dict]:
         "PYTHONPATH": str(work),
     }
     rows = []
-    serve = [str(BIN / "counterpart"), "serve", "--port", str(args.port)]
-    serve += ["--workers", str(args.workers), "--no-access-log"]
+    serve = serve_command(args, args.port)
     bare = [str(BIN / "uvicorn"), "bare_app:app", "--port", str(args.port + 1)]
     bare += ["--workers", str(args.workers), "--no-access-log", "--http", "httptools"]
     try:
@@ -199,9 +199,35 @@ def run_store(store: str, args: argparse.Namespace, work: Path) -> list[dict]:
                 result |= {"store": store, "route": label, "bare": base["rps"], "target": target}
                 rows.append(result)
                 print_row(result)
+            rows.append(limited_health(store, args, env, work))
     finally:
         drop_database(handle)
     return rows
+
+
+def serve_command(args: argparse.Namespace, port: int) -> list[str]:
+    return [
+        *(str(BIN / "counterpart"), "serve", "--port", str(port)),
+        *("--workers", str(args.workers), "--no-access-log"),
+    ]
+
+
+def limited_health(store: str, args: argparse.Namespace, env: dict[str, str], work: Path) -> dict:
+    """``/health`` again with the rate limiter on (in-memory counts, a limit wrk never reaches):
+    what the limiter costs every request."""
+    port = args.port + 2
+    env = env | {
+        "COUNTERPART_RATE_LIMIT_ENABLED": "true",
+        "COUNTERPART_RATE_PER_MINUTE_ADDRESS": str(10**9),
+        "COUNTERPART_ENGINE_WARMUP": "false",  # /health needs no engine: none is built meanwhile
+    }
+    with Served(serve_command(args, port), port, env, "/api/v1/health"):
+        base = wrk(f"http://127.0.0.1:{args.port + 1}/hello", args, work / "report.lua", [])
+        result = wrk(f"http://127.0.0.1:{port}/api/v1/health", args, work / "report.lua", [])
+    label = "GET /api/v1/health, limiter on"
+    result |= {"store": store, "route": label, "bare": base["rps"], "target": 0.40}
+    print_row(result)
+    return result
 
 
 def print_row(r: dict) -> None:
