@@ -1,5 +1,6 @@
 """The FastAPI application: ``api.main:app``."""
 
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -122,12 +123,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def _warm(app: FastAPI) -> None:
     """Build the ranking engine in the background; requests that need it meanwhile wait for
-    this build (``EngineState``'s lock) instead of starting their own."""
+    this build (``EngineState``'s lock) instead of starting their own.
+
+    Then set aside what was built (``gc.freeze``): the catalogue, the engine and the fitted
+    word resolver are half a million long-lived objects, and every full pass of the cycle
+    collector walked them all, a pause of about 170 ms that showed as every route's p99."""
     try:
         with Session(read_only(app.state.engine)) as session:
             app.state.engine_state.get(session)
     except SQLAlchemyError as error:
         log.error("the ranking engine could not be built at start: %s", error)
+    gc.collect()
+    gc.freeze()
 
 
 def create_app(
