@@ -203,7 +203,8 @@ class EngineState:
         self.check_seconds = (
             get_engine_settings().engine_check_seconds if check_seconds is None else check_seconds
         )
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the opportunity index's build
+        self._engine_lock = threading.Lock()
         self._engine: Engine | None = None
         self._stamp: tuple[Any, ...] | None = None
         self._enterprises: tuple[tuple[Any, ...], EnterpriseArrays] | None = None
@@ -246,15 +247,17 @@ class EngineState:
         engine = self.fresh()
         if engine is not None:
             return engine
-        seen = (Writes.count, self.registry.pointer_stamp())
-        stamp = self._stamp_now(session)
-        if self._engine is None or stamp != self._stamp:
-            with self._lock:
-                if self._engine is None or stamp != self._stamp:
-                    self._engine = self._build(session)
-                    self._stamp = self._stamp_now(session)
-        self._mark_checked("engine", seen)
-        return self._engine
+        with self._engine_lock:  # one thread checks (and builds); the others wait for it
+            engine = self.fresh()
+            if engine is not None:
+                return engine
+            seen = (Writes.count, self.registry.pointer_stamp())
+            stamp = self._stamp_now(session)
+            if self._engine is None or stamp != self._stamp:
+                self._engine = self._build(session)
+                self._stamp = self._stamp_now(session)
+            self._mark_checked("engine", seen)
+            return self._engine
 
     def _build(self, session: Session) -> Engine:
         snapshot = load_snapshot(session)
