@@ -1,5 +1,6 @@
 """Cities, base areas and industries: the real catalogue."""
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -61,7 +62,7 @@ def city_list(session: SessionDep, filters: CityFilters) -> ItemList[CityPublic]
 async def list_cities(
     session: SessionDep, pages: CityPagesDep, filters: Annotated[CityFilters, Query()]
 ) -> Response:
-    key = filters.model_dump_json()
+    key = (date.today().year, filters.model_dump_json())  # a framework's `active` is by year
     return await pages.answer(session, key, lambda: city_list(session, filters))
 
 
