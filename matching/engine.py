@@ -38,7 +38,7 @@ from matching.site_explain import (
 from matching.training import KnownPairing, ties_from
 from matching.vocabulary import Mode, ZoneKind
 
-CHUNK = 5_000
+BLOCK_CELLS = 1 << 17  # enterprises × sites × modes per block of the batch (1 MiB)
 
 
 class UnknownCity(LookupError):
@@ -143,30 +143,30 @@ def linear_scores(
     return modes.max(axis=-1), modes
 
 
+def fold_site_model(side: SiteSide, ranker: PairRanker, mode: Mode | None = None) -> SiteWeights:
+    """The site model (overall, or one mode's logit) folded into ``side`` (``SiteWeights``)."""
+    if mode is not None:
+        w, b = ranker.mode_terms_[:, [MODE_ORDER.index(mode)]], np.array([ranker.mode_bias_])
+    elif ranker.learned_:
+        w, b = ranker.coef_[:, None], np.array([ranker.intercept_])
+    else:
+        w = ranker.mode_terms_
+        b = np.full(w.shape[1], ranker.mode_bias_, dtype=float)
+    scaler = ranker.scaler_
+    return SiteWeights.build(side, w, b, scaler.mean_, scaler.scale_)
+
+
 def site_logits(
     side: SiteSide,
     arrays: EnterpriseArrays,
-    rows: np.ndarray,
+    rows: slice | np.ndarray,
     ranker: PairRanker,
     mode: Mode | None = None,
-    folded: dict[object, SiteWeights] | None = None,
+    weights: SiteWeights | None = None,
 ) -> np.ndarray:
     """enterprises × sites overall logits (or one mode's), as ``linear_scores`` gives them,
-    without building the feature block (``SiteWeights``); ``folded`` caches the folding."""
-    key = (id(side), mode)
-    weights = None if folded is None else folded.get(key)
-    if weights is None:
-        if mode is not None:
-            w, b = ranker.mode_terms_[:, [MODE_ORDER.index(mode)]], np.array([ranker.mode_bias_])
-        elif ranker.learned_:
-            w, b = ranker.coef_[:, None], np.array([ranker.intercept_])
-        else:
-            w = ranker.mode_terms_
-            b = np.full(w.shape[1], ranker.mode_bias_, dtype=float)
-        scaler = ranker.scaler_
-        weights = SiteWeights.build(side, w, b, scaler.mean_, scaler.scale_)
-        if folded is not None:
-            folded[key] = weights
+    without building the feature block; ``weights``: ``fold_site_model``'s, when kept."""
+    weights = weights or fold_site_model(side, ranker, mode)
     out = weights.logits(arrays, rows, side)
     return out[..., 0] if out.shape[-1] == 1 else out.max(axis=-1)
 
@@ -201,7 +201,8 @@ class Engine:
         self.partner_rows = np.flatnonzero(self.candidates[self.base_rows].any(axis=0))
         self.site_pairs = frozenset((p.base, p.partner) for p in pairings)
         self.site_side = SiteSide.build(cities, self.base_rows, self.site_pairs)
-        self._folded: dict[object, SiteWeights] = {}  # the site model folded into site_side
+        # the site model folded into site_side (key None) or one site's side (its row)
+        self._folded: dict[tuple[int | None, Mode | None], tuple[SiteSide, SiteWeights]] = {}
 
     # ------------------------------------------------------------ helpers
     def _row(self, adcode: str, role: str) -> int:
@@ -612,20 +613,31 @@ class Engine:
         row = self._row(city, "city")
         if row not in self.site_side.rows:
             raise UnknownCity(city, "base-area city")  # only base-area cities are sites
-        side = SiteSide.build(self.cities, np.array([row]), self.site_pairs)
+        side, weights = self._site_weights(row, mode)
         ranker = self.site_model.ranker
-        logits = site_logits(side, arrays, np.arange(len(arrays)), ranker, mode)[:, 0]
+        logits = site_logits(side, arrays, slice(None), ranker, weights=weights)[:, 0]
         logits[arrays.hq == row] = -np.inf  # an enterprise already there is not an investor
-        keep = np.flatnonzero(np.isfinite(logits))
-        count = min(shortlist, len(keep))
+        count = min(shortlist, len(logits) - int(np.isinf(logits).sum()))
         if count == 0:
             return np.array([], dtype=int), np.array([]), np.zeros((0, len(MODE_ORDER)))
-        near = keep[np.argpartition(-logits[keep], count - 1)[:count]]
+        near = highest(logits, count)
         chance = self._choice_of(arrays, near, row, logits[near], mode)
         order = np.lexsort((near, -chance))[:limit]
         top = near[order]
         _, modes = linear_scores(site_columns(self.cities, arrays, top, side), ranker)
         return top, chance[order], modes[:, 0, :]
+
+    def _site_weights(self, row: int | None, mode: Mode | None) -> tuple[SiteSide, SiteWeights]:
+        """The site model folded into every base-area city (``row`` None) or into one, kept."""
+        key = (row, mode)
+        if key not in self._folded:
+            side = (
+                self.site_side
+                if row is None
+                else SiteSide.build(self.cities, np.array([row]), self.site_pairs)
+            )
+            self._folded[key] = side, fold_site_model(side, self.site_model.ranker, mode)
+        return self._folded[key]
 
     def _choice_of(
         self,
@@ -653,24 +665,53 @@ class Engine:
         return np.exp(logits - np.logaddexp(logsumexp(others, axis=1), logits))
 
     def batch_sites(
-        self, arrays: EnterpriseArrays, *, k: int = 20, chunk: int = CHUNK
+        self, arrays: EnterpriseArrays, *, k: int = 20, chunk: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k sites for every enterprise: (enterprises × k city rows, their scores)."""
-        ranker = self.site_model.ranker
-        count = min(k, len(self.site_side.rows))
+        """Top-k sites for every enterprise: (enterprises × k city rows, their scores).
+
+        Blocks of ``chunk`` consecutive enterprises (by default, as many as keep a block's
+        logits within ``BLOCK_CELLS``, so every pass over them stays in cache)."""
+        side, weights = self._site_weights(None, None)
+        sites = side.rows
+        count = min(k, len(sites))
+        chunk = chunk or max(64, BLOCK_CELLS // weights.table[0].size)
+        column_of = np.full(len(self.cities), -1)
+        column_of[sites] = np.arange(len(sites))
         rows_out = np.empty((len(arrays), count), dtype=np.int32)
         scores_out = np.empty((len(arrays), count), dtype=np.float32)
         for begin in range(0, len(arrays), chunk):
-            block = np.arange(begin, min(begin + chunk, len(arrays)))
-            overall = site_logits(self.site_side, arrays, block, ranker, folded=self._folded)
-            overall[arrays.hq[block][:, None] == self.site_side.rows[None, :]] = -np.inf
-            top = np.argpartition(-overall, count - 1, axis=1)[:, :count]
-            order = np.take_along_axis(overall, top, axis=1).argsort(axis=1)[:, ::-1]
-            top = np.take_along_axis(top, order, axis=1)
-            rows_out[block] = self.site_side.rows[top]
-            total = logsumexp(overall, axis=1, keepdims=True)
-            scores_out[block] = np.exp(np.take_along_axis(overall, top, axis=1) - total)
+            block = slice(begin, min(begin + chunk, len(arrays)))
+            overall = site_logits(side, arrays, block, self.site_model.ranker, weights=weights)
+            at_hq = column_of[arrays.hq[block]]  # a headquarters is not a site for itself
+            own = np.flatnonzero(at_hq >= 0)
+            overall[own, at_hq[own]] = -np.inf
+            top, probabilities = top_choices(overall, count)
+            rows_out[block] = sites[top]
+            scores_out[block] = probabilities
         return rows_out, scores_out
+
+
+def highest(values: np.ndarray, count: int) -> np.ndarray:
+    """Positions of the ``count`` highest values, in position order (among equal values at the
+    boundary, the first positions)."""
+    threshold = np.partition(values, len(values) - count)[len(values) - count]
+    above = np.flatnonzero(values > threshold)
+    tied = np.flatnonzero(values == threshold)[: count - len(above)]
+    return np.union1d(above, tied)
+
+
+def top_choices(logits: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the ``count`` best columns, best first, and the probability of each being
+    chosen among the whole row (a softmax; ``logits`` is overwritten)."""
+    columns = logits.shape[1]
+    top = np.argpartition(logits, columns - count, axis=1)[:, columns - count :]
+    best = np.take_along_axis(logits, top, axis=1)
+    order = best.argsort(axis=1)[:, ::-1]
+    top, best = np.take_along_axis(top, order, axis=1), np.take_along_axis(best, order, axis=1)
+    peak = best[:, :1].copy()
+    logits -= peak
+    total = np.exp(logits, out=logits).sum(axis=1, keepdims=True)
+    return top, np.exp(best - peak) / total
 
 
 def city_data_gaps(base: CityRecord, partner: CityRecord, row: np.ndarray) -> tuple[DataGap, ...]:

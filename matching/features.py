@@ -303,17 +303,19 @@ class SiteWeights:
 
     A linear ranker scores ``Σ_j w_j · (x_j − μ_j) / σ_j + b`` with an unknown (NaN) feature
     counting 0. Everything that depends on the headquarters and the site alone (distance,
-    income gap, pairing, province, and the site-only features) folds into one table
-    ``hq × C × m``; the industry terms that enter linearly fold into one ``97 × C·m`` matrix;
-    only the log terms, the resource need and the workforce share are computed per
-    enterprise. ``weights`` is features × m (m = 1 for a learned model, 4 for the mode priors).
+    income gap, pairing, province, the site-only features, and every per-enterprise feature's
+    ``−μ_j · w_j / σ_j``) folds into one table ``hq × C × m``; the industry terms fold into one
+    ``97 × (C·m + 2C)`` matrix (the linear cluster and chain terms, weighted, then the
+    resource-chain and product reach before their log1p), so an enterprise costs one gather and
+    one sparse product, plus its needs and workforce only where it states them. ``weights`` is
+    features × m (m = 1 for a learned model, 4 for the mode priors).
     """
 
     table: np.ndarray  # every city as headquarters × C × m
-    linear: np.ndarray  # 97 × C·m: cluster and chain terms, weighted
-    log_side: np.ndarray  # 97 × 2C: the resource-chain and product reach, before log1p
+    industry: np.ndarray  # 97 × (C·m + 2C): weighted cluster and chain terms | reach, before log1p
     scale: dict[str, np.ndarray]  # feature → its m weights divided by σ
-    mean: dict[str, float]
+    workforce_fill: np.ndarray  # C: μ of workforce_share where the site's population is unknown
+    people: np.ndarray  # C: 常住人口, +inf where unknown (a share of 0 there, made neutral above)
 
     @classmethod
     def build(
@@ -336,43 +338,69 @@ class SiteWeights:
             table += term(feature, values)
         for feature, values in side.constant.items():
             table += term(feature, values)[None, :, :]
-        for feature in ("industry_cluster", "chain_complement", "resource_chain", "market_product"):
+        for feature in PER_ENTERPRISE:
             table -= mu[feature] * scale[feature]  # their raw terms are added per enterprise
         linear = (
             side.industry_side[:, :count, None] * scale["industry_cluster"]
             + side.industry_side[:, count : 2 * count, None] * scale["chain_complement"]
         )
+        unknown = np.isnan(side.people)
         return cls(
             table=table,
-            linear=np.ascontiguousarray(linear.reshape(len(linear), -1)),
-            log_side=np.ascontiguousarray(side.industry_side[:, 2 * count :]),
+            industry=np.ascontiguousarray(
+                np.hstack([linear.reshape(len(linear), -1), side.industry_side[:, 2 * count :]])
+            ),
             scale=scale,
-            mean=mu,
+            workforce_fill=np.where(unknown, mu["workforce_share"], 0.0),
+            people=np.where(unknown, np.inf, side.people),
         )
 
-    def logits(self, enterprises: EnterpriseArrays, rows: np.ndarray, side: SiteSide) -> np.ndarray:
-        """enterprises × C × m logits, equal to the feature block's product."""
+    def logits(
+        self, enterprises: EnterpriseArrays, rows: slice | np.ndarray, side: SiteSide
+    ) -> np.ndarray:
+        """enterprises × C × m logits, equal to the feature block's product (``rows``: a slice
+        of consecutive enterprises costs no copy of their sparse rows)."""
         count = len(side.rows)
-        industries = enterprises.industries[rows]
         out = self.table[enterprises.hq[rows]]
-        out += np.asarray(industries @ self.linear).reshape(out.shape)
-        reach = np.log1p(np.asarray(industries @ self.log_side))
-        out += reach[:, :count, None] * self.scale["resource_chain"]
-        out += reach[:, count:, None] * self.scale["market_product"]
-        if enterprises.need_detail is None:
-            need = np.zeros((len(rows), 1))
-        else:
+        n, m = len(out), out.shape[-1]
+        terms = np.asarray(enterprises.industries[rows] @ self.industry)
+        out += terms[:, : count * m].reshape(out.shape)
+        reach = np.log1p(terms[:, count * m :])
+        self._add(out, reach[:, :count], "resource_chain")
+        self._add(out, reach[:, count:], "market_product")
+        if enterprises.need_detail is not None:
             needs = enterprises.need_detail[rows]
-            met = _dense(needs @ side.resource_detail_t)
-            need = met / np.maximum(np.asarray(needs.sum(axis=1)), 1.0)
-        out += (
-            np.nan_to_num(need - self.mean["resource_need"])[..., None]
-            * self.scale["resource_need"]
-        )
-        workers = np.zeros(len(rows)) if enterprises.workers is None else enterprises.workers[rows]
-        share = workforce_share(workers, side.people) if workers.any() else np.zeros((1, count))
-        out += (
-            np.nan_to_num(share - self.mean["workforce_share"])[..., None]
-            * self.scale["workforce_share"]
-        )
+            stated = np.asarray(needs.sum(axis=1)).ravel()
+            some = np.flatnonzero(stated)
+            if len(some):
+                met = _dense(needs[some] @ side.resource_detail_t)
+                met /= np.maximum(stated[some, None], 1.0)
+                self._add(out, met, "resource_need", some if len(some) < n else None)
+        if enterprises.workers is not None:
+            workers = enterprises.workers[rows]
+            some = np.flatnonzero(workers > 0)
+            if len(some):
+                share = np.log1p(1000.0 * workers[some, None] / self.people) + self.workforce_fill
+                self._add(out, share, "workforce_share", some if len(some) < n else None)
         return out
+
+    def _add(
+        self, out: np.ndarray, values: np.ndarray, feature: str, some: np.ndarray | None = None
+    ) -> None:
+        """out[some] += a per-enterprise feature's weighted values (every row when ``some`` is None)."""
+        weighted = values[..., None] * self.scale[feature]
+        if some is None:
+            out += weighted
+        else:
+            out[some] += weighted
+
+
+# per-enterprise features: added by ``SiteWeights.logits``, their −μ·w/σ folded in its table
+PER_ENTERPRISE = (
+    "industry_cluster",
+    "chain_complement",
+    "resource_chain",
+    "market_product",
+    "resource_need",
+    "workforce_share",
+)

@@ -1,5 +1,6 @@
 """The pure engine: estimator conventions, ranking invariants, evaluation, persistence."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from matching.modes import MODES, mode_of
 from matching.ranker import MODE_ORDER, PairRanker, SavedModel
 from matching.records import CityArrays, EnterpriseArrays, EnterpriseRecord, haversine_km
 from matching.registry import ModelRegistry
+from matching.site_cases import SiteCase
 from matching.training import KnownPairing, Verdict, train_city_ranker, train_site_ranker
 from matching.vocabulary import Mode
 
@@ -145,6 +147,7 @@ def enterprises(
             hq_city=partners[int(rng.integers(len(partners)))],
             industry_codes=codes[int(rng.integers(len(codes)))],
             needs=(("稀土", ("09", "32")),) if i % 2 else (),
+            workers=int(rng.integers(50, 5_000)) if i % 3 else None,
         )
         for i in range(count)
     ]
@@ -191,12 +194,16 @@ def test_fast_paths_agree_with_the_explained_path(world: World) -> None:
     top, scores, _ = engine.enterprises_for(city, arrays, limit=5)
     record = records[int(top[0])]
     profile = EnterpriseProfile(
-        record.name, record.hq_city, record.industry_codes, needs=record.needs
+        record.name,
+        record.hq_city,
+        record.industry_codes,
+        needs=record.needs,
+        workers=record.workers,
     )
     site_score = next(i.score for i in engine.sites(profile, limit=100).items if i.key == city)
     assert site_score == pytest.approx(float(scores[0]), abs=1e-3)
     profiles = [
-        EnterpriseProfile(r.name, r.hq_city, r.industry_codes, needs=r.needs)
+        EnterpriseProfile(r.name, r.hq_city, r.industry_codes, needs=r.needs, workers=r.workers)
         for r in (records[int(t)] for t in top)
     ]
     one_by_one = [engine.site_for(p, city, rank=k) for k, p in enumerate(profiles, start=1)]
@@ -217,6 +224,53 @@ def test_folded_site_scores_equal_the_feature_block(world: World) -> None:
     for n, mode in enumerate(MODE_ORDER):
         folded = site_logits(engine.site_side, arrays, rows, ranker, Mode(mode))
         assert np.allclose(folded, modes[..., n], atol=1e-9)
+
+
+def nearest_choices(cities: CityArrays) -> list[SiteCase]:
+    """Enterprises of each partner city choose the nearest base city (a site model to learn)."""
+    cases = []
+    for k, row in enumerate(cities.partner_candidates):
+        km = haversine_km(cities.lonlat[row][None, :], cities.lonlat[cities.base_cities])
+        site = cities.records[cities.base_cities[int(np.argmin(km))]].adcode
+        hq = cities.records[row].adcode
+        cases += [SiteCase(f"企业{k}-{j}", hq, site, ("38",), f"c{k}-{j}") for j in range(3)]
+    return cases
+
+
+@pytest.mark.parametrize("learned", [False, True], ids=["mode priors", "learned"])
+def test_batch_and_invitations_equal_the_feature_block_softmax(world: World, learned: bool) -> None:
+    """The batch top-k and ``enterprises_for`` give the probabilities of the explained path:
+    the feature block's logits, a softmax over the base-area cities but the headquarters."""
+    cities, pairings = world
+    unknown = cities.base_cities[3]  # a site whose population is not in the catalogue
+    records = list(cities.records)
+    records[unknown] = replace(records[unknown], population_10k=None)
+    cities = CityArrays(records)
+    site = train_site_ranker(cities, nearest_choices(cities) if learned else ())
+    assert site.ranker.learned_ is learned
+    city = train_city_ranker(cities, pairings, frozenset())
+    engine = Engine(cities, pairings, frozenset(), city, site)
+    _, arrays = enterprises(cities, 70, seed=13)
+    sites = engine.site_side.rows
+    logits, _ = linear_scores(
+        site_columns(cities, arrays, np.arange(len(arrays)), engine.site_side), site.ranker
+    )
+    logits[arrays.hq[:, None] == sites[None, :]] = -np.inf
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    best = np.argsort(-expected, axis=1, kind="stable")[:, :5]
+    for chunk in (7, None):
+        rows, scores = engine.batch_sites(arrays, k=5, chunk=chunk)
+        assert np.array_equal(rows, sites[best])
+        assert np.allclose(scores, np.take_along_axis(expected, best, axis=1), rtol=1e-6)
+    for column in (0, int(np.flatnonzero(sites == unknown)[0])):
+        adcode = cities.records[sites[column]].adcode
+        top, chance, _ = engine.enterprises_for(adcode, arrays, limit=10, shortlist=len(arrays))
+        order = np.lexsort((np.arange(len(arrays)), -expected[:, column]))[:10]
+        assert np.array_equal(top, order)
+        assert np.allclose(chance, expected[order, column], rtol=1e-9)
+        short, _, _ = engine.enterprises_for(adcode, arrays, limit=3, shortlist=3)
+        assert set(short) <= set(np.argsort(-logits[:, column], kind="stable")[:3])
 
 
 def test_modes_are_data_and_accept_labels() -> None:
