@@ -11,7 +11,6 @@
 A run is unique per job and scheduled time, so a schedule that fires twice runs once.
 """
 
-import hashlib
 import json
 import logging
 import random
@@ -23,12 +22,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, or_
-from sqlalchemy.engine import Engine
+from sqlalchemy import String, and_, cast, func, insert, literal, or_
+from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from jobs import webhooks
+from jobs import cache, webhooks
 from jobs.settings import JobSettings, get_job_settings
 from matching.industry_words import major_of
 from matching.vocabulary import Mode
@@ -51,7 +50,7 @@ from profiles.models import (
     University,
 )
 from profiles.names import OrgNames
-from profiles.ranking import EngineState
+from profiles.ranking import ENTERPRISE_COLUMNS, EngineState, enterprise_arrays
 from profiles.recommending import enterprise_profile
 
 log = logging.getLogger("counterpart.jobs")
@@ -104,10 +103,6 @@ def retrain(ctx: Context) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- refresh
-def _stamp(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:32]
-
-
 def refresh(ctx: Context) -> dict[str, Any]:
     """Recompute top-k for every base city, partner city and enterprise whose inputs changed.
 
@@ -117,61 +112,85 @@ def refresh(ctx: Context) -> dict[str, Any]:
     k = ctx.settings.refresh_top_k
     with Session(ctx.engine) as session:
         engine = ctx.state.get(session)
-        cached = dict(
-            session.exec(select(RecommendationCache.subject, RecommendationCache.stamp)).all()
-        )
+        subject, stamp = RecommendationCache.subject, RecommendationCache.stamp
+        cities = or_(_prefixed(subject, "base:"), _prefixed(subject, "partner:"))
+        cached = dict(session.exec(select(subject, stamp).where(cities)).all())
+        total = session.exec(select(func.count()).select_from(RecommendationCache)).one()
         previous = dict(
             session.exec(
-                select(RecommendationCache.subject, RecommendationCache.items).where(
-                    RecommendationCache.subject.like("base:%")
-                )
+                select(subject, RecommendationCache.items).where(_prefixed(subject, "base:"))
             ).all()
-        )  # type: ignore[attr-defined]
-        city_stamp = _stamp(engine.city_model.version, ctx.state.data_stamp(session))
-        rows: dict[str, tuple[list[dict[str, Any]], str, str]] = {}
+        )
+        city_stamp = cache.stamp(engine.city_model.version, ctx.state.data_stamp(session))
+        rows: dict[str, list[dict[str, Any]]] = {}
         for role, subjects, rank in (
             ("base", engine.asking_rows, engine.partners),
             ("partner", engine.partner_rows, engine.base_cities),
         ):
             for row in subjects:
-                subject = f"{role}:{engine.cities.records[row].adcode}"
-                if cached.get(subject) != city_stamp:
-                    items = [
+                key = f"{role}:{engine.cities.records[row].adcode}"
+                if cached.get(key) != city_stamp:
+                    rows[key] = [
                         {"key": i.key, "score": i.score, "mode": i.mode.value}
                         for i in rank(engine.cities.records[row].adcode, limit=k)
                     ]
-                    rows[subject] = (items, engine.city_model.version, city_stamp)
-        changed = _store_cache(session, rows, ctx.clock())
-        _announce_new_recommendations(session, rows, previous)
-        enterprises = session.exec(
-            select(Enterprise.id, Enterprise.updated_at).where(Enterprise.archived.is_(False))
-        ).all()
-        version = engine.site_model.version
-        stale = [
-            (i, stamp)
-            for i, u in enterprises
-            if cached.get(f"enterprise:{i}") != (stamp := _stamp(version, u))
-        ]
+        changed = cache.write(
+            session,
+            list(rows),
+            [json.dumps(items) for items in rows.values()],
+            [city_stamp] * len(rows),
+            version=engine.city_model.version,
+            now=ctx.clock(),
+        )
+        _announce_new_recommendations(session, rows, previous, engine.city_model.version)
+        stale = _stale_enterprises(session, engine.site_model.version)
         if stale:
             changed += _refresh_enterprises(ctx, session, engine, stale, k)
         session.commit()
-    recomputed = set(rows) | {f"enterprise:{i}" for i, _ in stale}
-    return {
-        "recomputed": changed,
-        "unchanged": len(cached.keys() - recomputed),
-        "enterprises": len(stale),
-    }
+    replaced = len(rows.keys() & cached.keys()) + sum(bool(r[-1]) for r in stale)
+    return {"recomputed": changed, "unchanged": total - replaced, "enterprises": len(stale)}
+
+
+def _prefixed(column: Any, prefix: str) -> Any:
+    """``column`` starts with ``prefix`` (a range, so the primary key's index serves it)."""
+    return and_(column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+
+
+def _stale_enterprises(session: Session, version: str) -> list[Row]:
+    """The enterprises not archived whose cached row is missing, or was computed by another
+    model version or before their last update, in id order: ``ENTERPRISE_COLUMNS``, then the
+    last update as text (the row's stamp) and whether a cached row exists. The database
+    compares, so an unchanged million costs one scan and no parsing."""
+    subject = literal("enterprise:") + cast(Enterprise.id, String)
+    updated = cast(Enterprise.updated_at, String)
+    cached = RecommendationCache
+    return list(
+        session.connection()
+        .execute(  # Core rows: a million of them, no ORM processing
+            select(*ENTERPRISE_COLUMNS, updated, cached.subject.is_not(None))  # type: ignore[union-attr]
+            .outerjoin(cached, cached.subject == subject)
+            .where(
+                Enterprise.archived.is_(False),
+                or_(
+                    cached.subject.is_(None),  # type: ignore[union-attr]
+                    cached.model_version != version,
+                    cached.stamp != updated,
+                ),
+            )
+            .order_by(Enterprise.id)  # type: ignore[arg-type]
+        )
+        .all()
+    )
 
 
 def _refresh_enterprises(
-    ctx: Context, session: Session, engine: Any, stale: list[tuple[int, str]], k: int
+    ctx: Context, session: Session, engine: Any, stale: list[Row], k: int
 ) -> int:
-    arrays = ctx.state.enterprises(session, engine)
-    stamp_of = dict(stale)
-    positions = np.sort(
-        np.array([p for i, _ in stale if (p := arrays.position_of(i)) is not None], dtype=np.int64)
-    )
-    changed = arrays.subset(positions)  # in id order: blocks are id ranges
+    """Score the ``stale`` enterprises (rows of ``_stale_enterprises``) and write them back,
+    block by block, in id order."""
+    known = [r for r in stale if r[1] in engine.cities.index]
+    changed = enterprise_arrays(engine.cities, known)  # in id order: blocks are id ranges
+    stamps = [r[-2] for r in known]
     client = ctx.cluster()
     if client is None:
         scored: Any = (
@@ -185,56 +204,30 @@ def _refresh_enterprises(
         from jobs import distributed
 
         scored = distributed.batch_sites(client, engine, changed, k=k, block=REFRESH_CHUNK)
-    adcodes = np.array([r.adcode for r in engine.cities.records])
+    texts = cache.ItemTexts([r.adcode for r in engine.cities.records])
     written = 0
     for subset, top, scores in scored:
-        rows = {
-            f"enterprise:{enterprise_id}": (
-                [
-                    {"key": key, "score": round(float(score), 4)}
-                    for key, score in zip(adcodes[top[n]], scores[n], strict=True)
-                ],
-                engine.site_model.version,
-                stamp_of[enterprise_id],
-            )
-            for n, enterprise_id in enumerate(subset.ids.tolist())
-        }
-        written += _store_cache(session, rows, ctx.clock())
+        written += cache.write(
+            session,
+            [f"enterprise:{i}" for i in subset.ids.tolist()],
+            texts(top, scores),
+            stamps[written : written + len(subset)],
+            version=engine.site_model.version,
+            now=ctx.clock(),
+        )
         session.flush()
         log.info("refresh: %d of %d changed enterprises", written, len(changed))
     return written
 
 
-def _store_cache(
-    session: Session, rows: dict[str, tuple[list[dict[str, Any]], str, str]], now: datetime
-) -> int:
-    subjects = list(rows)
-    for begin in range(0, len(subjects), 5_000):
-        chunk = subjects[begin : begin + 5_000]
-        session.execute(
-            RecommendationCache.__table__.delete().where(RecommendationCache.subject.in_(chunk))
-        )  # type: ignore[attr-defined]
-        session.execute(
-            insert(RecommendationCache),
-            [
-                {
-                    "subject": s,
-                    "items": rows[s][0],
-                    "model_version": rows[s][1],
-                    "stamp": rows[s][2],
-                    "computed_at": now,
-                }
-                for s in chunk
-            ],
-        )
-    return len(subjects)
-
-
 def _announce_new_recommendations(
-    session: Session, rows: dict[str, Any], previous: dict[str, list[dict[str, Any]]]
+    session: Session,
+    rows: dict[str, list[dict[str, Any]]],
+    previous: dict[str, list[dict[str, Any]]],
+    version: str,
 ) -> None:
     """An event for each base city whose top-k gained partners."""
-    for subject, (items, version, _) in rows.items():
+    for subject, items in rows.items():
         if not subject.startswith("base:"):
             continue
         before = {i["key"] for i in previous.get(subject, [])}

@@ -355,12 +355,14 @@ class EnterpriseArrays:
         workers: Sequence[float | None] | None = None,
     ) -> "EnterpriseArrays":
         count = len(ids)
+        industries, industry_rows = distinct(industry_codes)
+        needs, need_rows = distinct(need_codes)
         return cls(
             ids=np.asarray(ids, dtype=np.int64),
             hq=np.array([cities.index[a] for a in hq_cities], dtype=np.int64),
-            industries=l2_rows(code_matrix(industry_codes)),
-            needs=code_matrix(need_codes),
-            need_detail=detail_matrix(need_codes, prefixes=False),
+            industries=l2_rows(code_matrix(industries))[industry_rows],
+            needs=code_matrix(needs)[need_rows],
+            need_detail=detail_matrix(needs, prefixes=False)[need_rows],
             workers=np.array(
                 [float(w or 0) for w in (workers or [None] * count)], dtype=np.float64
             ),
@@ -398,6 +400,16 @@ class EnterpriseArrays:
             None if self.need_detail is None else self.need_detail[rows],
             None if self.workers is None else self.workers[rows],
         )
+
+
+def distinct(rows: Sequence[Sequence[str]]) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """(the distinct code lists of ``rows``, the position of each row's among them): a million
+    enterprises share a few thousand code lists, so their matrices are built once per list."""
+    index: dict[tuple[str, ...], int] = {}
+    positions = np.fromiter(
+        (index.setdefault(tuple(r), len(index)) for r in rows), dtype=np.intp, count=len(rows)
+    )
+    return list(index), positions
 
 
 def haversine_km(a: np.ndarray, b: np.ndarray) -> np.ndarray:

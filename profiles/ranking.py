@@ -11,10 +11,12 @@ and without loading anything per request. With no saved model it trains one and 
 a fresh install recommends at once.
 """
 
+import json
 import logging
 import re
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +24,7 @@ from typing import Any
 
 import joblib
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, select
 
 from matching.engine import Engine
@@ -195,6 +197,33 @@ def train_models(session: Session, snapshot: Snapshot | None = None) -> Trained:
     return Trained(city, train_site_ranker(cities, site_cases(session), snapshot.pairings))
 
 
+# what ``enterprise_arrays`` reads of an enterprise (its code lists as JSON text)
+ENTERPRISE_COLUMNS = (
+    Enterprise.id,
+    Enterprise.hq_city,
+    cast(Enterprise.industry_codes, String),
+    cast(Enterprise.needs_resources, String),
+    Enterprise.workers,
+)
+
+
+def enterprise_arrays(cities: CityArrays, rows: Sequence[Sequence[Any]]) -> EnterpriseArrays:
+    """Arrays of enterprises selected as ``ENTERPRISE_COLUMNS``, headquartered in ``cities``
+    (each distinct code list parsed once: a million enterprises share a few thousand)."""
+    industries = lru_cache(maxsize=None)(lambda text: tuple(json.loads(text)))
+    needs = lru_cache(maxsize=None)(
+        lambda text: tuple(c for _, codes in words(json.loads(text)) for c in codes)
+    )
+    return EnterpriseArrays.build(
+        cities,
+        ids=[r[0] for r in rows],
+        hq_cities=[r[1] for r in rows],
+        industry_codes=[industries(r[2]) for r in rows],
+        need_codes=[needs(r[3]) for r in rows],
+        workers=[r[4] for r in rows],
+    )
+
+
 class EngineState:
     """One engine per process, rebuilt when its inputs change."""
 
@@ -282,26 +311,16 @@ class EngineState:
         if self._enterprises is not None and self._enterprises[0] == stamp:
             self._mark_checked("enterprises", seen)
             return self._enterprises[1]
-        rows = session.exec(
-            select(
-                Enterprise.id,
-                Enterprise.hq_city,
-                Enterprise.industry_codes,
-                Enterprise.needs_resources,
-                Enterprise.workers,
+        rows = (
+            session.connection()
+            .execute(  # Core rows: a million of them, no ORM processing
+                select(*ENTERPRISE_COLUMNS)
+                .where(Enterprise.archived.is_(False))
+                .order_by(Enterprise.id)  # type: ignore[arg-type]
             )
-            .where(Enterprise.archived.is_(False))
-            .order_by(Enterprise.id)  # type: ignore[attr-defined]
-        ).all()
-        rows = [r for r in rows if r[1] in engine.cities.index]
-        arrays = EnterpriseArrays.build(
-            engine.cities,
-            ids=[r[0] for r in rows],
-            hq_cities=[r[1] for r in rows],
-            industry_codes=[r[2] for r in rows],
-            need_codes=[tuple(c for _, codes in words(r[3]) for c in codes) for r in rows],
-            workers=[r[4] for r in rows],
+            .all()
         )
+        arrays = enterprise_arrays(engine.cities, [r for r in rows if r[1] in engine.cities.index])
         self._enterprises = (stamp, arrays)
         self._mark_checked("enterprises", seen)
         return arrays
