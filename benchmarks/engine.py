@@ -18,6 +18,7 @@ import argparse
 import math
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -272,7 +273,7 @@ def dask_batch(engine: Engine, arrays: EnterpriseArrays, in_process: float) -> N
     """The same batch on a local Dask cluster of 1, then 2 worker processes (loopback TCP)."""
     from distributed import Client, LocalCluster
 
-    from jobs.distributed import batch_sites
+    from jobs.distributed import id_ranges, ordered, score_sites
 
     for workers in (1, 2):
         with (
@@ -285,7 +286,12 @@ def dask_batch(engine: Engine, arrays: EnterpriseArrays, in_process: float) -> N
             Client(cluster) as client,
         ):
             started = time.perf_counter()
-            scored = sum(len(block) for block, _, _ in batch_sites(client, engine, arrays, k=20))
+            scored = sum(
+                len(block)
+                for block, _ in ordered(
+                    client, partial(score_sites, k=20), engine, id_ranges(arrays), what="sites"
+                )
+            )
             took = time.perf_counter() - started
         print(
             f"dask, {workers} worker(s): top-20 sites for {scored:,} enterprises in {took:.1f} s "

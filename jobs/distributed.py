@@ -1,17 +1,17 @@
-"""Batch scoring on a Dask cluster, when ``COUNTERPART_DASK_SCHEDULER=tcp://host:8786`` is set.
+"""Batch work on a Dask cluster, when ``COUNTERPART_DASK_SCHEDULER=tcp://host:8786`` is set.
 
-The job keeps the store: it reads what changed, splits the enterprises into blocks by id range
-(``EnterpriseArrays`` are in id order), and writes every result back itself, block by block in
-id order, logging its progress. The workers only score: the job's ``Engine`` (its city arrays
-and the exact model versions in use) is scattered to every worker once, so each block is
-scored by the same model version as the job would use in-process, and the results are the
-same as ``Engine.batch_sites``. Without the setting nothing here is imported and jobs run in
-their own process as before. Dask is an optional extra: ``pip install -e '.[dask]'``.
+The job keeps the store: it reads what to do, splits it into blocks (enterprises by id range,
+names by blocking key), and writes every result back itself, in block order, logging its
+progress. The workers only compute: what a block needs beyond itself (the job's ``Engine``
+with the exact model versions in use, the name normaliser) is scattered to every worker once,
+so each block is computed as the job would compute it in-process, and the results are the
+same. Without the setting dask is never imported and jobs run in their own process as
+before. Dask is an optional extra: ``pip install -e '.[dask]'``.
 """
 
 import logging
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from matching.records import EnterpriseArrays
 
 log = logging.getLogger("counterpart.jobs")
 BLOCK = 50_000  # enterprises per task
+Shared = TypeVar("Shared")
+Block = TypeVar("Block")
+Result = TypeVar("Result")
 
 
 def connect(address: str) -> Any:
@@ -33,30 +36,38 @@ def connect(address: str) -> Any:
     return Client(address)
 
 
-def _score(engine: Engine, block: EnterpriseArrays, k: int) -> tuple[str, np.ndarray, np.ndarray]:
+def ordered(
+    client: Any,
+    function: Callable[[Shared, Block], Result],
+    shared: Shared,
+    blocks: Sequence[Block],
+    *,
+    what: str,
+) -> Iterator[tuple[Block, Result]]:
+    """``function(shared, block)`` for every block on the workers of ``client``'s cluster,
+    yielded in block order as they complete (``shared`` goes to each worker once)."""
+    # its own key (no content hash): an earlier call's release of equal data cannot drop it
+    remote = client.scatter(shared, broadcast=True, hash=False)
+    futures = [client.submit(function, remote, b, pure=False) for b in blocks]
+    try:
+        for n, (block, future) in enumerate(zip(blocks, futures, strict=True), start=1):
+            yield block, future.result()
+            log.info("dask: %s, block %d of %d done", what, n, len(blocks))
+    finally:
+        client.cancel(futures)
+
+
+def score_sites(
+    engine: Engine, block: EnterpriseArrays, k: int
+) -> tuple[str, np.ndarray, np.ndarray]:
+    """(the site model's version, top-k city rows, scores) of a block, as ``Engine.batch_sites``."""
     top, scores = engine.batch_sites(block, k=k)
     return engine.site_model.version, top, scores
 
 
-def batch_sites(
-    client: Any, engine: Engine, arrays: EnterpriseArrays, *, k: int, block: int = BLOCK
-) -> Iterator[tuple[EnterpriseArrays, np.ndarray, np.ndarray]]:
-    """(block, top city rows, scores) for consecutive id ranges of ``arrays``, in id order,
-    each scored on a worker of ``client``'s cluster."""
-    shared = client.scatter(engine, broadcast=True)
-    blocks = [
+def id_ranges(arrays: EnterpriseArrays, block: int = BLOCK) -> list[EnterpriseArrays]:
+    """``arrays`` (in id order) as consecutive blocks of ``block`` enterprises."""
+    return [
         arrays.subset(np.arange(begin, min(begin + block, len(arrays))))
         for begin in range(0, len(arrays), block)
     ]
-    futures = [client.submit(_score, shared, b, k, pure=False) for b in blocks]
-    try:
-        for n, (subset, future) in enumerate(zip(blocks, futures, strict=True)):
-            version, top, scores = future.result()
-            if version != engine.site_model.version:  # pragma: no cover - a guard, not a path
-                raise RuntimeError(f"a worker scored with model {version}")
-            log.info(
-                "dask: block %d of %d scored (%d enterprises)", n + 1, len(blocks), len(subset)
-            )
-            yield subset, top, scores
-    finally:
-        client.cancel(futures)

@@ -16,18 +16,19 @@ import logging
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
-import numpy as np
 from sqlalchemy import String, and_, cast, func, insert, literal, or_
 from sqlalchemy.engine import Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from jobs import cache, webhooks
+from jobs import cache, distributed, webhooks
+from jobs.distributed import Block, Result, Shared
 from jobs.settings import JobSettings, get_job_settings
 from matching.industry_words import major_of
 from matching.vocabulary import Mode
@@ -55,7 +56,9 @@ from profiles.recommending import enterprise_profile
 
 log = logging.getLogger("counterpart.jobs")
 Clock = Callable[[], datetime]
-MAX_BLOCK = 4_000
+MAX_BLOCK = 4_000  # names compared at once (a block's cdist is MAX_BLOCK²)
+KEY_BLOCK = 50_000  # rows keyed per dedupe task
+PAIR_BLOCK = 20_000  # names per near-duplicate task
 REFRESH_CHUNK = 50_000
 
 
@@ -80,10 +83,26 @@ class Context:
     def cluster(self) -> Any:
         """The Dask client batch work runs on, or None to run in this process."""
         if self.dask is None and self.settings.dask_scheduler:
-            from jobs import distributed
-
             self.dask = distributed.connect(self.settings.dask_scheduler)
         return self.dask
+
+    def map_blocks(
+        self,
+        function: Callable[[Shared, Block], Result],
+        shared: Shared,
+        blocks: Sequence[Block],
+        *,
+        what: str,
+    ) -> Iterator[tuple[Block, Result]]:
+        """``function(shared, block)`` for every block, in block order: on the Dask cluster
+        when there is one (``jobs.distributed.ordered``), else here, logging progress."""
+        client = self.cluster()
+        if client is not None:
+            yield from distributed.ordered(client, function, shared, blocks, what=what)
+            return
+        for n, block in enumerate(blocks, start=1):
+            yield block, function(shared, block)
+            log.info("%s, block %d of %d done", what, n, len(blocks))
 
 
 # ---------------------------------------------------------------- retrain
@@ -191,22 +210,15 @@ def _refresh_enterprises(
     known = [r for r in stale if r[1] in engine.cities.index]
     changed = enterprise_arrays(engine.cities, known)  # in id order: blocks are id ranges
     stamps = [r[-2] for r in known]
-    client = ctx.cluster()
-    if client is None:
-        scored: Any = (
-            (block, *engine.batch_sites(block, k=k))
-            for begin in range(0, len(changed), REFRESH_CHUNK)
-            for block in [
-                changed.subset(np.arange(begin, min(begin + REFRESH_CHUNK, len(changed))))
-            ]
-        )
-    else:
-        from jobs import distributed
-
-        scored = distributed.batch_sites(client, engine, changed, k=k, block=REFRESH_CHUNK)
+    blocks = distributed.id_ranges(changed, REFRESH_CHUNK)
+    scored = ctx.map_blocks(
+        partial(distributed.score_sites, k=k), engine, blocks, what="refresh scoring"
+    )
     texts = cache.ItemTexts([r.adcode for r in engine.cities.records])
     written = 0
-    for subset, top, scores in scored:
+    for subset, (version, top, scores) in scored:
+        if version != engine.site_model.version:  # pragma: no cover - a guard, not a path
+            raise RuntimeError(f"a block was scored with model {version}")
         written += cache.write(
             session,
             [f"enterprise:{i}" for i in subset.ids.tolist()],
@@ -247,8 +259,11 @@ def _major(codes: list[str]) -> str:
 
 
 def dedupe_audit(ctx: Context) -> dict[str, Any]:
-    """Near-duplicate names within blocks (city + first industry), via rapidfuzz cdist."""
-    found = 0
+    """Near-duplicate names within blocks (city + first industry), via rapidfuzz cdist.
+
+    Two passes of blocks, each in-process or on the Dask cluster: the blocking keys of
+    consecutive rows (by kind and id), then the near-duplicate pairs of consecutive blocks of
+    names; the job writes the new candidates."""
     with Session(ctx.engine) as session:
         names = OrgNames(list(session.exec(select(City.name).where(City.level != "county")).all()))
         sources = {
@@ -262,50 +277,83 @@ def dedupe_audit(ctx: Context) -> dict[str, Any]:
                 University.id, University.name, University.city, University.type
             ).where(University.archived.is_(False)),
         }
-        known = {
-            (k, a, b)
-            for k, a, b in session.exec(
+        rows = [
+            (kind, *row)
+            for kind, statement in sources.items()
+            for row in session.exec(statement.order_by(statement.selected_columns[0])).all()
+        ]
+        blocks: dict[tuple[Any, ...], list[tuple[int, str]]] = defaultdict(list)
+        chunks = [rows[b : b + KEY_BLOCK] for b in range(0, len(rows), KEY_BLOCK)]
+        for chunk, keys in ctx.map_blocks(_blocking_keys, names, chunks, what="dedupe keys"):
+            for (kind, row_id, *_), (key, label) in zip(chunk, keys, strict=True):
+                blocks[(kind, *key)].append((row_id, label))
+        parts = [
+            (key[0], members[b : b + MAX_BLOCK])
+            for key, members in blocks.items()
+            for b in range(0, len(members), MAX_BLOCK)
+        ]
+        pairs = partial(_near_duplicates, threshold=ctx.settings.duplicate_threshold)
+        known = set(
+            session.exec(
                 select(
                     DuplicateCandidate.kind,
                     DuplicateCandidate.first_id,
                     DuplicateCandidate.second_id,
                 )
             ).all()
-        }
+        )
         fresh = []
-        for kind, statement in sources.items():
-            blocks: dict[tuple[Any, ...], list[tuple[int, str]]] = defaultdict(list)
-            for row_id, name, city, extra in session.exec(statement).all():
-                label = f"{name}{extra}" if kind == "experts" else name
-                first = _major(extra) if kind == "enterprises" else ""
-                core = names.core(label)
-                blocks[(city, first, core[:1] if kind == "enterprises" else "")].append(
-                    (row_id, label)
-                )
-            for members in blocks.values():
-                for begin in range(0, len(members), MAX_BLOCK):
-                    part = members[begin : begin + MAX_BLOCK]
-                    for i, j, score in names.near_duplicates(
-                        [m[1] for m in part], threshold=ctx.settings.duplicate_threshold
-                    ):
-                        a, b = sorted((part[i][0], part[j][0]))
-                        if (kind, a, b) not in known:
-                            known.add((kind, a, b))
-                            fresh.append(
-                                {
-                                    "kind": kind,
-                                    "first_id": a,
-                                    "second_id": b,
-                                    "score": score,
-                                    "status": ReviewStatus.open,
-                                    "detected_at": ctx.clock(),
-                                }
-                            )
+        for batch, found in ctx.map_blocks(pairs, names, _batches(parts), what="dedupe pairs"):
+            for (kind, part), pairs_found in zip(batch, found, strict=True):
+                for i, j, score in pairs_found:
+                    a, b = sorted((part[i][0], part[j][0]))
+                    if (kind, a, b) not in known:
+                        known.add((kind, a, b))
+                        fresh.append(
+                            {
+                                "kind": kind,
+                                "first_id": a,
+                                "second_id": b,
+                                "score": score,
+                                "status": ReviewStatus.open,
+                                "detected_at": ctx.clock(),
+                            }
+                        )
         if fresh:
             session.execute(insert(DuplicateCandidate), fresh)
-        found = len(fresh)
         session.commit()
-    return {"new_candidates": found}
+    return {"new_candidates": len(fresh)}
+
+
+def _blocking_keys(names: OrgNames, rows: list[tuple[Any, ...]]) -> list[tuple[tuple, str]]:
+    """(blocking key, label compared) of each (kind, id, name, city, extra) row: the city, and
+    for an enterprise its first industry and the first character of its name's core."""
+    keyed = []
+    for kind, _, name, city, extra in rows:
+        if kind == "enterprises":
+            keyed.append(((city, _major(extra), names.core(name)[:1]), name))
+        else:
+            keyed.append(((city, "", ""), f"{name}{extra}" if kind == "experts" else name))
+    return keyed
+
+
+def _batches(parts: list[tuple[str, list[tuple[int, str]]]]) -> list[list[tuple[str, list]]]:
+    """Consecutive parts grouped into batches of about ``PAIR_BLOCK`` names."""
+    batches: list[list[tuple[str, list]]] = []
+    size = PAIR_BLOCK
+    for part in parts:
+        if size + len(part[1]) > PAIR_BLOCK:
+            batches.append([])
+            size = 0
+        batches[-1].append(part)
+        size += len(part[1])
+    return batches
+
+
+def _near_duplicates(
+    names: OrgNames, batch: list[tuple[str, list[tuple[int, str]]]], threshold: float
+) -> list[list[tuple[int, int, float]]]:
+    return [names.near_duplicates([m[1] for m in part], threshold=threshold) for _, part in batch]
 
 
 # ---------------------------------------------------------------- stale-profiles

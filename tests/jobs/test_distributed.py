@@ -1,5 +1,6 @@
-"""``refresh`` on a Dask cluster (two workers on loopback) writes what the in-process run does."""
+"""Batch jobs on a Dask cluster (two workers on loopback) write what the in-process run does."""
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -7,7 +8,7 @@ from sqlmodel import Session, delete, select
 
 from jobs import tasks
 from jobs.tasks import Context
-from profiles.models import RecommendationCache
+from profiles.models import DuplicateCandidate, RecommendationCache
 
 distributed = pytest.importorskip("distributed", reason="the [dask] extra is not installed")
 
@@ -37,8 +38,9 @@ def _enterprise_rows(ctx: Context) -> dict[str, tuple[list, str]]:
 
 
 def test_refresh_on_two_dask_workers_matches_the_in_process_run(
-    ctx: Context, cluster: object, monkeypatch: pytest.MonkeyPatch
+    ctx: Context, cluster: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, "counterpart.jobs")
     monkeypatch.setattr(tasks, "REFRESH_CHUNK", 100)  # several id-range blocks per worker
     local = tasks.run(ctx, "refresh")
     in_process = _enterprise_rows(ctx)
@@ -50,3 +52,30 @@ def test_refresh_on_two_dask_workers_matches_the_in_process_run(
     remote = tasks.run(ctx, "refresh")
     assert remote.status == "succeeded" and remote.counts == local.counts
     assert _enterprise_rows(ctx) == in_process
+    assert "dask: refresh scoring, block 7 of 7 done" in caplog.messages
+
+
+def _candidates(ctx: Context) -> set[tuple[str, int, int, float]]:
+    with Session(ctx.engine) as session:
+        rows = session.exec(select(DuplicateCandidate)).all()
+        return {(r.kind, r.first_id, r.second_id, r.score) for r in rows}
+
+
+def test_dedupe_audit_on_two_dask_workers_matches_the_in_process_run(
+    ctx: Context, cluster: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "counterpart.jobs")
+    monkeypatch.setattr(tasks, "KEY_BLOCK", 500)  # several blocks of rows and of names
+    monkeypatch.setattr(tasks, "PAIR_BLOCK", 300)
+    local = tasks.run(ctx, "dedupe-audit")
+    in_process = _candidates(ctx)
+    assert local.status == "succeeded" and len(in_process) >= 12  # the planted duplicates
+    with Session(ctx.engine) as session:
+        session.exec(delete(DuplicateCandidate))  # type: ignore[call-overload]
+        session.commit()
+    ctx.dask = cluster
+    remote = tasks.run(ctx, "dedupe-audit")
+    assert remote.status == "succeeded" and remote.counts == local.counts
+    assert _candidates(ctx) == in_process
+    done = [m for m in caplog.messages if m.startswith("dask: dedupe pairs, block")]
+    assert len(done) > 2
