@@ -6,6 +6,7 @@ every query scores all its candidates at once and explains the few it returns.
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 
@@ -665,29 +666,42 @@ class Engine:
         return np.exp(logits - np.logaddexp(logsumexp(others, axis=1), logits))
 
     def batch_sites(
-        self, arrays: EnterpriseArrays, *, k: int = 20, chunk: int | None = None
+        self,
+        arrays: EnterpriseArrays,
+        *,
+        k: int = 20,
+        chunk: int | None = None,
+        threads: int = 1,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k sites for every enterprise: (enterprises × k city rows, their scores).
 
         Blocks of ``chunk`` consecutive enterprises (by default, as many as keep a block's
-        logits within ``BLOCK_CELLS``, so every pass over them stays in cache)."""
+        logits within ``BLOCK_CELLS``, so every pass over them stays in cache), scored by
+        ``threads`` threads (numpy releases the GIL in its loops)."""
         side, weights = self._site_weights(None, None)
-        sites = side.rows
-        count = min(k, len(sites))
+        count = min(k, len(side.rows))
         chunk = chunk or max(64, BLOCK_CELLS // weights.table[0].size)
         column_of = np.full(len(self.cities), -1)
-        column_of[sites] = np.arange(len(sites))
+        column_of[side.rows] = np.arange(len(side.rows))
         rows_out = np.empty((len(arrays), count), dtype=np.int32)
         scores_out = np.empty((len(arrays), count), dtype=np.float32)
-        for begin in range(0, len(arrays), chunk):
+
+        def score(begin: int) -> None:
             block = slice(begin, min(begin + chunk, len(arrays)))
             overall = site_logits(side, arrays, block, self.site_model.ranker, weights=weights)
             at_hq = column_of[arrays.hq[block]]  # a headquarters is not a site for itself
             own = np.flatnonzero(at_hq >= 0)
             overall[own, at_hq[own]] = -np.inf
-            top, probabilities = top_choices(overall, count)
-            rows_out[block] = sites[top]
-            scores_out[block] = probabilities
+            top, scores_out[block] = top_choices(overall, count)
+            rows_out[block] = side.rows[top]
+
+        starts = range(0, len(arrays), chunk)
+        if threads > 1:
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(score, starts))
+        else:
+            for begin in starts:
+                score(begin)
         return rows_out, scores_out
 
 

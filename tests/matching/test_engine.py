@@ -259,8 +259,8 @@ def test_batch_and_invitations_equal_the_feature_block_softmax(world: World, lea
     expected = np.exp(logits - logits.max(axis=1, keepdims=True))
     expected /= expected.sum(axis=1, keepdims=True)
     best = np.argsort(-expected, axis=1, kind="stable")[:, :5]
-    for chunk in (7, None):
-        rows, scores = engine.batch_sites(arrays, k=5, chunk=chunk)
+    for chunk, threads in ((7, 1), (None, 1), (7, 2)):
+        rows, scores = engine.batch_sites(arrays, k=5, chunk=chunk, threads=threads)
         assert np.array_equal(rows, sites[best])
         assert np.allclose(scores, np.take_along_axis(expected, best, axis=1), rtol=1e-6)
     for column in (0, int(np.flatnonzero(sites == unknown)[0])):
