@@ -103,8 +103,10 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="SQLite file to seed once and keep")
     parser.add_argument("--dask", action="store_true", help="also on 1 and 2 local Dask workers")
     args = parser.parse_args()
-    logging.basicConfig(format="%(relativeCreated)8.0f ms %(message)s")
-    logging.getLogger("counterpart").setLevel(logging.INFO)  # the job's progress
+    progress = logging.StreamHandler()  # the job's progress, and nothing of Dask's own logs
+    progress.setFormatter(logging.Formatter("%(relativeCreated)8.0f ms %(message)s"))
+    logging.getLogger("counterpart").addHandler(progress)
+    logging.getLogger("counterpart").setLevel(logging.INFO)
     with tempfile.TemporaryDirectory() as tmp:
         store = seeded_store(args.store or Path(tmp) / "refresh.db", args.enterprises)
         settings = JobSettings(dask_scheduler=None, job_timeout_seconds=3600)

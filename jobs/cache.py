@@ -43,13 +43,13 @@ class ItemTexts:
         if k == 0:
             return ["[]"] * n
         # float32 × 10⁴ is exact in float64, so rint rounds half to even as round(x, 4) does
-        tenths = np.rint(scores.astype(np.float64) * 10_000).astype(np.intp)
+        ten_thousandths = np.rint(scores.astype(np.float64) * 10_000).astype(np.intp)
         cut = self.keys.shape[1]
         out = np.empty((n, 1 + k * (cut + self.scores.shape[1])), np.uint8)
         out[:, 0] = ord("[")
         items = out[:, 1:].reshape(n, k, -1)
         items[:, :, :cut] = self.keys[top]
-        items[:, :, cut:] = self.scores[tenths]
+        items[:, :, cut:] = self.scores[ten_thousandths]
         out[:, -2] = ord("]")  # the last separator closes the list
         size = out.shape[1] - 1
         text = out[:, :-1].tobytes().decode("ascii")

@@ -359,7 +359,7 @@ class SiteWeights:
         self, enterprises: EnterpriseArrays, rows: slice | np.ndarray, side: SiteSide
     ) -> np.ndarray:
         """enterprises × C × m logits, equal to the feature block's product (``rows``: a slice
-        of consecutive enterprises costs no copy of their sparse rows)."""
+        of consecutive enterprises, step 1, costs no copy of their sparse rows)."""
         count = len(side.rows)
         out = self.table[enterprises.hq[rows]]
         n, m = len(out), out.shape[-1]
@@ -369,11 +369,11 @@ class SiteWeights:
         self._add(out, reach[:, :count], "resource_chain")
         self._add(out, reach[:, count:], "market_product")
         if enterprises.need_detail is not None:
-            needs = enterprises.need_detail[rows]
-            stated = np.asarray(needs.sum(axis=1)).ravel()
+            stated = enterprises.need_counts[rows]
             some = np.flatnonzero(stated)
             if len(some):
-                met = _dense(needs[some] @ side.resource_detail_t)
+                stating = rows[some] if isinstance(rows, np.ndarray) else some + (rows.start or 0)
+                met = _dense(enterprises.need_detail[stating] @ side.resource_detail_t)
                 met /= np.maximum(stated[some, None], 1.0)
                 self._add(out, met, "resource_need", some if len(some) < n else None)
         if enterprises.workers is not None:

@@ -388,6 +388,13 @@ class EnterpriseArrays:
     def _positions(self) -> dict[int, int]:
         return {int(i): k for k, i in enumerate(self.ids)}
 
+    @cached_property
+    def need_counts(self) -> np.ndarray:
+        """How many codes (at any level) each enterprise needs; 0 where it states none."""
+        if self.need_detail is None:
+            return np.zeros(len(self))
+        return np.asarray(self.need_detail.sum(axis=1)).ravel()
+
     def position_of(self, enterprise_id: int) -> int | None:
         return self._positions.get(enterprise_id)
 
