@@ -3,11 +3,11 @@
 For each store (SQLite, PostgreSQL) this starts ``counterpart serve --workers N`` on a fresh
 seeded database and a bare FastAPI "hello" app served the same way (uvicorn, N workers,
 httptools, no access log), then loads each route with wrk (Debian's ``wrk``) for
-``--seconds``, running the bare app right before each route so that both see the same load
-on a shared machine. It prints req/s, p50, p99, errors and the ratio to the bare app, with the
+``--seconds`` (after ``--warmup`` seconds of the same load, not counted), running the bare app
+right before each route so that both see the same load on a shared machine. It prints req/s, p50, p99, errors and the ratio to the bare app, with the
 targets of issue 16. The rate limiter is off (one client address sends all the load), as in
-the issue's own figures; a last row loads ``/health`` once more with the limiter on (in-memory
-counts, a limit too high to reach) to show what it costs.
+the issue's own figures; a last row loads ``/health`` once more with the limiter on as shipped
+(in-memory counts, default limits), from 200 clients with a key each, to show what it costs.
 
     python benchmarks/http_throughput.py [--stores sqlite,postgresql] [--seconds 10] [--connections 16]
 
@@ -129,12 +129,18 @@ class Served:
 
 
 def wrk(url: str, args: argparse.Namespace, script: Path, headers: list[str]) -> dict:
-    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s"]
-    command += ["--timeout", "10s"]
+    """The route loaded for ``args.seconds``, after ``args.warmup`` seconds of the same load
+    whose figures are dropped: each worker's first answers (a page rendered, keys verified,
+    pools filled) are a start-up cost, not the steady state measured here."""
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "--timeout", "10s"]
     command += ["--latency", "-s", str(script)]
     for header in headers:
         command += ["-H", header]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    if args.warmup:
+        subprocess.run([*command, f"-d{args.warmup}s", url], capture_output=True, check=True)
+    out = subprocess.run(
+        [*command, f"-d{args.seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
     result = json.loads(out.strip().splitlines()[-1])
     result["rps"] = result["requests"] / result["seconds"]
     return result
@@ -212,19 +218,52 @@ def serve_command(args: argparse.Namespace, port: int) -> list[str]:
     ]
 
 
+# Many clients, one key each, taken in turn: a moving window keeps one entry per request of its
+# key in the last minute, so one client sending everything would measure a window no real
+# client has (and, with a limit high enough never to answer 429, a very long one).
+CLIENTS = 200
+KEYED = """
+local keys = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  local key = keys[(counter %% #keys) + 1]
+  return wrk.format("GET", nil, {["Authorization"] = "Bearer " .. key})
+end
+"""
+MAKE_KEYS = """
+import sys
+from profiles.access import create_key
+from profiles.db import get_engine, session_scope
+from matching.vocabulary import Role
+with session_scope(get_engine()) as session:
+    for n in range(int(sys.argv[1])):
+        print(create_key(session, principal=f"压测客户{n}", role=Role.viewer)[1])
+"""
+
+
 def limited_health(store: str, args: argparse.Namespace, env: dict[str, str], work: Path) -> dict:
-    """``/health`` again with the rate limiter on (in-memory counts, a limit wrk never reaches):
-    what the limiter costs every request."""
+    """``/health`` again with the rate limiter on, as shipped (in-memory counts, the default
+    limits), for ``CLIENTS`` clients with a key each: what the limiter costs every request."""
     port = args.port + 2
     env = env | {
         "COUNTERPART_RATE_LIMIT_ENABLED": "true",
-        "COUNTERPART_RATE_PER_MINUTE_ADDRESS": str(10**9),
         "COUNTERPART_ENGINE_WARMUP": "false",  # /health needs no engine: none is built meanwhile
     }
+    keys = subprocess.run(
+        [sys.executable, "-c", MAKE_KEYS, str(CLIENTS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.split()
+    script = work / "keyed.lua"
+    script.write_text(KEYED % ", ".join(f'"{k}"' for k in keys) + REPORT)
     with Served(serve_command(args, port), port, env, "/api/v1/health"):
         base = wrk(f"http://127.0.0.1:{args.port + 1}/hello", args, work / "report.lua", [])
-        result = wrk(f"http://127.0.0.1:{port}/api/v1/health", args, work / "report.lua", [])
-    label = "GET /api/v1/health, limiter on"
+        result = wrk(f"http://127.0.0.1:{port}/api/v1/health", args, script, [])
+    label = f"GET /api/v1/health, limiter on, {CLIENTS} keys"
     result |= {"store": store, "route": label, "bare": base, "target": 0.40}
     print_row(result)
     return result
@@ -247,6 +286,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stores", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of load first, not counted")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
@@ -262,7 +302,8 @@ def main() -> None:
         (work / "post.lua").write_text(POST + REPORT)
         print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(
-            f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s;"
+            f"wrk -t{args.threads} -c{args.connections} -d{args.seconds}s after {args.warmup} s"
+            " not counted;"
             f" {args.workers} workers each; ratio = app req/s ÷ bare req/s (measured just before)\n"
         )
         print(
