@@ -287,3 +287,22 @@ def test_a_site_shows_its_city_zone(browser) -> None:
     page = browser(None).get("/sites?industry=38&hq=深圳&zone_kind=national_etdz&limit=5").text
     assert "园区：" in page and "瑞金经济技术开发区" in page
     assert "开发区名录中没有该市的国家级经济技术开发区" in page
+
+
+def test_a_record_made_in_the_console_is_audited_to_whoever_made_it(browser, client) -> None:
+    console = browser("admin")
+    token = csrf_of(console, "/data/enterprises/new")
+    made = console.post(
+        "/data/enterprises/new",
+        data={
+            "csrf_token": token,
+            "name": "审计留痕测试企业",
+            "hq_city": "440300",
+            "industry_codes": "39",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    entries = client.get("/api/v1/admin/audit", params={"kind": "enterprise"}).json()["items"]
+    made_here = [e for e in entries if (e["after"] or {}).get("name") == "审计留痕测试企业"]
+    assert [e["principal"] for e in made_here] == ["admin"]
