@@ -70,6 +70,7 @@ def get_ranking_engine(
 
 
 EngineStateDep = Annotated[EngineState, Depends(get_engine_state)]
+EngineDep = Annotated[RankingEngine, Depends(get_ranking_engine)]
 
 
 async def get_city_pages(request: Request) -> PageCache:
@@ -82,7 +83,6 @@ async def get_recommendation_pages(request: Request) -> PageCache:
 
 CityPagesDep = Annotated[PageCache, Depends(get_city_pages)]
 RecommendationPagesDep = Annotated[PageCache, Depends(get_recommendation_pages)]
-EngineDep = Annotated[RankingEngine, Depends(get_ranking_engine)]
 
 
 async def get_app_settings(request: Request) -> ApiSettings:
