@@ -51,11 +51,14 @@ class HeaderCappedHttpTools(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_head = True  # a connection starts with a request head
         self._head_bytes = 0
+        self._ended = False  # a head ended in the read being parsed
 
     def data_received(self, data: bytes) -> None:
-        counting = self._in_head
+        counting, self._ended = self._in_head, False
         super().data_received(data)
-        if not counting or not self._in_head or self.transport.is_closing():
+        # Count a read only if it was all head: a read in which a head ended also carried
+        # that request's body (and perhaps the start of the next head), which are not head.
+        if not counting or not self._in_head or self._ended or self.transport.is_closing():
             return
         self._head_bytes += len(data)
         if self._head_bytes > HEAD_MAX_BYTES:
@@ -63,7 +66,7 @@ class HeaderCappedHttpTools(HttpToolsProtocol):
             self.transport.close()
 
     def on_headers_complete(self) -> None:
-        self._in_head, self._head_bytes = False, 0
+        self._in_head, self._head_bytes, self._ended = False, 0, True
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:

@@ -41,3 +41,16 @@ def test_the_server_refuses_8_mib_of_headers_with_431(
         assert _raw_status(server.port, 8 * 1024 * 1024).startswith(b"HTTP/1.1 431")
         assert _raw_status(server.port, 20_000).startswith(b"HTTP/1.1 431")  # the app's cap
         assert _raw_status(server.port, 1_000).startswith(b"HTTP/1.1 200")
+        for size in (100_000, 900_000):  # under the body cap: the head cap does not apply
+            assert _raw_post_status(server.port, size).startswith(b"HTTP/1.1 401")
+
+
+def _raw_post_status(port: int, body_bytes: int) -> bytes:
+    """The status line the server answers to a keyless POST whose body (``body_bytes`` of JSON)
+    arrives with its head in one write, as a client's large request often does."""
+    body = b'{"name": "' + b"a" * (body_bytes - 12) + b'"}'
+    head = "POST /api/v1/enterprises HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += f"Content-Length: {len(body)}\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+        connection.sendall(head.encode() + body)
+        return connection.makefile("rb").readline()
