@@ -1,6 +1,5 @@
 """The pipeline and expressions of interest: record what became of a pairing, read it back."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -20,6 +19,7 @@ from profiles.models import (
     PipelineEntryPublic,
 )
 from profiles.pipeline import PartyRef
+from profiles.shape import IsoDateTime
 
 router = APIRouter(prefix="/pipeline", tags=["pipeline"])
 interest_router = APIRouter(prefix="/interests", tags=["pipeline"])
@@ -49,8 +49,12 @@ def list_entries(
         ),
     ] = None,
     stage: Stage | None = None,
-    since: Annotated[datetime | None, Query(description="stage reached at or after")] = None,
-    until: Annotated[datetime | None, Query(description="stage reached before")] = None,
+    since: Annotated[
+        IsoDateTime | None, Query(description="stage reached at or after (ISO 8601)")
+    ] = None,
+    until: Annotated[
+        IsoDateTime | None, Query(description="stage reached before (ISO 8601)")
+    ] = None,
     party_kind: Annotated[str | None, Query(max_length=20)] = None,
     party_id: Annotated[str | None, Query(max_length=40)] = None,
     cursor: Cursor = None,

@@ -125,6 +125,10 @@ def test_the_pipeline_moves_forward_to_signed_and_is_read_back(
         "/api/v1/pipeline", params={"since": "2100-01-01T00:00:00Z"}, headers=bearer(GANZHOU)
     ).json()
     assert later["items"] == []
+    for bad in ("0.5", "1700000000"):  # a date-time is ISO 8601, never a bare number
+        refused = client.get("/api/v1/pipeline", params={"until": bad}, headers=bearer(GANZHOU))
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "until"
     assert client.get(f"/api/v1/pipeline/{body['id']}", headers=bearer(OTHER)).status_code == 404
 
     with Session(engine) as session:  # type: ignore[arg-type]
