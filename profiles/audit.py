@@ -1,9 +1,10 @@
 """The audit log: every change to an audited table, with who made it, before and after.
 
 A ``before_flush`` hook adds the entries to the same session, so they commit (or roll back)
-with the change itself. The acting principal is ``ACTING`` (the API sets it, for its request,
-from the verified key; everything else acts as "system"); bulk writes that bypass the ORM (imports, seeding) add one summary
-entry each through ``record``.
+with the change itself. The acting principal is ``ACTING``: for a request, the API sets it
+from the verified key and the console from the signed-in key; anything else (jobs, the
+command line) acts as "system". Bulk writes that bypass the ORM (imports, seeding) add one
+summary entry each through ``record``.
 """
 
 from contextvars import ContextVar
